@@ -1,0 +1,1 @@
+"""The learning maths of NN Studio, in numpy only (never imports Qt)."""
