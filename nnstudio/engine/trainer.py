@@ -1,0 +1,358 @@
+"""The Trainer: steps a network through learning at every granularity.
+
+One cycle is one mini-batch: feedforward layer by layer, the error and the loss, backprop
+layer by layer, the weight update. A cycle is written once, as a generator that pauses
+after each of those phases (``_cycle_phases``); a whole cycle simply runs it to the end.
+Stepping phase by phase therefore ends on exactly the weights one cycle step gives, and
+recording a learner's numbers (``PhaseRecord``) costs only when stepping by phases.
+
+One epoch is one pass over the shuffled training set. The batch order, the noise and the
+initial weights each take their random numbers from streams derived from one seed, so the
+same seed and settings give the same run, bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from .datasets import labels_from_outputs
+from .history import History
+from .network import Network, Workspace, backward_layer, compute_loss, forward_layer
+from .optim import SGD, Hyperparameters
+
+__all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Trainer"]
+
+Array = npt.NDArray[np.floating]
+
+PHASE_KINDS = ("forward", "loss", "backward", "update")
+
+
+@dataclass(frozen=True)
+class PhaseRecord:
+    """The numbers of one phase of a cycle, as the seed names them (read-only copies).
+
+    ``kind`` is one of ``PHASE_KINDS``; ``layer`` is the weight layer for forward and
+    backward phases (0 = input → first hidden), None otherwise. ``values``:
+
+    - forward: ``input`` a[l], ``weights`` W[l], ``bias`` b[l], ``sum`` z, ``activation`` a[l+1]
+    - loss: ``output``, ``target``, ``error`` (target − output), ``loss``
+    - backward: ``delta`` δ[l], ``derivative`` f'(z[l]), ``grad_weights`` ∂L/∂W[l],
+      ``grad_bias`` ∂L/∂b[l]
+    - update: ``weight_updates``/``bias_updates`` (new − old, per layer), ``weights``,
+      ``biases`` after the update, ``learning_rate``, ``noise_std``
+    """
+
+    cycle: int
+    kind: str
+    layer: int | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Loss and accuracy on the whole splits (accuracy NaN for regression or no test split)."""
+
+    cycle: int
+    train_loss: float
+    test_loss: float
+    train_accuracy: float
+    test_accuracy: float
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    copy = np.array(array, copy=True)
+    copy.setflags(write=False)
+    return copy
+
+
+class Trainer:
+    """Trains ``network`` on (X_train, Y_train), reporting on (X_test, Y_test).
+
+    Parameters
+    ----------
+    network
+        Updated in place.
+    X_train, Y_train
+        Inputs (n, n_inputs) and encoded targets (n, n_outputs), already normalised.
+    X_test, Y_test
+        Held-out split; may be empty or None.
+    hyper
+        Learning rate, momentum, L1/L2, noise; change later with ``set_hyperparameters``.
+    batch_size
+        Rows per cycle; None means the full training set (no shuffling needed).
+    seed
+        Seeds the batch order and the noise.
+    classification
+        Whether accuracy means anything for these targets.
+    eval_every
+        Evaluate the whole splits every this many cycles; None: at the end of each epoch.
+
+    Attributes
+    ----------
+    cycle, epoch
+        Cycles and completed epochs so far.
+    history
+        ``History`` of batch losses and evaluations.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        X_train,
+        Y_train,
+        X_test=None,
+        Y_test=None,
+        hyper: Hyperparameters | None = None,
+        batch_size: int | None = None,
+        seed: int = 0,
+        classification: bool = True,
+        eval_every: int | None = None,
+    ) -> None:
+        self.network = network
+        dt = network.dtype
+        self.X_train = np.ascontiguousarray(X_train, dtype=dt)
+        self.Y_train = np.ascontiguousarray(Y_train, dtype=dt)
+        n_in, n_out = network.spec.sizes[0], network.spec.sizes[-1]
+        if self.X_train.ndim != 2 or self.X_train.shape[1] != n_in or len(self.X_train) == 0:
+            raise ValueError(f"training inputs have shape {self.X_train.shape}; the network takes (n, {n_in})")
+        if self.Y_train.shape != (len(self.X_train), n_out):
+            raise ValueError(f"training targets have shape {self.Y_train.shape}; expected ({len(self.X_train)}, {n_out})")
+        if X_test is None or len(X_test) == 0:
+            self.X_test = np.empty((0, n_in), dt)
+            self.Y_test = np.empty((0, n_out), dt)
+        else:
+            self.X_test = np.ascontiguousarray(X_test, dtype=dt)
+            self.Y_test = np.ascontiguousarray(Y_test, dtype=dt)
+            if self.X_test.shape[1:] != (n_in,) or self.Y_test.shape != (len(self.X_test), n_out):
+                raise ValueError("test inputs or targets do not fit the network")
+        self._rows = np.hstack([self.X_train, self.Y_train])
+        self.classification = classification
+        self.eval_every = eval_every
+        self.seed = int(seed)
+        shuffle_seq, noise_seq = np.random.SeedSequence(self.seed).spawn(2)
+        self._shuffle_rng = np.random.default_rng(shuffle_seq)
+        self.optimizer = SGD(network.flat, hyper or Hyperparameters(), np.random.default_rng(noise_seq))
+        self.batch_size = None
+        self.set_batch_size(batch_size)
+        self.history = History()
+        self.cycle = 0
+        self.epoch = 0
+        self._position = 0
+        self._order: np.ndarray | None = None
+        self._workspaces: dict[int, tuple[Workspace, Array]] = {}
+        self._eval_workspaces: dict[int, Workspace] = {}
+        self._cycle_in_progress: Iterator[tuple[str, int | None]] | None = None
+        self._batch: tuple[Array, Array] | None = None
+        self.last_workspace: Workspace | None = None
+        self.last_evaluation: Evaluation | None = None
+
+    # -- settings ----------------------------------------------------------------------
+    @property
+    def hyper(self) -> Hyperparameters:
+        return self.optimizer.hyper
+
+    def set_hyperparameters(self, hyper: Hyperparameters) -> None:
+        """New learning rate, momentum, regularisation or noise; training goes on as it was."""
+        self.optimizer.hyper = hyper
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        """Rows per cycle from the next cycle on; None or ≥ the data size means full batch."""
+        n = len(self.X_train)
+        if batch_size is not None:
+            batch_size = int(batch_size)
+            if batch_size < 1:
+                raise ValueError(f"batch size must be at least 1, got {batch_size}")
+            if batch_size >= n:
+                batch_size = None
+        self.batch_size = batch_size
+
+    @property
+    def cycles_per_epoch(self) -> int:
+        n = len(self.X_train)
+        return 1 if self.batch_size is None else -(-n // self.batch_size)
+
+    @property
+    def phase_in_progress(self) -> bool:
+        """True between the first and the last phase of a cycle stepped by phases."""
+        return self._cycle_in_progress is not None
+
+    # -- batches -----------------------------------------------------------------------
+    def _workspace(self, batch: int) -> tuple[Workspace, Array]:
+        """The workspace for ``batch`` rows, and the batch's gather buffer."""
+        entry = self._workspaces.get(batch)
+        if entry is None:
+            net = self.network
+            entry = (net.workspace(batch), np.empty((batch, self._rows.shape[1]), net.dtype))
+            self._workspaces[batch] = entry
+        return entry
+
+    def _next_batch(self) -> tuple[Workspace, Array, Array]:
+        """The next mini-batch (in the workspace's buffers) without advancing the position."""
+        n = len(self.X_train)
+        if self.batch_size is None:
+            ws = self._workspace(n)[0]
+            return ws, self.X_train, self.Y_train
+        if self._position == 0 or self._order is None:
+            self._order = self._shuffle_rng.permutation(n)
+        rows = self._order[self._position : self._position + self.batch_size]
+        ws, gathered = self._workspace(len(rows))
+        # One gather for inputs and targets together; the two halves are views.
+        np.take(self._rows, rows, axis=0, out=gathered)
+        n_in = self.X_train.shape[1]
+        return ws, gathered[:, :n_in], gathered[:, n_in:]
+
+    def _finish_cycle(self, ws: Workspace, batch_rows: int) -> None:
+        self.history.batch_loss.append(self.cycle, ws.loss)
+        self.cycle += 1
+        self.last_workspace = ws
+        self._position += batch_rows
+        if self._position >= len(self.X_train):
+            self._position = 0
+            self.epoch += 1
+            if self.eval_every is None:
+                self.evaluate()
+        if self.eval_every is not None and self.cycle % self.eval_every == 0:
+            self.evaluate()
+
+    # -- the cycle ---------------------------------------------------------------------
+    def _cycle_phases(self) -> Iterator[tuple[str, int | None]]:
+        """One cycle, pausing after each phase; yields (kind, layer)."""
+        ws, X, Y = self._next_batch()
+        self._batch = (X, Y)
+        net = self.network
+        layers, loss = net.layers, net.loss
+        ws.acts[0] = X
+        for l, layer in enumerate(layers):
+            forward_layer(layer, ws, l)
+            yield "forward", l
+        compute_loss(loss, ws, Y)
+        yield "loss", None
+        for l in range(len(layers) - 1, -1, -1):
+            backward_layer(layers, loss, ws, l, Y)
+            yield "backward", l
+        self.optimizer.step(ws.grad)
+        self._finish_cycle(ws, len(X))
+        yield "update", None
+
+    def _run_cycle(self) -> None:
+        """``_cycle_phases`` without the pauses: the same calls in the same order.
+
+        Written out because Run spends its life here and a generator's resumptions cost a
+        tiny network's cycle a few percent; a test holds the two to the same bits.
+        """
+        ws, X, Y = self._next_batch()
+        self._batch = (X, Y)
+        net = self.network
+        layers, loss = net.layers, net.loss
+        ws.acts[0] = X
+        for l, layer in enumerate(layers):
+            forward_layer(layer, ws, l)
+        compute_loss(loss, ws, Y)
+        for l in range(len(layers) - 1, -1, -1):
+            backward_layer(layers, loss, ws, l, Y)
+        self.optimizer.step(ws.grad)
+        self._finish_cycle(ws, len(X))
+
+    def step_cycle(self, n: int = 1) -> None:
+        """Run ``n`` cycles; a cycle already begun by phases is finished first and counts."""
+        if n <= 0:
+            return
+        if self._cycle_in_progress is not None:
+            for _phase in self._cycle_in_progress:
+                pass
+            self._cycle_in_progress = None
+            n -= 1
+        run = self._run_cycle
+        for _ in range(n):
+            run()
+
+    def step_epoch(self, n: int = 1) -> None:
+        """Run cycles until ``n`` more epochs have completed (finishing the current one first)."""
+        target = self.epoch + n
+        while self.epoch < target:
+            self.step_cycle()
+
+    def step_phase(self) -> PhaseRecord:
+        """Advance one phase of the current cycle and return its numbers."""
+        if self._cycle_in_progress is None:
+            self._cycle_in_progress = self._cycle_phases()
+            self._phase_cycle = self.cycle
+        kind, layer = next(self._cycle_in_progress)
+        if kind == "update":
+            self._cycle_in_progress = None
+        return self._record(kind, layer)
+
+    def step_phases(self, n: int) -> list[PhaseRecord]:
+        return [self.step_phase() for _ in range(n)]
+
+    def abort_cycle(self) -> None:
+        """Drop a cycle begun by phases (its update has not happened; nothing changed)."""
+        self._cycle_in_progress = None
+
+    def _record(self, kind: str, layer: int | None) -> PhaseRecord:
+        ws = self.last_workspace if kind == "update" else self._workspace_of_batch()
+        X, Y = self._batch
+        values: dict[str, Any]
+        if kind == "forward":
+            lay = self.network.layers[layer]
+            values = {
+                "input": ws.acts[layer], "weights": lay.W, "bias": lay.b,
+                "sum": ws.sums[layer], "activation": ws.acts[layer + 1],
+            }
+        elif kind == "loss":
+            values = {"output": ws.acts[-1], "target": Y, "error": -ws.err, "loss": ws.loss}
+        elif kind == "backward":
+            lay = self.network.layers[layer]
+            values = {
+                "delta": ws.deltas[layer],
+                "derivative": lay.activation.derivative(ws.sums[layer], ws.acts[layer + 1]),
+                "grad_weights": ws.grad_W[layer], "grad_bias": ws.grad_b[layer],
+            }
+        else:
+            weight_updates, bias_updates = self.network.views(self.optimizer.updates)
+            values = {
+                "weight_updates": tuple(_frozen(u) for u in weight_updates),
+                "bias_updates": tuple(_frozen(u) for u in bias_updates),
+                "weights": tuple(_frozen(W) for W in self.network.weights),
+                "biases": tuple(_frozen(b) for b in self.network.biases),
+                "learning_rate": self.hyper.learning_rate,
+                "noise_std": self.optimizer.last_noise_std,
+            }
+        frozen = {k: _frozen(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
+        return PhaseRecord(self._phase_cycle, kind, layer, MappingProxyType(frozen))
+
+    def _workspace_of_batch(self) -> Workspace:
+        return self._workspace(len(self._batch[0]))[0]
+
+    # -- reporting ---------------------------------------------------------------------
+    def _split_metrics(self, X: Array, Y: Array) -> tuple[float, float]:
+        if len(X) == 0:
+            return float("nan"), float("nan")
+        net = self.network
+        # Its own workspaces: the cycle's stay as the last cycle left them, for display.
+        ws = self._eval_workspaces.get(len(X))
+        if ws is None:
+            ws = self._eval_workspaces[len(X)] = net.workspace(len(X))
+        net.run_forward(ws, X)
+        output = ws.acts[-1]
+        loss = compute_loss(net.loss, ws, Y)
+        if not self.classification:
+            return loss, float("nan")
+        correct = labels_from_outputs(output) == labels_from_outputs(Y)
+        return loss, float(correct.mean())
+
+    def evaluate(self, record: bool = True) -> Evaluation:
+        """Loss and accuracy on the whole train and test splits with the current weights."""
+        train_loss, train_acc = self._split_metrics(self.X_train, self.Y_train)
+        test_loss, test_acc = self._split_metrics(self.X_test, self.Y_test)
+        result = Evaluation(self.cycle, train_loss, test_loss, train_acc, test_acc)
+        if record:
+            self.history.evaluations.append(self.cycle, train_loss, test_loss, train_acc, test_acc)
+        self.last_evaluation = result
+        return result
+

@@ -1,0 +1,709 @@
+"""The network diagram: neurons in columns, weights as lines, editable in place.
+
+Colour convention (shared with :mod:`nnstudio.ui.colormaps`): one diverging
+scale, blue for negative, white for zero, red/orange for positive, used for
+weights, activations and neuron maps alike so that a colour means the same
+thing everywhere on screen.
+
+* Weights: line colour is the sign (red positive, blue negative); line width
+  is ``6 px * |w| / max|w|`` over the whole network, clamped to 0.5..6 px;
+  weak lines are also fainter so big networks stay readable.
+* Activations and neuron maps: ``t = value / vmax`` clipped to [-1, 1] picks
+  the colour. ``vmax`` is 1 for sigmoid, softmax and tanh layers (their full
+  range, so sigmoid 0..1 runs white to red and tanh -1..1 blue-white-red) and
+  ``max(1, max |value|)`` of the layer for the input layer and for relu,
+  leaky_relu and linear layers, whose range is unbounded.
+
+The canvas never changes the network itself: edits are requests that it emits
+(``sig_spec_changed``, ``sig_weight_edited``) and the owner answers with
+:meth:`NetworkCanvas.set_spec` / :meth:`NetworkCanvas.set_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QInputDialog, QMenu, QWidget
+
+from nnstudio.ui.canvas_items import (
+    ButtonItem,
+    ColumnBandItem,
+    ConnectionItem,
+    HeaderItem,
+    NeuronItem,
+    PhaseLabelItem,
+    TEXT_COLOR,
+)
+from nnstudio.ui.colormaps import diverging_colormap, lookup_table
+
+__all__ = ["ACTIVATIONS", "MIN_NEURONS", "MAX_NEURONS", "NetworkCanvas", "value_lut"]
+
+#: Activation functions a hidden layer may use (the output layer adds softmax).
+ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+#: Neurons per hidden layer that the +/− buttons allow.
+MIN_NEURONS = 1
+MAX_NEURONS = 32
+
+_BOUNDED = {"sigmoid": 1.0, "softmax": 1.0, "tanh": 1.0}  # activations with a known range
+_NEW_LAYER_SIZE = 4
+_BACKGROUND = QColor("#f6f7f9")
+_BAND = QColor("#eceef2")
+_NEUTRAL_LINE = QColor(150, 156, 165, 110)
+_NAN_LINE = QColor(120, 120, 120, 160)
+_PHASES = {
+    # direction: (band fill, band border, label fill, label text)
+    "forward": (QColor("#e3f2e8"), QColor("#8cc9a0"), QColor("#1e8e3e"), "→ forward"),
+    "backward": (QColor("#f1e6fb"), QColor("#c39be8"), QColor("#8430ce"), "← backward"),
+}
+_MIN_LINE_W, _MAX_LINE_W = 0.5, 6.0
+
+
+@lru_cache(maxsize=1)
+def value_lut() -> np.ndarray:
+    """Return the (256, 3) uint8 diverging lookup table; index 0 is -1, 255 is +1."""
+    return lookup_table(diverging_colormap())
+
+
+def _lut_index(t: np.ndarray) -> np.ndarray:
+    """Map ``t`` in [-1, 1] (NaN allowed, drawn as zero) to LUT indices."""
+    t = np.nan_to_num(np.asarray(t, dtype=float), nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.rint((np.clip(t, -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
+
+
+def _vmax(activation: str, values: np.ndarray) -> float:
+    if activation in _BOUNDED:
+        return _BOUNDED[activation]
+    finite = np.abs(values[np.isfinite(values)])
+    return max(1.0, float(finite.max())) if finite.size else 1.0
+
+
+def _format_value(v: float) -> str:
+    if not np.isfinite(v):
+        return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    if abs(v) < 9.995:
+        return f"{v:.2f}"
+    if abs(v) < 999.5:
+        return f"{v:.0f}"
+    return f"{v:.0e}"
+
+
+class NetworkCanvas(QGraphicsView):
+    """Interactive drawing of a dense network, one column per layer.
+
+    Scene coordinates equal viewport pixels (the layout is recomputed on every
+    resize), so text and buttons keep their size however the window is sized.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+        Parent widget.
+
+    Signals
+    -------
+    sig_weight_edited(int, int, int, float)
+        ``(layer, i, j, value)``: the user typed a new weight for
+        ``weights[layer][i, j]``.
+    sig_neuron_selected(int, int)
+        ``(layer, index)``: the user clicked a neuron (layer 0 = input).
+    sig_spec_changed(tuple, tuple)
+        ``(sizes, activations)``: the structure the user asked for; the drawing
+        only changes when the owner calls :meth:`set_spec`.
+
+    Attributes
+    ----------
+    show_neuron_maps : bool
+        Whether neuron maps are drawn (read-only; use :meth:`set_show_neuron_maps`).
+    """
+
+    sig_weight_edited = Signal(int, int, int, float)  # layer, i, j, new value
+    sig_neuron_selected = Signal(int, int)  # layer (0 = input), neuron index
+    sig_spec_changed = Signal(object, object)  # sizes tuple[int, ...], activations tuple[str, ...]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkCanvas")
+        self._scene = QGraphicsScene(self)
+        # Pens change on every training step and BSP re-indexing of thousands
+        # of lines would cost more than the linear hit tests it saves.
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setScene(self._scene)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundBrush(_BACKGROUND)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setMouseTracking(True)
+        self.setMinimumSize(320, 200)
+
+        self._sizes: tuple[int, ...] = ()
+        self._acts: tuple[str, ...] = ()
+        self._neurons: list[list[NeuronItem]] = []
+        self._conns: list[list[ConnectionItem]] = []  # [layer][i * n_next + j]
+        self._headers: list[HeaderItem] = []
+        self._bands: list[ColumnBandItem] = []
+        self._buttons: dict[int, tuple[ButtonItem, ButtonItem]] = {}
+        self._phase_label = PhaseLabelItem()
+        self._selected: tuple[int, int] | None = None
+        self._highlight: tuple[int | None, str | None] = (None, None)
+        self._show_maps = True
+        self._state: dict[str, list[np.ndarray] | None] = {}
+        self._pen_cache: dict[tuple, QPen] = {}
+        self._press: tuple[QGraphicsItem | None, QPoint] | None = None
+        self._editing: tuple[int, int, int] | None = None
+        # Dirty flag: set_state only stores; one zero-delay timer applies the
+        # newest state, so a burst of training steps between paints costs one
+        # update of the items.
+        self._pending: dict[str, list[np.ndarray] | None] | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._apply_pending)
+
+    # ------------------------------------------------------------------ spec
+    def set_spec(self, sizes: Sequence[int], activations: Sequence[str]) -> None:
+        """Rebuild the drawing for a network structure.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            Neurons per layer, input layer first; at least two layers.
+        activations : sequence of str
+            One activation per non-input layer.
+
+        Raises
+        ------
+        ValueError
+            If the sizes or activations are inconsistent or unknown.
+        """
+        sizes_t = tuple(int(n) for n in sizes)
+        acts_t = tuple(str(a) for a in activations)
+        if len(sizes_t) < 2 or min(sizes_t) < 1:
+            raise ValueError(f"need at least two layers of at least one neuron, got sizes {sizes_t}")
+        if len(acts_t) != len(sizes_t) - 1:
+            raise ValueError(f"need {len(sizes_t) - 1} activations (one per non-input layer), got {len(acts_t)}")
+        for k, name in enumerate(acts_t, start=1):
+            if name not in self._choices_for(sizes_t, k):
+                raise ValueError(f"activation {name!r} is not allowed for layer {k} of {sizes_t}")
+
+        self._flush_timer.stop()
+        self._pending = None
+        self._state = {}
+        self._scene.clear()  # deletes every item we own
+        self._phase_label = PhaseLabelItem()
+        self._scene.addItem(self._phase_label)
+        self._sizes, self._acts = sizes_t, acts_t
+        self._neurons = [[NeuronItem(c, k) for k in range(n)] for c, n in enumerate(sizes_t)]
+        self._conns = [
+            [ConnectionItem(layer, i, j) for i in range(sizes_t[layer]) for j in range(sizes_t[layer + 1])]
+            for layer in range(len(sizes_t) - 1)
+        ]
+        self._headers = [HeaderItem(c) for c in range(len(sizes_t))]
+        self._bands = [ColumnBandItem() for _ in sizes_t]
+        self._buttons = {c: (ButtonItem(c, -1), ButtonItem(c, +1)) for c in range(1, len(sizes_t) - 1)}
+        for item in (
+            *self._bands,
+            *self._headers,
+            *(n for col in self._neurons for n in col),
+            *(c for layer in self._conns for c in layer),
+            *(b for pair in self._buttons.values() for b in pair),
+        ):
+            self._scene.addItem(item)
+        for c, header in enumerate(self._headers):
+            header.set_content(self._title(c), None if c == 0 else acts_t[c - 1])
+        for c, (minus, plus) in self._buttons.items():
+            name = self._layer_name(c)
+            minus.set_button_enabled(sizes_t[c] > MIN_NEURONS, f"Remove a neuron from {name}")
+            plus.set_button_enabled(sizes_t[c] < MAX_NEURONS, f"Add a neuron to {name}")
+        if self._selected is not None and not self._valid_neuron(*self._selected):
+            self._selected = None
+        if self._highlight[0] is not None and self._highlight[0] >= len(sizes_t):
+            self._highlight = (None, None)
+        self._apply_state({})
+        self._relayout()
+
+    def spec(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """Return ``(sizes, activations)`` as drawn."""
+        return self._sizes, self._acts
+
+    def header_text(self, layer: int) -> str:
+        """Return a column header, e.g. ``"Hidden 1 (4) · sigmoid"``."""
+        return self._headers[layer].text()
+
+    def activation_choices(self, layer: int) -> tuple[str, ...]:
+        """Return the activations the header menu offers for column ``layer`` (>= 1)."""
+        if not 1 <= layer < len(self._sizes):
+            raise ValueError(f"layer {layer} has no activation (columns 1..{len(self._sizes) - 1} do)")
+        return self._choices_for(self._sizes, layer)
+
+    @staticmethod
+    def _choices_for(sizes: tuple[int, ...], layer: int) -> tuple[str, ...]:
+        # Softmax over one neuron is the constant 1, so it is only offered for
+        # a multi-neuron output layer.
+        if layer == len(sizes) - 1 and sizes[-1] > 1:
+            return ACTIVATIONS + ("softmax",)
+        return ACTIVATIONS
+
+    def _layer_name(self, c: int) -> str:
+        if c == 0:
+            return "Input"
+        return "Output" if c == len(self._sizes) - 1 else f"Hidden {c}"
+
+    def _title(self, c: int) -> str:
+        return f"{self._layer_name(c)} ({self._sizes[c]})"
+
+    # -------------------------------------------------------------- requests
+    def request_add_neuron(self, layer: int) -> bool:
+        """Ask for one more neuron in hidden column ``layer``; False (no signal) at the maximum."""
+        return self._request_resize(layer, +1)
+
+    def request_remove_neuron(self, layer: int) -> bool:
+        """Ask for one neuron fewer in hidden column ``layer``; False (no signal) at the minimum."""
+        return self._request_resize(layer, -1)
+
+    def _request_resize(self, layer: int, delta: int) -> bool:
+        if not 1 <= layer < len(self._sizes) - 1:
+            raise ValueError(f"only hidden columns (1..{len(self._sizes) - 2}) can be resized, got {layer}")
+        n = self._sizes[layer] + delta
+        if not MIN_NEURONS <= n <= MAX_NEURONS:
+            return False
+        sizes = self._sizes[:layer] + (n,) + self._sizes[layer + 1 :]
+        self.sig_spec_changed.emit(sizes, self._acts)
+        return True
+
+    def request_activation(self, layer: int, name: str) -> bool:
+        """Ask for activation ``name`` in column ``layer``; False (no signal) if unchanged.
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not offered for that column (see :meth:`activation_choices`).
+        """
+        if name not in self.activation_choices(layer):
+            raise ValueError(f"activation {name!r} is not offered for layer {layer}")
+        if self._acts[layer - 1] == name:
+            return False
+        acts = self._acts[: layer - 1] + (name,) + self._acts[layer:]
+        self.sig_spec_changed.emit(self._sizes, acts)
+        return True
+
+    def request_add_layer(self) -> bool:
+        """Ask for a new hidden layer of 4 neurons just before the output layer."""
+        if not self._sizes:
+            return False
+        act = self._acts[-2] if len(self._acts) > 1 else "sigmoid"  # continue the last hidden layer's choice
+        sizes = self._sizes[:-1] + (_NEW_LAYER_SIZE,) + self._sizes[-1:]
+        acts = self._acts[:-1] + (act,) + self._acts[-1:]
+        self.sig_spec_changed.emit(sizes, acts)
+        return True
+
+    def request_remove_layer(self) -> bool:
+        """Ask to drop the last hidden layer; False (no signal) when there is none."""
+        if len(self._sizes) <= 2:
+            return False
+        self.sig_spec_changed.emit(self._sizes[:-2] + self._sizes[-1:], self._acts[:-2] + self._acts[-1:])
+        return True
+
+    # ----------------------------------------------------------------- state
+    def set_state(
+        self,
+        weights: Sequence[np.ndarray] | None,
+        biases: Sequence[np.ndarray] | None = None,
+        activations: Sequence[np.ndarray] | None = None,
+        neuron_maps: Sequence[np.ndarray] | None = None,
+    ) -> None:
+        """Show the network's values. Each call replaces the whole state; None clears a part.
+
+        Parameters
+        ----------
+        weights : sequence of ndarray or None
+            ``weights[l]`` has shape ``(sizes[l], sizes[l+1])``.
+        biases : sequence of ndarray, optional
+            ``biases[l]`` has shape ``(sizes[l+1],)``; shown in neuron tooltips.
+        activations : sequence of ndarray, optional
+            ``activations[l]`` has shape ``(sizes[l],)`` for every layer,
+            input included: the values for the sample being shown.
+        neuron_maps : sequence of ndarray, optional
+            ``neuron_maps[k]`` has shape ``(sizes[k+1], H, W)``: each neuron's
+            output over the input plane, row 0 drawn at the top.
+
+        Raises
+        ------
+        ValueError
+            If any array does not match the spec.
+        """
+        s = self._sizes
+        n_w = len(s) - 1
+        state = {
+            "weights": self._checked("weights", weights, n_w, lambda l: (s[l], s[l + 1])),
+            "biases": self._checked("biases", biases, n_w, lambda l: (s[l + 1],)),
+            "activations": self._checked("activations", activations, len(s), lambda l: (s[l],)),
+            "neuron_maps": self._checked("neuron_maps", neuron_maps, n_w, lambda l: (s[l + 1], None, None)),
+        }
+        self._pending = state
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @staticmethod
+    def _checked(name: str, arrays, count: int, shape_of) -> list[np.ndarray] | None:
+        if arrays is None:
+            return None
+        arrays = list(arrays)
+        if len(arrays) != count:
+            raise ValueError(f"{name}: expected {count} arrays, got {len(arrays)}")
+        out = []
+        for l, a in enumerate(arrays):
+            a = np.array(a, dtype=float)  # a copy: the owner may keep training in place
+            want = shape_of(l)
+            if a.ndim != len(want) or any(w is not None and w != g for w, g in zip(want, a.shape)) or 0 in a.shape:
+                shown = tuple("H" if w is None else w for w in want)
+                raise ValueError(f"{name}[{l}]: expected shape {shown}, got {a.shape}")
+            out.append(a)
+        return out
+
+    def _apply_pending(self) -> None:
+        if self._pending is not None:
+            state, self._pending = self._pending, None
+            self._apply_state(state)
+
+    def _apply_state(self, state: dict[str, list[np.ndarray] | None]) -> None:
+        self._state = state
+        self._update_connections(state.get("weights"))
+        self._update_neurons(state.get("activations"), state.get("biases"))
+        self._update_maps(state.get("neuron_maps"))
+
+    def _pen(self, key: tuple) -> QPen:
+        # Equal weights share one QPen; reusing equal pens also lets
+        # QGraphicsLineItem.setPen skip unchanged lines entirely.
+        pen = self._pen_cache.get(key)
+        if pen is None:
+            if key[0] == "neutral":
+                pen = QPen(_NEUTRAL_LINE, 1.0)
+            elif key[0] == "nan":
+                pen = QPen(_NAN_LINE, 1.0, Qt.PenStyle.DashLine)
+            else:
+                _, positive, width_q, alpha = key
+                rgb = value_lut()[-1 if positive else 0]
+                pen = QPen(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]), alpha), width_q / 4.0)
+            pen.setCosmetic(True)  # width in screen px whatever the transform
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self._pen_cache[key] = pen
+        return pen
+
+    def _update_connections(self, weights: list[np.ndarray] | None) -> None:
+        if weights is None:
+            neutral = self._pen(("neutral",))
+            for layer, items in enumerate(self._conns):
+                for item in items:
+                    item.set_base_pen(neutral)
+                    item.setToolTip(f"w[{item.i}→{item.j}] layer {layer}: no value yet")
+            return
+        finite = [np.abs(w[np.isfinite(w)]) for w in weights]
+        wmax = max((float(f.max()) for f in finite if f.size), default=0.0) or 1.0
+        for layer, (w, items) in enumerate(zip(weights, self._conns)):
+            flat = w.ravel()
+            ratio = np.clip(np.abs(np.nan_to_num(flat, nan=0.0, posinf=wmax, neginf=wmax)) / wmax, 0.0, 1.0)
+            width_q = np.rint(np.clip(_MAX_LINE_W * ratio, _MIN_LINE_W, _MAX_LINE_W) * 4).astype(int)
+            # Weak lines fade out as well as thin out, so a dense 64x32 layer
+            # shows its few strong weights instead of a solid mesh.
+            alpha = (np.rint((40 + 215 * ratio**1.5) / 5) * 5).astype(int)
+            ok = np.isfinite(flat)
+            src, dst = self._layer_name(layer), self._layer_name(layer + 1)
+            for k, item in enumerate(items):
+                key = ("w", bool(flat[k] >= 0), int(width_q[k]), int(alpha[k])) if ok[k] else ("nan",)
+                item.set_base_pen(self._pen(key))
+                item.setToolTip(
+                    f"w[{item.i}→{item.j}] layer {layer} = {flat[k]:.4f}\n"
+                    f"{src} #{item.i} → {dst} #{item.j}\nClick to edit"
+                )
+
+    def _update_neurons(self, activations: list[np.ndarray] | None, biases: list[np.ndarray] | None) -> None:
+        lut = value_lut()
+        for c, items in enumerate(self._neurons):
+            act_name = "input" if c == 0 else self._acts[c - 1]
+            if activations is None:
+                values = None
+                colours = [lut[127]] * len(items)
+            else:
+                values = activations[c]
+                colours = lut[_lut_index(values / _vmax(act_name, values))]
+            for k, item in enumerate(items):
+                rgb = colours[k]
+                fill = QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
+                if values is not None and not np.isfinite(values[k]):
+                    fill = QColor("#9aa0a6")
+                dark = fill.lightnessF() < 0.55
+                show_text = values is not None and item.radius >= 12.5
+                item.set_look(
+                    fill, _format_value(values[k]) if show_text else None, QColor("white") if dark else TEXT_COLOR
+                )
+                lines = [f"{self._layer_name(c)} · neuron #{k}" + ("" if c == 0 else f" · {act_name}")]
+                lines.append("activation: –" if values is None else f"activation = {values[k]:.4f}")
+                if c > 0 and biases is not None:
+                    lines.append(f"bias = {biases[c - 1][k]:.4f}")
+                item.setToolTip("\n".join(lines))
+
+    def _update_maps(self, maps: list[np.ndarray] | None) -> None:
+        lut = value_lut()
+        for c, items in enumerate(self._neurons[1:], start=1):
+            if maps is None:
+                for item in items:
+                    item.set_map(None)
+                continue
+            stack = maps[c - 1]
+            idx = _lut_index(stack / _vmax(self._acts[c - 1], stack))
+            rgb = np.ascontiguousarray(lut[idx])  # (n, H, W, 3) uint8
+            _, h, w, _ = rgb.shape
+            for k, item in enumerate(items):
+                image = QImage(rgb[k].data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+                item.set_map(QPixmap.fromImage(image))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._apply_pending()  # a grab() or paint before the timer fired still shows the newest state
+        super().paintEvent(event)
+
+    # ------------------------------------------------------------- look/feel
+    def set_show_neuron_maps(self, show: bool) -> None:
+        """Show or hide the neuron maps beside hidden and output neurons."""
+        self._show_maps = bool(show)
+        self._relayout()
+
+    @property
+    def show_neuron_maps(self) -> bool:
+        """Whether neuron maps are drawn."""
+        return self._show_maps
+
+    def set_highlight(self, layer: int | None, direction: str | None) -> None:
+        """Tint column ``layer`` and label it "→ forward" / "← backward"; ``layer=None`` clears.
+
+        Raises
+        ------
+        ValueError
+            If ``layer`` is out of range or ``direction`` is not
+            ``"forward"``, ``"backward"`` or None.
+        """
+        if direction is not None and direction not in _PHASES:
+            raise ValueError(f"direction must be 'forward', 'backward' or None, got {direction!r}")
+        if layer is not None and not 0 <= layer < len(self._sizes):
+            raise ValueError(f"layer {layer} out of range for {len(self._sizes)} columns")
+        self._highlight = (layer, direction if layer is not None else None)
+        self._apply_highlight()
+
+    def highlight(self) -> tuple[int | None, str | None]:
+        """Return ``(layer, direction)`` as set by :meth:`set_highlight`."""
+        return self._highlight
+
+    def _apply_highlight(self) -> None:
+        layer, direction = self._highlight
+        for c, band in enumerate(self._bands):
+            if c == layer:
+                fill, border, _, _ = _PHASES.get(direction or "forward")
+                band.set_colors(fill, border)
+            else:
+                band.set_colors(_BAND)
+        if layer is None or direction is None or not self._bands:
+            self._phase_label.setVisible(False)
+            return
+        _, _, label_fill, text = _PHASES[direction]
+        self._phase_label.set_content(text, label_fill, QColor("white"))
+        top = self._bands[layer].rect()
+        self._phase_label.setPos(top.center().x(), top.top())
+        self._phase_label.setVisible(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Place every item from the viewport size (scene units = viewport px)."""
+        vw = max(self.viewport().width(), 200)
+        vh = max(self.viewport().height(), 150)
+        self._scene.setSceneRect(0, 0, vw, vh)
+        if not self._sizes:
+            return
+        ncols = len(self._sizes)
+        margin = 10.0
+        colw = (vw - 2 * margin) / ncols
+        for header in self._headers:
+            header.set_width(colw - 6)
+        header_h = max(h.height() for h in self._headers)
+        buttons_h = 36.0 if self._buttons else 0.0
+        band_top = margin + header_h + 14  # room for the phase label's upper half
+        band_bottom = vh - margin - buttons_h
+        y0, y1 = band_top + 16, band_bottom - 12  # neuron centres live here
+        avail = max(y1 - y0, 20.0)
+        centres: list[list[QPointF]] = []
+        for c, n in enumerate(self._sizes):
+            x = margin + colw * (c + 0.5)
+            self._headers[c].setPos(x, margin)
+            self._bands[c].set_rect(QRectF(x - colw / 2 + 5, band_top, colw - 10, band_bottom - band_top))
+            spacing = min(avail / n, 64.0)
+            radius = float(np.clip(min(spacing * 0.38, colw * 0.14), 2.0, 18.0))
+            map_side = 0.0
+            if self._show_maps and c > 0:
+                map_side = float(min(spacing * 0.9, 46.0, colw / 2 - radius - 14))
+            col = []
+            for k, item in enumerate(self._neurons[c]):
+                p = QPointF(x, y0 + avail / 2 + (k - (n - 1) / 2) * spacing)
+                item.set_geometry(p, radius, map_side)
+                col.append(p)
+            centres.append(col)
+            if c in self._buttons:
+                minus, plus = self._buttons[c]
+                by = band_bottom + buttons_h / 2 + 1
+                minus.setPos(x - ButtonItem.SIZE / 2 - 4, by)
+                plus.setPos(x + ButtonItem.SIZE / 2 + 4, by)
+        for layer, items in enumerate(self._conns):
+            n_next = self._sizes[layer + 1]
+            for k, item in enumerate(items):
+                item.set_endpoints(centres[layer][k // n_next], centres[layer + 1][k % n_next])
+        # Text visibility depends on the radius, which just changed.
+        self._update_neurons(self._state.get("activations"), self._state.get("biases"))
+        self._apply_highlight()
+
+    # ----------------------------------------------------------- interaction
+    def selected_neuron(self) -> tuple[int, int] | None:
+        """Return ``(layer, index)`` of the selected neuron, or None."""
+        return self._selected
+
+    def set_selected_neuron(self, selection: tuple[int, int] | None) -> None:
+        """Select a neuron (or none) from code; emits nothing."""
+        if selection is not None and not self._valid_neuron(*selection):
+            raise ValueError(f"no neuron {selection} in a network of sizes {self._sizes}")
+        self._selected = None if selection is None else (int(selection[0]), int(selection[1]))
+        for c, col in enumerate(self._neurons):
+            for k, item in enumerate(col):
+                item.set_selected_ring(self._selected == (c, k))
+
+    def _valid_neuron(self, layer: int, index: int) -> bool:
+        return 0 <= layer < len(self._sizes) and 0 <= index < self._sizes[layer]
+
+    def edit_weight(self, layer: int, i: int, j: int) -> bool:
+        """Ask the user for a new value of ``weights[layer][i, j]`` and emit it.
+
+        Returns
+        -------
+        bool
+            True if a value was accepted and ``sig_weight_edited`` emitted.
+        """
+        if not (0 <= layer < len(self._sizes) - 1 and 0 <= i < self._sizes[layer] and 0 <= j < self._sizes[layer + 1]):
+            raise ValueError(f"no connection {(layer, i, j)} in a network of sizes {self._sizes}")
+        self._apply_pending()
+        weights = self._state.get("weights")
+        current = float(weights[layer][i, j]) if weights is not None else 0.0
+        self._editing = (layer, i, j)
+        try:
+            value = self._ask_weight(current)
+        finally:
+            self._editing = None
+        if value is None:
+            return False
+        self.sig_weight_edited.emit(layer, i, j, float(value))
+        return True
+
+    def _ask_weight(self, current: float) -> float | None:
+        """Show a dialog for a new weight; return it, or None if cancelled (tests override this)."""
+        where = ""
+        if self._editing is not None:
+            layer, i, j = self._editing
+            where = f"{self._layer_name(layer)} #{i} → {self._layer_name(layer + 1)} #{j}\n"
+        value, ok = QInputDialog.getDouble(
+            self, "Edit weight", f"{where}New weight:", current if np.isfinite(current) else 0.0, -1e6, 1e6, 4
+        )
+        return float(value) if ok else None
+
+    def _choose_activation(self, layer: int, global_pos: QPoint) -> str | None:
+        """Pop up the activation menu for ``layer``; return the choice or None."""
+        menu = QMenu(self)
+        current = self._acts[layer - 1]
+        for name in self.activation_choices(layer):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(name == current)
+        chosen = menu.exec(global_pos)
+        return chosen.text() if chosen is not None else None
+
+    def _open_activation_menu(self, layer: int, global_pos: QPoint) -> None:
+        name = self._choose_activation(layer, global_pos)
+        if name is not None:
+            self.request_activation(layer, name)
+
+    def _item_at(self, pos: QPoint) -> QGraphicsItem | None:
+        """Return the topmost interactive item under a viewport position."""
+        for item in self.items(pos):
+            while item is not None and not isinstance(item, (NeuronItem, ConnectionItem, ButtonItem, HeaderItem)):
+                item = item.parentItem()
+            if item is not None:
+                return item
+        return None
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = (self._item_at(event.position().toPoint()), event.position().toPoint())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
+            super().mouseReleaseEvent(event)
+            return
+        pressed, start = self._press
+        self._press = None
+        pos = event.position().toPoint()
+        if (pos - start).manhattanLength() > 6:
+            return  # a drag, not a click
+        event.accept()
+        item = self._item_at(pos)
+        if item is not pressed:
+            return
+        if item is None:
+            self.set_selected_neuron(None)
+        elif isinstance(item, NeuronItem):
+            self.set_selected_neuron((item.layer, item.index))
+            self.sig_neuron_selected.emit(item.layer, item.index)
+        elif isinstance(item, ConnectionItem):
+            self.edit_weight(item.layer, item.i, item.j)
+        elif isinstance(item, ButtonItem) and item.is_button_enabled():
+            self._request_resize(item.layer, item.delta)
+        elif isinstance(item, HeaderItem) and item.layer > 0:
+            self._open_activation_menu(item.layer, self.mapToGlobal(pos))
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self._item_at(event.pos())
+        if isinstance(item, HeaderItem) and item.layer > 0:
+            self._open_activation_menu(item.layer, event.globalPos())
+        elif isinstance(item, ConnectionItem):
+            self.edit_weight(item.layer, item.i, item.j)
+        else:
+            super().contextMenuEvent(event)
+
+    # ------------------------------------------------------------ for tests
+    def connection_item(self, layer: int, i: int, j: int) -> ConnectionItem:
+        """Return the line item for ``weights[layer][i, j]`` (state applied first)."""
+        self._apply_pending()
+        return self._conns[layer][i * self._sizes[layer + 1] + j]
+
+    def neuron_item(self, layer: int, index: int) -> NeuronItem:
+        """Return the item for neuron ``index`` of column ``layer`` (state applied first)."""
+        self._apply_pending()
+        return self._neurons[layer][index]
+
+    def neuron_map_item(self, layer: int, index: int):
+        """Return the QGraphicsPixmapItem showing a neuron's map (layer >= 1)."""
+        return self.neuron_item(layer, index).map_item
+
+    def header_item(self, layer: int) -> HeaderItem:
+        """Return the header item of column ``layer``."""
+        return self._headers[layer]
+
+    def button_items(self, layer: int) -> tuple[ButtonItem, ButtonItem]:
+        """Return the ``(minus, plus)`` buttons of hidden column ``layer``."""
+        return self._buttons[layer]

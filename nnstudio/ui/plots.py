@@ -1,0 +1,577 @@
+"""Loss and accuracy curves over training cycles.
+
+The widget only draws what it is given: the caller passes plain numpy arrays
+(the whole history so far) and may do so every 20-50 ms while training runs.
+All plot items are created once; updates go through ``setData``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, QSignalBlocker, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnstudio.ui.colormaps import (
+    AXIS_COLOR,
+    BACKGROUND,
+    BATCH_COLOR,
+    GRID_ALPHA,
+    HOVER_COLOR,
+    MUTED_TEXT_COLOR,
+    TEST_COLOR,
+    TEXT_COLOR,
+    TRAIN_COLOR,
+)
+
+__all__ = ["LossPlot", "format_metric"]
+
+#: Hover read-outs update at most this often (Hz); mouse moves arrive far faster.
+HOVER_RATE_LIMIT = 30
+#: Shown in the read-out line while the mouse is not over a plot.
+HOVER_HINT = "Hover over the plot to read the values at a cycle."
+#: Separator between read-out fields.
+_SEP = " \u00b7 "
+
+_EMPTY = np.empty(0, dtype=np.float64)
+
+
+def format_metric(value: float) -> str:
+    """Format a loss value for the read-out: 4 decimals, scientific when tiny or huge.
+
+    Parameters
+    ----------
+    value : float
+        Value to format.
+
+    Returns
+    -------
+    str
+        ``'0.1234'`` for ordinary values, ``'3.210e-06'`` when fixed-point would
+        print only zeros (late in training losses get very small).
+    """
+    magnitude = abs(value)
+    if magnitude == 0.0 or 1e-3 <= magnitude < 1e5:
+        return f"{value:.4f}"
+    return f"{value:.3e}"
+
+
+def _finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return float64 copies/views of ``x`` and ``y`` with non-finite pairs dropped.
+
+    NaN marks "not evaluated" (e.g. no test split); inf means a diverged run.
+    Neither can be drawn, and leaving them in would make pyqtgraph's
+    auto-range and clip-to-view work harder on every repaint.
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"x and y lengths differ: {x.size} vs {y.size}")
+    keep = np.isfinite(x) & np.isfinite(y)
+    if keep.all():  # common case: no copy of a million-point history
+        return x, y
+    return x[keep], y[keep]
+
+
+def _nearest_index(xs: np.ndarray, x: float) -> int:
+    """Index of the value in the sorted, non-empty ``xs`` closest to ``x``."""
+    i = int(np.searchsorted(xs, x))
+    if i <= 0:
+        return 0
+    if i >= xs.size:
+        return xs.size - 1
+    return i if xs[i] - x < x - xs[i - 1] else i - 1
+
+
+def _value_at(xs: np.ndarray, ys: np.ndarray, x: float) -> float | None:
+    """``ys`` at exactly ``x`` in the sorted ``xs``, or None when ``x`` is absent."""
+    i = int(np.searchsorted(xs, x))
+    if i < xs.size and xs[i] == x:
+        return float(ys[i])
+    return None
+
+
+class _LossAxis(pg.AxisItem):
+    """Left axis whose log mode labels decades (plus 2 and 5 when there is room).
+
+    pyqtgraph's default log ticks label every mantissa 1..9, which overlap on a
+    plot a few hundred pixels tall. Linear mode is unchanged.
+    """
+
+    #: Vertical pixels a tick label needs to stay readable.
+    MIN_LABEL_PIXELS = 18.0
+
+    def __init__(self, orientation: str = "left") -> None:
+        super().__init__(orientation)
+        self._unlabelled: set[float] = set()
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph API)
+        """Decades as major ticks; 2 and 5 (then all mantissas) labelled as space allows."""
+        low, high = sorted((float(minVal), float(maxVal)))
+        span = high - low
+        self._unlabelled = set()
+        if not (span > 0 and math.isfinite(span) and size > 0):
+            return super().logTickValues(minVal, maxVal, size, stdTicks)
+        px_per_decade = size / span
+        step = max(1, math.ceil(self.MIN_LABEL_PIXELS / px_per_decade))
+        decades = range(math.floor(low), math.ceil(high) + 1)
+        majors = [float(d) for d in decades if low <= d <= high and d % step == 0]
+        if px_per_decade >= 24 * self.MIN_LABEL_PIXELS:
+            labelled_mantissas: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8, 9)
+        elif px_per_decade >= 4 * self.MIN_LABEL_PIXELS:
+            labelled_mantissas = (2, 5)
+        else:
+            labelled_mantissas = ()
+        labelled, grid = [], []
+        if step == 1 and px_per_decade >= 2 * self.MIN_LABEL_PIXELS:
+            for d in decades:
+                for m in range(2, 10):
+                    v = d + math.log10(m)
+                    if low <= v <= high:
+                        (labelled if m in labelled_mantissas else grid).append(v)
+        if len(majors) + len(labelled) < 2:
+            # Zoomed inside one decade: fall back to evenly spaced ticks, all labelled.
+            return super().logTickValues(minVal, maxVal, size, stdTicks)
+        self._unlabelled = {round(v, 9) for v in grid}
+        return [(float(step), majors), (None, labelled), (None, grid)]
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        """Plain numbers (0.01, 0.2, 1e-05) instead of 10-to-the-power glyphs."""
+        return [
+            "" if round(v, 9) in self._unlabelled else f"{10.0 ** v * scale:.3g}"
+            for v in values
+        ]
+
+
+def _style_plot(plot: pg.PlotWidget, x_label: str, y_label: str) -> None:
+    """Give a PlotWidget the light, boxed look shared by both tabs."""
+    plot.setBackground(BACKGROUND)
+    item = plot.getPlotItem()
+    tick_font = QFont(plot.font())
+    tick_font.setPointSizeF(max(8.0, tick_font.pointSizeF() - 1.0))
+    label_style = {"color": TEXT_COLOR, "font-size": f"{tick_font.pointSizeF() + 1:.0f}pt"}
+    # Top/right axes without values close the frame, which reads as a finished chart.
+    for side in ("left", "bottom", "top", "right"):
+        item.showAxis(side)
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen(AXIS_COLOR, width=1))
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.setTickFont(tick_font)
+        if side in ("top", "right"):
+            axis.setStyle(showValues=False, tickLength=0)
+    item.getAxis("left").setWidth(56)  # fixed width: the plot does not jitter as tick labels change
+    item.setLabel("bottom", x_label, **label_style)
+    item.setLabel("left", y_label, **label_style)
+    item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    item.getViewBox().setDefaultPadding(0.02)
+    # Downsampling + clipping keep repaints cheap even after a million cycles;
+    # set on the PlotItem so every curve added later inherits them.
+    item.setDownsampling(auto=True, mode="peak")
+    item.setClipToView(True)
+
+
+def _add_legend(plot: pg.PlotWidget, corner: str = "top") -> pg.LegendItem:
+    """Add a light legend in the top- or bottom-right corner.
+
+    Decaying losses leave the top right empty; rising accuracy leaves the bottom right.
+    """
+    legend = plot.getPlotItem().addLegend(
+        offset=(-8, 8 if corner == "top" else -8),
+        brush=pg.mkBrush(255, 255, 255, 225),
+        pen=pg.mkPen("#dadce0"),
+        labelTextColor=TEXT_COLOR,
+        verSpacing=-4,
+    )
+    return legend
+
+
+class _HoverCursor:
+    """A dashed vertical line plus one marker per series, created once per plot.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotWidget
+        Plot to decorate.
+    colors : sequence of color-like
+        Marker colour for each series, in the order passed to :meth:`show`.
+    """
+
+    def __init__(self, plot: pg.PlotWidget, colors: Sequence) -> None:
+        item = plot.getPlotItem()
+        self.line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(HOVER_COLOR, width=1, style=Qt.PenStyle.DashLine))
+        self._brushes = [pg.mkBrush(c) for c in colors]
+        # A PlotDataItem (not a bare ScatterPlotItem) so it follows log mode like the curves.
+        self.markers = pg.PlotDataItem(
+            symbol="o", symbolSize=7, pen=None, symbolPen=pg.mkPen("w", width=1.5)
+        )
+        # ignoreBounds: hover decorations must never change the auto-range.
+        item.addItem(self.line, ignoreBounds=True)
+        item.addItem(self.markers, ignoreBounds=True)
+        self.hide()
+
+    def show(self, x: float, values: Sequence[float | None]) -> None:
+        """Place the line at ``x`` and a marker on each series that has a value there."""
+        self.line.setPos(x)
+        self.line.show()
+        ys = [v for v in values if v is not None]
+        brushes = [b for b, v in zip(self._brushes, values) if v is not None]
+        self.markers.setData(np.full(len(ys), x), np.asarray(ys, dtype=np.float64), symbolBrush=brushes)
+        self.markers.setVisible(bool(ys))
+
+    def hide(self) -> None:
+        """Hide line and markers."""
+        self.line.hide()
+        self.markers.hide()
+
+
+class LossPlot(QWidget):
+    """Loss and accuracy versus training cycle, in two tabs.
+
+    The "Loss" tab shows the noisy per-cycle mini-batch loss as a faint trace
+    behind the full-set train and test losses; a "Log scale" check box in the
+    tab bar switches the loss axis to log10. The "Accuracy" tab shows train and
+    test accuracy in percent, or an explanation when the task is a regression.
+    Hovering either plot shows the values at the nearest evaluated cycle in a
+    read-out line below the plots.
+
+    The object name is always ``"lossPlot"`` (tests and the main window find
+    the widget by it).
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+        Parent widget.
+
+    Signals
+    -------
+    None. The log-scale state can be read with :meth:`is_log_scale`.
+
+    Attributes
+    ----------
+    tabs : QTabWidget
+        The "Loss" and "Accuracy" tabs.
+    loss_plot : pyqtgraph.PlotWidget
+        Loss plot (x "cycle", y "loss").
+    accuracy_plot : pyqtgraph.PlotWidget
+        Accuracy plot (x "cycle", y "accuracy (%)").
+    batch_curve, train_curve, test_curve : pyqtgraph.PlotDataItem
+        Mini-batch loss, full-set train loss and test loss.
+    train_accuracy_curve, test_accuracy_curve : pyqtgraph.PlotDataItem
+        Train and test accuracy, in percent.
+    log_checkbox : QCheckBox
+        "Log scale" toggle for the loss axis.
+    readout : QLabel
+        Hover read-out line, e.g. ``"cycle 120 · train 0.1234 · test 0.2345"``.
+    accuracy_message : QLabel
+        Shown instead of the accuracy plot when there is no accuracy (regression).
+    """
+
+    LOSS_TAB = 0
+    ACCURACY_TAB = 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lossPlot")
+
+        # Filtered (finite, float64) copies of the last history, for hover look-ups.
+        self._batch: tuple[np.ndarray, np.ndarray] = (_EMPTY, _EMPTY)
+        self._train: tuple[np.ndarray, np.ndarray] = (_EMPTY, _EMPTY)
+        self._test: tuple[np.ndarray, np.ndarray] = (_EMPTY, _EMPTY)
+        self._train_acc: tuple[np.ndarray, np.ndarray] = (_EMPTY, _EMPTY)
+        self._test_acc: tuple[np.ndarray, np.ndarray] = (_EMPTY, _EMPTY)
+        self._loss_cycles: np.ndarray = _EMPTY  # cycles with any evaluated loss
+        self._accuracy_cycles: np.ndarray = _EMPTY  # cycles with any accuracy
+        # Last hover position per plot, so new data refreshes a read-out the user is looking at.
+        self._loss_hover: object | None = None
+        self._accuracy_hover: object | None = None
+
+        self._build_loss_tab()
+        self._build_accuracy_tab()
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.loss_plot, "Loss")
+        self.tabs.addTab(self._accuracy_stack, "Accuracy")
+
+        self.log_checkbox = QCheckBox("Log scale", self)
+        self.log_checkbox.setObjectName("lossLogScaleCheck")
+        self.log_checkbox.setToolTip("Show the loss on a logarithmic axis")
+        self.log_checkbox.toggled.connect(self._apply_log_scale)
+        self.tabs.setCornerWidget(self.log_checkbox, Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        # The PlotItem context menu has its own log toggle; mirror it so the two never disagree.
+        self.loss_plot.getPlotItem().ctrl.logYCheck.toggled.connect(self._sync_log_checkbox)
+
+        self.readout = QLabel(HOVER_HINT, self)
+        self.readout.setObjectName("lossReadout")
+        self.readout.setStyleSheet(f"color: {MUTED_TEXT_COLOR}; padding: 2px 6px;")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.readout)
+
+        # SignalProxy rate-limits hover handling; keep references or they are collected.
+        self._loss_proxy = pg.SignalProxy(
+            self.loss_plot.scene().sigMouseMoved, rateLimit=HOVER_RATE_LIMIT, slot=self._on_loss_mouse_moved
+        )
+        self._accuracy_proxy = pg.SignalProxy(
+            self.accuracy_plot.scene().sigMouseMoved, rateLimit=HOVER_RATE_LIMIT, slot=self._on_accuracy_mouse_moved
+        )
+        # Mouse moves stop when the pointer leaves the widget, so clear the read-out on Leave.
+        self.loss_plot.viewport().installEventFilter(self)
+        self.accuracy_plot.viewport().installEventFilter(self)
+
+    # ------------------------------------------------------------------ construction
+    def _build_loss_tab(self) -> None:
+        self.loss_plot = pg.PlotWidget(axisItems={"left": _LossAxis("left")})
+        self.loss_plot.setObjectName("lossPlotLoss")
+        _style_plot(self.loss_plot, "cycle", "loss")
+        self._loss_legend = _add_legend(self.loss_plot)
+        item = self.loss_plot.getPlotItem()
+        # Thin and translucent: the noisy batch loss is context, not the headline.
+        self.batch_curve = item.plot(name="train (batch)", pen=pg.mkPen(BATCH_COLOR, width=1))
+        self.train_curve = item.plot(name="train", pen=pg.mkPen(TRAIN_COLOR, width=2.5))
+        self.test_curve = item.plot(name="test", pen=pg.mkPen(TEST_COLOR, width=2.5, style=Qt.PenStyle.DashLine))
+        self._test_in_legend = True
+        self._loss_cursor = _HoverCursor(self.loss_plot, [TRAIN_COLOR, TEST_COLOR])
+
+    def _build_accuracy_tab(self) -> None:
+        self.accuracy_plot = pg.PlotWidget()
+        self.accuracy_plot.setObjectName("lossPlotAccuracy")
+        _style_plot(self.accuracy_plot, "cycle", "accuracy (%)")
+        self._accuracy_legend = _add_legend(self.accuracy_plot, corner="bottom")
+        item = self.accuracy_plot.getPlotItem()
+        self.train_accuracy_curve = item.plot(name="train", pen=pg.mkPen(TRAIN_COLOR, width=2.5))
+        self.test_accuracy_curve = item.plot(
+            name="test", pen=pg.mkPen(TEST_COLOR, width=2.5, style=Qt.PenStyle.DashLine)
+        )
+        self._test_acc_in_legend = True
+        self._accuracy_cursor = _HoverCursor(self.accuracy_plot, [TRAIN_COLOR, TEST_COLOR])
+
+        self.accuracy_message = QLabel(
+            f"<p style='font-size:large; color:{TEXT_COLOR};'><b>No accuracy for regression</b></p>"
+            "<p>Accuracy counts correct class predictions, so it only exists for "
+            "classification tasks.<br>Follow the loss on the Loss tab instead.</p>",
+            self,
+        )
+        self.accuracy_message.setObjectName("accuracyMessage")
+        self.accuracy_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.accuracy_message.setWordWrap(True)
+        self.accuracy_message.setStyleSheet(
+            f"background: white; color: {MUTED_TEXT_COLOR}; padding: 24px;"
+        )
+
+        self._accuracy_stack = QStackedWidget(self)
+        self._accuracy_stack.addWidget(self.accuracy_plot)
+        self._accuracy_stack.addWidget(self.accuracy_message)
+
+    # ------------------------------------------------------------------ public API
+    def set_history(
+        self,
+        batch_cycles: np.ndarray,
+        batch_loss: np.ndarray,
+        eval_cycles: np.ndarray,
+        train_loss: np.ndarray,
+        test_loss: np.ndarray,
+        train_accuracy: np.ndarray,
+        test_accuracy: np.ndarray,
+    ) -> None:
+        """Show the whole training history so far.
+
+        Non-finite values are dropped point by point. Cycles must be increasing
+        (clip-to-view and the hover look-up rely on it). The plots keep
+        auto-ranging unless the user has zoomed or panned.
+
+        Parameters
+        ----------
+        batch_cycles, batch_loss : numpy.ndarray
+            1-D, same length: the mini-batch loss of every recorded cycle.
+        eval_cycles : numpy.ndarray
+            1-D: cycles at which the full train/test sets were evaluated.
+        train_loss, test_loss : numpy.ndarray
+            1-D, ``len(eval_cycles)``: full-set losses. ``test_loss`` is all-NaN
+            when there is no test split.
+        train_accuracy, test_accuracy : numpy.ndarray
+            1-D, ``len(eval_cycles)``: accuracy as a fraction in [0, 1], shown in
+            percent. All-NaN for regression tasks.
+
+        Raises
+        ------
+        ValueError
+            If paired arrays differ in length.
+        """
+        self._batch = _finite_xy(batch_cycles, batch_loss)
+        self._train = _finite_xy(eval_cycles, train_loss)
+        self._test = _finite_xy(eval_cycles, test_loss)
+        train_acc_x, train_acc_y = _finite_xy(eval_cycles, train_accuracy)
+        test_acc_x, test_acc_y = _finite_xy(eval_cycles, test_accuracy)
+        self._train_acc = (train_acc_x, train_acc_y * 100.0)
+        self._test_acc = (test_acc_x, test_acc_y * 100.0)
+        # Eval arrays are short (one entry per evaluation), so the unions are cheap.
+        self._loss_cycles = np.union1d(self._train[0], self._test[0])
+        self._accuracy_cycles = np.union1d(train_acc_x, test_acc_x)
+
+        self.batch_curve.setData(*self._batch)
+        self.train_curve.setData(*self._train)
+        self.test_curve.setData(*self._test)
+        self.train_accuracy_curve.setData(*self._train_acc)
+        self.test_accuracy_curve.setData(*self._test_acc)
+
+        self._test_in_legend = self._show_in_legend(
+            self._loss_legend, self.test_curve, "test", self._test[0].size > 0, self._test_in_legend
+        )
+        self._test_acc_in_legend = self._show_in_legend(
+            self._accuracy_legend, self.test_accuracy_curve, "test", test_acc_x.size > 0, self._test_acc_in_legend
+        )
+        # Regression: evaluations exist but none produced an accuracy.
+        no_accuracy = np.size(eval_cycles) > 0 and self._accuracy_cycles.size == 0
+        self._accuracy_stack.setCurrentWidget(self.accuracy_message if no_accuracy else self.accuracy_plot)
+        if self._loss_hover is not None:
+            self._on_loss_mouse_moved(self._loss_hover)
+        elif self._accuracy_hover is not None:
+            self._on_accuracy_mouse_moved(self._accuracy_hover)
+
+    def clear(self) -> None:
+        """Remove all data, hide hover marks and resume auto-ranging (a new run starts)."""
+        self.set_history(_EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+        self._loss_cursor.hide()
+        self._accuracy_cursor.hide()
+        self.readout.setText(HOVER_HINT)
+        self.loss_plot.getPlotItem().enableAutoRange()
+        self.accuracy_plot.getPlotItem().enableAutoRange()
+
+    def is_log_scale(self) -> bool:
+        """Return True when the loss axis is logarithmic."""
+        return self.log_checkbox.isChecked()
+
+    def set_log_scale(self, enabled: bool) -> None:
+        """Switch the loss axis to log10 (``True``) or linear (``False``).
+
+        Parameters
+        ----------
+        enabled : bool
+            Requested state; the check box follows with its signals blocked.
+        """
+        with QSignalBlocker(self.log_checkbox):
+            self.log_checkbox.setChecked(bool(enabled))
+        self._apply_log_scale(bool(enabled))
+
+    # ------------------------------------------------------------------ internals
+    @staticmethod
+    def _show_in_legend(
+        legend: pg.LegendItem, curve: pg.PlotDataItem, name: str, wanted: bool, present: bool
+    ) -> bool:
+        """Add or remove a legend entry only when its state changes; return the new state.
+
+        Without a test split an empty "test" entry would suggest missing data.
+        """
+        if wanted and not present:
+            legend.addItem(curve, name)
+        elif present and not wanted:
+            legend.removeItem(curve)
+        return wanted
+
+    def _apply_log_scale(self, enabled: bool) -> None:
+        self.loss_plot.getPlotItem().setLogMode(x=False, y=enabled)
+
+    def _sync_log_checkbox(self, enabled: bool) -> None:
+        with QSignalBlocker(self.log_checkbox):
+            self.log_checkbox.setChecked(enabled)
+
+    def _on_tab_changed(self, index: int) -> None:
+        # Log scale only concerns the loss tab; hide it rather than offering a dead control.
+        self.log_checkbox.setVisible(index == self.LOSS_TAB)
+        self._reset_hover()
+
+    def _reset_hover(self) -> None:
+        self._loss_hover = self._accuracy_hover = None
+        self._loss_cursor.hide()
+        self._accuracy_cursor.hide()
+        self.readout.setText(HOVER_HINT)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """Clear the hover read-out when the pointer leaves a plot."""
+        if event.type() == QEvent.Type.Leave:
+            # Deliver a still-queued move first, or it would re-show the read-out after the reset.
+            self._loss_proxy.flush()
+            self._accuracy_proxy.flush()
+            self._reset_hover()
+        return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _scene_pos(event: object) -> QPointF:
+        # SignalProxy delivers the signal arguments as a tuple; direct calls may pass the point.
+        return event[0] if isinstance(event, (tuple, list)) else event  # type: ignore[index]
+
+    def _view_x(self, plot: pg.PlotWidget, event: object) -> float | None:
+        """Mouse x in data coordinates, or None when the pointer is outside the data area."""
+        pos = self._scene_pos(event)
+        view = plot.getPlotItem().getViewBox()
+        if not view.sceneBoundingRect().contains(pos):
+            return None
+        return float(view.mapSceneToView(pos).x())
+
+    def _on_loss_mouse_moved(self, event: object) -> None:
+        """Update the read-out for a mouse move over the loss plot.
+
+        Parameters
+        ----------
+        event : tuple of QPointF or QPointF
+            Scene position, as delivered by :class:`pyqtgraph.SignalProxy`.
+        """
+        x = self._view_x(self.loss_plot, event)
+        # Prefer evaluated cycles: that is where train and test can be compared.
+        cycles = self._loss_cycles if self._loss_cycles.size else self._batch[0]
+        if x is None or cycles.size == 0:
+            self._reset_hover()
+            return
+        cycle = float(cycles[_nearest_index(cycles, x)])
+        batch = _value_at(*self._batch, cycle)
+        train = _value_at(*self._train, cycle)
+        test = _value_at(*self._test, cycle)
+        parts = [f"cycle {cycle:.0f}"]
+        for label, value in (("batch", batch), ("train", train), ("test", test)):
+            if value is not None:
+                parts.append(f"{label} {format_metric(value)}")
+        self.readout.setText(_SEP.join(parts))
+        self._loss_cursor.show(cycle, [train, test])
+        self._loss_hover = event
+
+    def _on_accuracy_mouse_moved(self, event: object) -> None:
+        """Update the read-out for a mouse move over the accuracy plot.
+
+        Parameters
+        ----------
+        event : tuple of QPointF or QPointF
+            Scene position, as delivered by :class:`pyqtgraph.SignalProxy`.
+        """
+        x = self._view_x(self.accuracy_plot, event)
+        cycles = self._accuracy_cycles
+        if x is None or cycles.size == 0:
+            self._reset_hover()
+            return
+        cycle = float(cycles[_nearest_index(cycles, x)])
+        train = _value_at(*self._train_acc, cycle)
+        test = _value_at(*self._test_acc, cycle)
+        parts = [f"cycle {cycle:.0f}"]
+        for label, value in (("train", train), ("test", test)):
+            if value is not None:
+                parts.append(f"{label} {value:.1f} %")
+        self.readout.setText(_SEP.join(parts))
+        self._accuracy_cursor.show(cycle, [train, test])
+        self._accuracy_hover = event
+
