@@ -24,7 +24,7 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from .fileio import atomic_writer
 __all__ = [
     "DatasetError", "TASKS", "Dataset", "labels_from_outputs", "accuracy",
     "GENERATOR_NAMES", "generate", "plane_bounds", "train_test_split", "Normalizer",
-    "MAX_CSV_BYTES", "load_csv", "save_csv",
+    "MAX_CSV_BYTES", "load_csv", "load_features", "save_csv",
 ]
 
 TASKS = ("classification", "regression")
@@ -599,3 +599,48 @@ def save_csv(dataset: Dataset, path: str | os.PathLike) -> None:
         for features, target in zip(dataset.X.tolist(), dataset.y.tolist()):
             label = dataset.class_names[target] if dataset.task == "classification" else repr(float(target))
             writer.writerow([*(repr(v) for v in features), label])
+
+
+def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.ndarray:
+    """Read the columns ``feature_names`` (in that order) from a CSV file with a header.
+
+    For prediction: the file may hold its columns in any order and other columns too (a
+    target column, say), which are ignored. Returns (n_rows, len(feature_names)) float64.
+
+    Raises
+    ------
+    DatasetError
+        A missing column, a non-numeric or non-finite cell, ragged rows, no rows.
+    """
+    path = Path(path)
+    label = path.name or str(path)
+    text = _read_text(path)
+    records = _records(text, _sniff_delimiter(text, label), label)
+    first = next(records, None)
+    if first is None:
+        raise DatasetError(f"{label}: the file is empty (no header row)")
+    header_line, header = first
+    missing = [name for name in feature_names if name not in header]
+    if missing:
+        raise DatasetError(
+            f"{label}: line {header_line}: missing column(s) {', '.join(map(repr, missing))}; "
+            f"the model was trained on {', '.join(map(repr, feature_names))}"
+        )
+    columns = [header.index(name) for name in feature_names]
+    rows: list[list[float]] = []
+    for line, cells in records:
+        if len(cells) != len(header):
+            raise DatasetError(f"{label}: line {line} has {len(cells)} cells, the header has {len(header)}")
+        values = []
+        for i in columns:
+            value = _number(cells[i])
+            at = f"{label}: line {line}, column {header[i]!r}"
+            if value is None:
+                raise DatasetError(f"{at}: empty cell" if not cells[i] else f"{at}: {cells[i]!r} is not a number")
+            if not math.isfinite(value):
+                raise DatasetError(f"{at}: {cells[i]!r} is not a finite number (NaN and infinity are not allowed)")
+            values.append(value)
+        rows.append(values)
+    if not rows:
+        raise DatasetError(f"{label}: no data rows (only a header)")
+    return np.array(rows, dtype=np.float64)

@@ -278,7 +278,7 @@ class Heatmap(QWidget):
         title : str
             Shown above the plot, e.g. ``"layer 1 (4 neurons)"``.
         row_label, col_label : str
-            Left (rows) and bottom (columns) axis labels.
+            Left (rows) and bottom (columns) axis labels; ``""`` hides the label.
         """
         labels = (title, row_label, col_label)
         if labels == self._labels:  # titles change layout; skip the work on every frame
@@ -287,8 +287,12 @@ class Heatmap(QWidget):
         size = f"{self._tick_font.pointSizeF() + 1.5:.0f}pt"
         self.plot_item.setTitle(title or None, color=TEXT_COLOR, size=size, bold=True)
         label_style = {"color": TEXT_COLOR, "font-size": f"{self._tick_font.pointSizeF() + 0.5:.0f}pt"}
-        self.plot_item.setLabel("left", row_label, **label_style)
-        self.plot_item.setLabel("bottom", col_label, **label_style)
+        # An empty label hides the label row entirely, giving the image the space.
+        for side, text in (("left", row_label), ("bottom", col_label)):
+            if text:
+                self.plot_item.setLabel(side, text, **label_style)
+            else:
+                self.plot_item.getAxis(side).showLabel(False)
 
     def set_matrix(self, matrix: np.ndarray, levels: tuple[float, float] | None = None) -> None:
         """Show ``matrix``.
@@ -421,6 +425,8 @@ class LayerHeatmaps(QWidget):
 
     A horizontal row reads best for the 1-5 layers of a teaching network: every
     layer is visible at once, in network order from input side to output side.
+    Only the leftmost heatmap carries the row-axis label (shared, as in small
+    multiples); each one keeps its own colour bar, since layers differ in scale.
 
     Parameters
     ----------
@@ -545,9 +551,11 @@ class LayerHeatmaps(QWidget):
             raise ValueError(f"{len(matrices)} matrices but {len(titles)} titles")
         if len(matrices) != len(self._heatmaps):
             self._rebuild(len(matrices))
-        for heatmap, matrix, title in zip(self._heatmaps, matrices, titles):
+        for index, (heatmap, matrix, title) in enumerate(zip(self._heatmaps, matrices, titles)):
             data = np.asarray(matrix, dtype=np.float32)
-            heatmap.set_labels(title, self._row_label, self._col_label)
+            # Rows mean the same in every layer: one shared row label on the left,
+            # as in small multiples, leaves the narrow heatmaps their width.
+            heatmap.set_labels(title, self._row_label if index == 0 else "", self._col_label)
             heatmap.set_matrix(data, self._levels_for(data))
 
     def clear(self) -> None:

@@ -1,0 +1,259 @@
+"""Headless NN Studio: ``nnstudio train`` and ``nnstudio predict``.
+
+The flags are a stable contract: scripts and outside tests rely on them. Bad input exits
+with code 2 and one line on stderr naming the problem; nothing half-written is left
+behind. This module parses and reports; the work is the engine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .engine.datasets import GENERATOR_NAMES, TASKS, Dataset, DatasetError, generate, load_csv, load_features
+from .engine.experiment import Experiment, check_fits, default_output_activation
+from .engine.formats import FormatError, load_weights, save_weights
+from .engine.losses import LOSSES
+from .engine.network import Network, NetworkSpec, SpecError
+from .engine.optim import Hyperparameters
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+class CliError(Exception):
+    """A problem with the user's input: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not the usage block
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    text = text.strip()
+    if not text:
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of neuron counts, e.g. 4,4") from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r}: every hidden layer needs at least 1 neuron")
+    return sizes
+
+
+def _batch_size(text: str) -> int | None:
+    if text == "full":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number of rows nor 'full'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"batch size must be at least 1, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number ≥ 0, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nnstudio", description="Watch a neural network learn. With no command, opens the window.")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    train = commands.add_parser("train", help="train a network headless and report its loss and accuracy")
+    data = train.add_argument_group("data")
+    data.add_argument("--dataset", default="xor", help=f"one of {', '.join(GENERATOR_NAMES)}, or a CSV file (default xor)")
+    data.add_argument("--samples", type=_positive_int, default=200, help="rows to generate (generated data; default 200)")
+    data.add_argument("--data-noise", type=_non_negative_float, default=0.1, help="noise of generated data (default 0.1)")
+    data.add_argument("--target", help="CSV: the target column (default: the last column)")
+    data.add_argument("--task", choices=TASKS, help="CSV: classification or regression (default: detected)")
+    data.add_argument("--test-fraction", type=float, default=0.2, help="share of rows held out for testing, in [0, 1) (default 0.2)")
+    data.add_argument("--normalize", choices=["standard", "none"], default="standard",
+                      help="standardise inputs with the training rows' mean and std (default standard)")
+    net = train.add_argument_group("network")
+    net.add_argument("--hidden", type=_hidden, default=(4,), help="hidden layer sizes, e.g. 4,4 (default 4; '' for none)")
+    net.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="sigmoid", help="hidden activation (default sigmoid)")
+    net.add_argument("--output-activation", choices=tuple(ACTIVATIONS), help="default sigmoid (classification) or linear (regression)")
+    net.add_argument("--loss", choices=tuple(LOSSES), default="mse", help="default mse, as in the seed")
+    net.add_argument("--init", type=Path, metavar="WEIGHTS", help="start from a weights file (.npz/.json): its architecture, weights and normalisation")
+    net.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="float64 (default, exact numbers) or float32 (faster)")
+    opt = train.add_argument_group("learning")
+    opt.add_argument("--lr", type=_non_negative_float, default=0.5, help="learning rate (default 0.5)")
+    opt.add_argument("--momentum", type=_non_negative_float, default=0.0, help="momentum, PyTorch's convention (default 0)")
+    opt.add_argument("--l1", type=_non_negative_float, default=0.0, help="L1 regularisation (default 0)")
+    opt.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 regularisation, like weight_decay (default 0)")
+    opt.add_argument("--noise", type=_non_negative_float, default=0.0, help="std of the Gaussian noise added to each update (default 0: off)")
+    opt.add_argument("--noise-decay", type=_non_negative_float, default=0.55, help="noise std decays as 1/(1+t)^decay (default 0.55)")
+    opt.add_argument("--batch-size", type=_batch_size, default=10, metavar="N|full", help="rows per cycle (default 10)")
+    length = opt.add_mutually_exclusive_group()
+    length.add_argument("--epochs", type=_positive_int, help="passes over the training rows (default 100)")
+    length.add_argument("--steps", type=_positive_int, help="exactly this many cycles (mini-batches)")
+    opt.add_argument("--seed", type=int, default=0, help="seeds the data, the split, the weights, the batch order and the noise")
+    out = train.add_argument_group("output")
+    out.add_argument("--export", type=Path, metavar="OUT", help="write the trained weights (.npz or .json)")
+    out.add_argument("--json", action="store_true", help="make the last line of stdout one JSON object of the results")
+
+    predict = commands.add_parser("predict", help="run a trained network on a CSV file; CSV to stdout")
+    predict.add_argument("--weights", type=Path, required=True, help="a weights file (.npz or .json)")
+    predict.add_argument("--input", type=Path, required=True, help="CSV with a header naming the training features")
+    return parser
+
+
+# -- train ------------------------------------------------------------------------------
+def _load_dataset(args) -> Dataset:
+    source = args.dataset
+    if source in GENERATOR_NAMES:
+        return generate(source, n_samples=args.samples, noise=args.data_noise, seed=args.seed)
+    path = Path(source)
+    if path.suffix.lower() != ".csv" and not path.exists():
+        raise CliError(f"unknown dataset {source!r}: use one of {', '.join(GENERATOR_NAMES)} or a .csv file")
+    return load_csv(path, target=args.target, task=args.task)
+
+
+def _build_experiment(args, dataset: Dataset) -> Experiment:
+    if not 0 <= args.test_fraction < 1:
+        raise CliError(f"--test-fraction must be in [0, 1), got {args.test_fraction}")
+    normalizer = None
+    if args.init is not None:
+        model = load_weights(args.init)
+        try:
+            check_fits(model.network.spec, dataset)
+        except ValueError as exc:
+            raise CliError(f"{args.init.name} does not fit the data: {exc}") from None
+        network = Network(model.network.spec, model.network.weights, model.network.biases, args.dtype)
+        normalizer = model.normalizer  # the weights were learned against it
+    else:
+        output = args.output_activation or default_output_activation(dataset)
+        spec = NetworkSpec.build(dataset.n_features, args.hidden, dataset.n_outputs, args.activation, output, args.loss)
+        network = Network.from_spec(spec, seed=args.seed, dtype=args.dtype)
+    hyper = Hyperparameters(args.lr, args.momentum, args.l1, args.l2, args.noise, args.noise_decay)
+    return Experiment(
+        dataset, network, test_fraction=args.test_fraction, split_seed=args.seed,
+        normalize=args.normalize == "standard", normalizer=normalizer, hyper=hyper,
+        batch_size=args.batch_size, seed=args.seed,
+    )
+
+
+def _train_loop(experiment: Experiment, total_cycles: int) -> None:
+    """Run ``total_cycles`` in chunks: the bar redraws a few times a second, never per cycle."""
+    from tqdm import tqdm
+
+    trainer = experiment.trainer
+    # Evaluating the whole splits costs about a cycle; keep it to a few hundred per run.
+    trainer.eval_every = max(trainer.cycles_per_epoch, -(-total_cycles // 200))
+    chunk = max(1, min(1000, total_cycles // 50 or 1))
+    with tqdm(total=total_cycles, unit="cycle", disable=not sys.stderr.isatty(), mininterval=0.25,
+              file=sys.stderr, leave=False) as bar:
+        done = 0
+        while done < total_cycles:
+            n = min(chunk, total_cycles - done)
+            trainer.step_cycle(n)
+            done += n
+            bar.update(n)
+
+
+def _percent(value: float) -> str:
+    return "n/a" if value != value else f"{100 * value:.2f}%"
+
+
+def run_train(args) -> int:
+    dataset = _load_dataset(args)
+    experiment = _build_experiment(args, dataset)
+    trainer = experiment.trainer
+    total = args.steps if args.steps is not None else (args.epochs or 100) * trainer.cycles_per_epoch
+    spec = experiment.network.spec
+    print(f"dataset {dataset.name}: {len(experiment.train_idx)} train / {len(experiment.test_idx)} test rows, "
+          f"{dataset.n_features} features, {dataset.task}"
+          + (f" ({dataset.n_classes} classes)" if dataset.task == "classification" else ""))
+    print(f"network {'-'.join(map(str, spec.sizes))} ({', '.join(spec.activations)}), loss {spec.loss}, "
+          f"{experiment.network.n_parameters()} parameters")
+    start = time.perf_counter()
+    _train_loop(experiment, total)
+    seconds = time.perf_counter() - start
+    result = trainer.evaluate(record=False)
+    print(f"trained {trainer.cycle} cycles ({trainer.epoch} epochs) in {seconds:.2f} s")
+    print(f"train loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}")
+    if len(experiment.test_idx):
+        print(f"test  loss {result.test_loss:.6g}  accuracy {_percent(result.test_accuracy)}")
+    if args.export is not None:
+        save_weights(args.export, experiment.model_file())
+        print(f"weights written to {args.export}")
+    if args.json:
+        def number(x):
+            return None if x != x else x
+        print(json.dumps({
+            "train_loss": number(result.train_loss), "test_loss": number(result.test_loss),
+            "train_accuracy": number(result.train_accuracy), "test_accuracy": number(result.test_accuracy),
+            "cycles": trainer.cycle, "epochs": trainer.epoch, "seconds": round(seconds, 6),
+        }))
+    return EXIT_OK
+
+
+# -- predict ----------------------------------------------------------------------------
+def run_predict(args) -> int:
+    model = load_weights(args.weights)
+    n_in = model.network.spec.sizes[0]
+    names = model.feature_names or tuple(f"x{i + 1}" for i in range(n_in))
+    X = load_features(args.input, names)
+    outputs = model.predict(X)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = [f"y{k}" for k in range(outputs.shape[1])]
+    classification = model.task == "classification"
+    if classification:
+        header.append("label")
+        from .engine.datasets import labels_from_outputs
+
+        labels = labels_from_outputs(outputs)
+    writer.writerow(header)
+    for row, values in enumerate(outputs):
+        cells = [repr(float(v)) for v in values]
+        if classification:
+            label = int(labels[row])
+            cells.append(model.class_names[label] if label < len(model.class_names) else str(label))
+        writer.writerow(cells)
+    sys.stdout.write(buffer.getvalue())
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a CLI command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.error("choose a command: train or predict")
+    try:
+        return run_train(args) if args.command == "train" else run_predict(args)
+    except (CliError, DatasetError, FormatError, SpecError, ValueError) as exc:
+        print(f"nnstudio {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"nnstudio {args.command}: interrupted", file=sys.stderr)
+        return 130
