@@ -109,6 +109,7 @@ class ConnectionItem(QGraphicsPathItem):
         self.j = j
         self._line = QLineF()
         self._base_pen = QPen()
+        self._hover_pen = QPen()
         self._hover_line: QGraphicsLineItem | None = None
         # No pen and no brush: shape() is the pick band itself, computed in
         # C++, so hover tests never call back into Python.
@@ -135,11 +136,15 @@ class ConnectionItem(QGraphicsPathItem):
         """Return the drawn line (scene coordinates)."""
         return QLineF(self._line)
 
-    def set_base_pen(self, pen: QPen) -> None:
-        """Set the pen that encodes the weight (the owner repaints the lines)."""
+    def set_base_pen(self, pen: QPen, hover_pen: QPen) -> None:
+        """Set the pen that encodes the weight and the bolder one used on hover.
+
+        The owner repaints the lines; this item only draws the hover line.
+        """
         self._base_pen = pen
+        self._hover_pen = hover_pen
         if self._hover_line is not None:
-            self._hover_line.setPen(self._hover_pen())
+            self._hover_line.setPen(hover_pen)
 
     def base_pen(self) -> QPen:
         """Return the weight-encoding pen (without any hover emphasis)."""
@@ -149,19 +154,12 @@ class ConnectionItem(QGraphicsPathItem):
         """Return whether the mouse is over the connection."""
         return self._hover_line is not None and self._hover_line.isVisible()
 
-    def _hover_pen(self) -> QPen:
-        pen = QPen(self._base_pen)
-        pen.setColor(QColor(pen.color()).darker(130))
-        pen.setWidthF(max(2.5, pen.widthF() + 2.0))
-        pen.setCosmetic(True)
-        return pen
-
     def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self._hover_line is None:  # created on first hover: most lines never are
             self._hover_line = QGraphicsLineItem(self._line, self)
             self._hover_line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self._hover_line.setAcceptHoverEvents(False)
-        self._hover_line.setPen(self._hover_pen())
+        self._hover_line.setPen(self._hover_pen)
         self._hover_line.setVisible(True)
         self.setZValue(2)
         super().hoverEnterEvent(event)
@@ -298,7 +296,7 @@ class NeuronItem(QGraphicsItem):
     def _place_map(self) -> None:
         self.prepareGeometryChange()  # the frame drawn around the map is part of our bounds
         pixmap = self.map_item.pixmap()
-        visible = self._map_side >= 6 and not pixmap.isNull()
+        visible = self._map_side >= 12 and not pixmap.isNull()  # smaller maps are just noise
         self.map_item.setVisible(visible)
         if not visible:
             return

@@ -1,7 +1,9 @@
 """Shared colours for the plots and heatmaps: one light palette, two colour maps.
 
 Keeping them in one place means the loss plot, the heatmaps and any future
-view agree on what "train" and "test" look like.
+view agree on what "train" and "test" look like. Images get their lookup table
+from these maps via ``ColorBarItem``/``ImageItem.setColorMap``, which samples
+256 uint8 entries: the fast path for float32 images with explicit levels.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 
 __all__ = [
+    "lookup_table",
     "BACKGROUND",
     "AXIS_COLOR",
     "TEXT_COLOR",
@@ -21,11 +24,9 @@ __all__ = [
     "TRAIN_COLOR",
     "TEST_COLOR",
     "HOVER_COLOR",
-    "LUT_SIZE",
     "sequential_colormap",
     "diverging_colormap",
     "colormap_for_mode",
-    "lookup_table",
 ]
 
 #: Plot background: the tools are meant to look like a light desktop app.
@@ -47,9 +48,6 @@ TRAIN_COLOR = "#1a5fb4"
 TEST_COLOR = "#e66100"
 #: Hover cursor line and cell outline.
 HOVER_COLOR = (60, 64, 67, 150)
-
-#: Entries in every lookup table; 256 keeps ImageItem on its fast uint8 path.
-LUT_SIZE = 256
 
 # ColorBrewer RdBu (reversed so negative = blue), 5 stops: perceptually even and
 # white exactly at the centre, so zero reads as "no change".
@@ -114,21 +112,7 @@ def colormap_for_mode(mode: str) -> pg.ColorMap:
     raise ValueError(f"unknown heatmap mode {mode!r}; expected 'sequential' or 'diverging'")
 
 
-def lookup_table(cmap: pg.ColorMap, size: int = LUT_SIZE) -> np.ndarray:
-    """Return a ``(size, 3)`` uint8 lookup table for ``cmap``.
 
-    Parameters
-    ----------
-    cmap : pyqtgraph.ColorMap
-        Colour map to sample.
-    size : int, optional
-        Number of entries, at most 256 so images stay on the uint8 fast path.
-
-    Returns
-    -------
-    numpy.ndarray
-        RGB lookup table, dtype uint8.
-    """
-    if not 2 <= size <= LUT_SIZE:
-        raise ValueError(f"lookup table size must be in [2, {LUT_SIZE}], got {size}")
-    return np.ascontiguousarray(cmap.getLookupTable(nPts=size, alpha=False), dtype=np.uint8)
+def lookup_table(colormap: pg.ColorMap, size: int = 256) -> np.ndarray:
+    """A (size, 3) uint8 RGB table of ``colormap``, for colouring values by index."""
+    return colormap.getLookupTable(0.0, 1.0, nPts=size, alpha=False, mode=pg.ColorMap.BYTE)

@@ -312,7 +312,8 @@ class Heatmap(QWidget):
         ValueError
             If ``matrix`` has more than 2 dimensions.
         """
-        data = np.asarray(matrix, dtype=np.float32)
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, masked below
+            data = np.asarray(matrix, dtype=np.float32)
         if data.ndim == 1:
             data = data.reshape(1, -1)
         if data.ndim != 2:
@@ -552,7 +553,8 @@ class LayerHeatmaps(QWidget):
         if len(matrices) != len(self._heatmaps):
             self._rebuild(len(matrices))
         for index, (heatmap, matrix, title) in enumerate(zip(self._heatmaps, matrices, titles)):
-            data = np.asarray(matrix, dtype=np.float32)
+            with np.errstate(over="ignore"):  # Heatmap masks the resulting inf
+                data = np.asarray(matrix, dtype=np.float32)
             # Rows mean the same in every layer: one shared row label on the left,
             # as in small multiples, leaves the narrow heatmaps their width.
             heatmap.set_labels(title, self._row_label if index == 0 else "", self._col_label)

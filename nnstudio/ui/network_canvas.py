@@ -27,7 +27,16 @@ from functools import lru_cache
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QInputDialog, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QInputDialog,
+    QMenu,
+    QWidget,
+)
 
 from nnstudio.ui.canvas_items import (
     ButtonItem,
@@ -159,6 +168,7 @@ class NetworkCanvas(QGraphicsView):
         self._show_maps = True
         self._state: dict[str, list[np.ndarray] | None] = {}
         self._pen_cache: dict[tuple, QPen] = {}
+        self._hover_pen_cache: dict[tuple, QPen] = {}
         self._press: tuple[QGraphicsItem | None, QPoint] | None = None
         self._editing: tuple[int, int, int] | None = None
         # Dirty flag: set_state only stores; one zero-delay timer applies the
@@ -173,6 +183,9 @@ class NetworkCanvas(QGraphicsView):
     # ------------------------------------------------------------------ spec
     def set_spec(self, sizes: Sequence[int], activations: Sequence[str]) -> None:
         """Rebuild the drawing for a network structure.
+
+        Values are cleared (neutral grey lines, white neurons) until the next
+        :meth:`set_state`; a selection that still exists is kept.
 
         Parameters
         ----------
@@ -229,6 +242,7 @@ class NetworkCanvas(QGraphicsView):
             plus.set_button_enabled(sizes_t[c] < MAX_NEURONS, f"Add a neuron to {name}")
         if self._selected is not None and not self._valid_neuron(*self._selected):
             self._selected = None
+        self.set_selected_neuron(self._selected)  # the new items need the ring too
         if self._highlight[0] is not None and self._highlight[0] >= len(sizes_t):
             self._highlight = (None, None)
         self._apply_state({})
@@ -345,12 +359,14 @@ class NetworkCanvas(QGraphicsView):
             If any array does not match the spec.
         """
         s = self._sizes
+        if not s and any(x is not None for x in (weights, biases, activations, neuron_maps)):
+            raise ValueError("set_spec must be called before set_state")
         n_w = len(s) - 1
         state = {
-            "weights": self._checked("weights", weights, n_w, lambda l: (s[l], s[l + 1])),
-            "biases": self._checked("biases", biases, n_w, lambda l: (s[l + 1],)),
-            "activations": self._checked("activations", activations, len(s), lambda l: (s[l],)),
-            "neuron_maps": self._checked("neuron_maps", neuron_maps, n_w, lambda l: (s[l + 1], None, None)),
+            "weights": self._checked("weights", weights, n_w, lambda k: (s[k], s[k + 1])),
+            "biases": self._checked("biases", biases, n_w, lambda k: (s[k + 1],)),
+            "activations": self._checked("activations", activations, len(s), lambda k: (s[k],)),
+            "neuron_maps": self._checked("neuron_maps", neuron_maps, n_w, lambda k: (s[k + 1], None, None)),
         }
         self._pending = state
         if not self._flush_timer.isActive():
@@ -364,12 +380,12 @@ class NetworkCanvas(QGraphicsView):
         if len(arrays) != count:
             raise ValueError(f"{name}: expected {count} arrays, got {len(arrays)}")
         out = []
-        for l, a in enumerate(arrays):
+        for k, a in enumerate(arrays):
             a = np.array(a, dtype=float)  # a copy: the owner may keep training in place
-            want = shape_of(l)
+            want = shape_of(k)
             if a.ndim != len(want) or any(w is not None and w != g for w, g in zip(want, a.shape)) or 0 in a.shape:
                 shown = tuple("H" if w is None else w for w in want)
-                raise ValueError(f"{name}[{l}]: expected shape {shown}, got {a.shape}")
+                raise ValueError(f"{name}[{k}]: expected shape {shown}, got {a.shape}")
             out.append(a)
         return out
 
@@ -411,13 +427,28 @@ class NetworkCanvas(QGraphicsView):
             self._pen_cache[key] = pen
         return pen
 
+    def _hover_pen(self, key: tuple) -> QPen:
+        # Hover shows the sign at full strength, however faint the line is.
+        pen = self._hover_pen_cache.get(key)
+        if pen is None:
+            if key[0] == "w":
+                rgb = value_lut()[-1 if key[1] else 0]
+                color = QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])).darker(115)
+            else:
+                color = QColor("#5f6368")
+            pen = QPen(color, max(3.0, self._pen(key).widthF() + 2.0))
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # a single line: no speed concern
+            self._hover_pen_cache[key] = pen
+        return pen
+
     def _update_connections(self, weights: list[np.ndarray] | None) -> None:
         if weights is None:
             neutral = ("neutral",)
             self._conn_keys = [[neutral] * len(items) for items in self._conns]
             for layer, items in enumerate(self._conns):
                 for item in items:
-                    item.set_base_pen(self._pen(neutral))
+                    item.set_base_pen(self._pen(neutral), self._hover_pen(neutral))
                     item.setToolTip(f"w[{item.i}→{item.j}] layer {layer}: no value yet")
             self._regroup_lines()
             return
@@ -437,7 +468,7 @@ class NetworkCanvas(QGraphicsView):
             for k, item in enumerate(items):
                 key = ("w", bool(flat[k] >= 0), int(width_q[k]), int(alpha[k])) if ok[k] else ("nan",)
                 keys.append(key)
-                item.set_base_pen(self._pen(key))
+                item.set_base_pen(self._pen(key), self._hover_pen(key))
                 item.setToolTip(
                     f"w[{item.i}→{item.j}] layer {layer} = {flat[k]:.4f}\n"
                     f"{src} #{item.i} → {dst} #{item.j}\nClick to edit"
@@ -728,7 +759,7 @@ class NetworkCanvas(QGraphicsView):
         self._apply_pending()
         return self._neurons[layer][index]
 
-    def neuron_map_item(self, layer: int, index: int):
+    def neuron_map_item(self, layer: int, index: int) -> QGraphicsPixmapItem:
         """Return the QGraphicsPixmapItem showing a neuron's map (layer >= 1)."""
         return self.neuron_item(layer, index).map_item
 

@@ -158,6 +158,25 @@ class _LossAxis(pg.AxisItem):
         ]
 
 
+class _CycleAxis(pg.AxisItem):
+    """Bottom axis that writes large cycle counts as 20k, 1.5M instead of 1e+06."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        """Compact integer labels once cycles reach five digits."""
+        if not values or spacing * scale < 1 or max(abs(v * scale) for v in values) < 10_000:
+            return super().tickStrings(values, scale, spacing)
+        strings = []
+        for v in values:
+            v *= scale
+            for divisor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+                if abs(v) >= divisor:
+                    strings.append(f"{v / divisor:.4g}{suffix}")
+                    break
+            else:
+                strings.append(f"{v:.0f}")
+        return strings
+
+
 def _style_plot(plot: pg.PlotWidget, x_label: str, y_label: str) -> None:
     """Give a PlotWidget the light, boxed look shared by both tabs."""
     plot.setBackground(BACKGROUND)
@@ -217,30 +236,45 @@ class _HoverCursor:
 
     def __init__(self, plot: pg.PlotWidget, colors: Sequence) -> None:
         item = plot.getPlotItem()
-        self.line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(HOVER_COLOR, width=1, style=Qt.PenStyle.DashLine))
-        self._brushes = [pg.mkBrush(c) for c in colors]
-        # A PlotDataItem (not a bare ScatterPlotItem) so it follows log mode like the curves.
-        self.markers = pg.PlotDataItem(
-            symbol="o", symbolSize=8, pen=None, symbolPen=pg.mkPen("w", width=1.5), antialias=True
+        self.line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(HOVER_COLOR, width=1, style=Qt.PenStyle.DashLine)
         )
+        # One single-point PlotDataItem per series (not a bare ScatterPlotItem) so
+        # markers follow log mode like the curves; single points are also immune
+        # to the clip-to-view slicing the PlotItem applies to every data item.
+        self.markers = [
+            pg.PlotDataItem(
+                symbol="o",
+                symbolSize=8,
+                pen=None,
+                symbolBrush=pg.mkBrush(color),
+                symbolPen=pg.mkPen("w", width=1.5),
+                antialias=True,
+            )
+            for color in colors
+        ]
         # ignoreBounds: hover decorations must never change the auto-range.
         item.addItem(self.line, ignoreBounds=True)
-        item.addItem(self.markers, ignoreBounds=True)
+        for marker in self.markers:
+            item.addItem(marker, ignoreBounds=True)
         self.hide()
 
     def show(self, x: float, values: Sequence[float | None]) -> None:
         """Place the line at ``x`` and a marker on each series that has a value there."""
         self.line.setPos(x)
         self.line.show()
-        ys = [v for v in values if v is not None]
-        brushes = [b for b, v in zip(self._brushes, values) if v is not None]
-        self.markers.setData(np.full(len(ys), x), np.asarray(ys, dtype=np.float64), symbolBrush=brushes)
-        self.markers.setVisible(bool(ys))
+        for marker, value in zip(self.markers, values):
+            if value is None:
+                marker.hide()
+            else:
+                marker.setData([x], [value])
+                marker.show()
 
     def hide(self) -> None:
         """Hide line and markers."""
         self.line.hide()
-        self.markers.hide()
+        for marker in self.markers:
+            marker.hide()
 
 
 class LossPlot(QWidget):
@@ -332,6 +366,8 @@ class LossPlot(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.readout)
 
+        self._reset_ranges()
+
         # SignalProxy rate-limits hover handling; keep references or they are collected.
         self._loss_proxy = pg.SignalProxy(
             self.loss_plot.scene().sigMouseMoved, rateLimit=HOVER_RATE_LIMIT, slot=self._on_loss_mouse_moved
@@ -345,7 +381,7 @@ class LossPlot(QWidget):
 
     # ------------------------------------------------------------------ construction
     def _build_loss_tab(self) -> None:
-        self.loss_plot = pg.PlotWidget(axisItems={"left": _LossAxis("left")})
+        self.loss_plot = pg.PlotWidget(axisItems={"left": _LossAxis("left"), "bottom": _CycleAxis("bottom")})
         self.loss_plot.setObjectName("lossPlotLoss")
         _style_plot(self.loss_plot, "cycle", "loss")
         self._loss_legend = _add_legend(self.loss_plot)
@@ -362,7 +398,7 @@ class LossPlot(QWidget):
         self._loss_cursor = _HoverCursor(self.loss_plot, [TRAIN_COLOR, TEST_COLOR])
 
     def _build_accuracy_tab(self) -> None:
-        self.accuracy_plot = pg.PlotWidget()
+        self.accuracy_plot = pg.PlotWidget(axisItems={"bottom": _CycleAxis("bottom")})
         self.accuracy_plot.setObjectName("lossPlotAccuracy")
         _style_plot(self.accuracy_plot, "cycle", "accuracy (%)")
         self._accuracy_legend = _add_legend(self.accuracy_plot, corner="bottom")
@@ -463,8 +499,17 @@ class LossPlot(QWidget):
         self._loss_cursor.hide()
         self._accuracy_cursor.hide()
         self.readout.setText(HOVER_HINT)
-        self.loss_plot.getPlotItem().enableAutoRange()
-        self.accuracy_plot.getPlotItem().enableAutoRange()
+        self._reset_ranges()
+
+    def _reset_ranges(self) -> None:
+        """Show a whole-number cycle range while empty, then auto-range on new data.
+
+        pyqtgraph's empty default (0..1) would label the cycle axis 0.1, 0.2, ...
+        """
+        for plot, y_range in ((self.loss_plot, (0.0, 1.0)), (self.accuracy_plot, (0.0, 100.0))):
+            view = plot.getPlotItem().getViewBox()
+            view.setRange(xRange=(0.0, 100.0), yRange=y_range, padding=0.0)
+            view.enableAutoRange()
 
     def is_log_scale(self) -> bool:
         """Return True when the loss axis is logarithmic."""

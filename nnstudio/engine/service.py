@@ -1,0 +1,125 @@
+"""The trainer's own process: commands in, snapshots out, over a pipe.
+
+A Python thread that trains flat out starves the window of the GIL (see DESIGN.md, "Mind
+the GIL"), so the window runs its ``TrainingSession`` here, in a child process, and a relay
+thread on the window's side receives what this loop sends. Pure numpy and
+multiprocessing: this module never imports Qt.
+
+Messages to the child are ``(command, args)`` tuples (see ``COMMANDS``); the child answers
+with ``("snapshot", Snapshot)``, ``("error", text)``, ``("exported", path)`` and, on quit,
+``("bye", None)``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from multiprocessing.connection import Connection
+
+from .session import SessionConfig, TrainingSession
+
+__all__ = ["COMMANDS", "SNAPSHOTS_PER_SECOND", "serve"]
+
+SNAPSHOTS_PER_SECOND = 30
+COMMANDS = (
+    "step", "run", "pause", "reset", "set_network", "set_data", "set_hyper", "set_batch_size",
+    "set_weight", "set_speed", "export", "snapshot", "quit",
+)
+
+
+def _limit_blas_threads() -> None:
+    """One BLAS thread: the window's process needs the other core (DESIGN.md, speed notes)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+class _Server:
+    def __init__(self, conn: Connection, config: SessionConfig) -> None:
+        self.conn = conn
+        self.session = TrainingSession(config)
+        self.speed: float | None = None  # cycles per second while running; None = flat out
+        self.last_sent = 0.0
+
+    def send_snapshot(self) -> None:
+        self.conn.send(("snapshot", self.session.snapshot()))
+        self.last_sent = time.perf_counter()
+
+    def handle(self, command: str, args: tuple) -> bool:
+        """Apply one command; False when the loop should end."""
+        session = self.session
+        if command == "quit":
+            return False
+        if command == "run":
+            session.running = True
+        elif command == "pause":
+            session.running = False
+        elif command == "step":
+            session.running = False
+            session.step(*args)
+        elif command == "reset":
+            session.reset(*args)
+        elif command == "set_network":
+            session.set_network(*args)
+        elif command == "set_data":
+            session.set_data(*args)
+        elif command == "set_hyper":
+            session.set_hyper(*args)
+        elif command == "set_batch_size":
+            session.set_batch_size(*args)
+        elif command == "set_weight":
+            session.set_weight(*args)
+        elif command == "set_speed":
+            self.speed = args[0]
+        elif command == "export":
+            session.export(*args)
+            self.conn.send(("exported", args[0]))
+        elif command == "snapshot":
+            session.resend_data()
+        else:
+            raise ValueError(f"unknown command {command!r}")
+        return True
+
+    def train_a_while(self) -> None:
+        session = self.session
+        if self.speed is None:
+            session.run_for(1.0 / SNAPSHOTS_PER_SECOND)
+            if time.perf_counter() - self.last_sent >= 1.0 / SNAPSHOTS_PER_SECOND:
+                self.send_snapshot()
+        else:
+            session.trainer.step_cycle(1)
+            session.trainer.evaluate()
+            self.send_snapshot()
+
+    def serve(self) -> None:
+        parent = os.getppid()
+        self.send_snapshot()
+        while True:
+            running = self.session.running
+            wait = 0.0 if running and self.speed is None else (1.0 / self.speed if running else 0.25)
+            if self.conn.poll(wait):
+                command, args = self.conn.recv()
+                try:
+                    if not self.handle(command, args):
+                        self.conn.send(("bye", None))
+                        return
+                except Exception as exc:  # a bad command must not kill the trainer
+                    self.conn.send(("error", f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)))
+                if command != "set_speed":
+                    self.send_snapshot()
+                continue
+            if self.session.running:
+                self.train_a_while()
+            elif os.getppid() != parent:  # the window died without saying goodbye
+                return
+
+
+def serve(conn: Connection, config: SessionConfig) -> None:
+    """Entry point of the child process."""
+    _limit_blas_threads()
+    try:
+        _Server(conn, config).serve()
+    except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        pass  # the window has gone; so do we

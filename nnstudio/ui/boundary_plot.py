@@ -1,0 +1,416 @@
+"""The 2-D data plane: data points over the network's decision boundary.
+
+:class:`BoundaryPlot` shows training points as filled circles and test points as
+white-filled rings, coloured by class, over a tinted heatmap of the network's
+class-1 output. :func:`boundary_grid` gives the caller the sample points on
+which to evaluate the network, in the orientation :meth:`BoundaryPlot.set_boundary`
+expects.
+
+Grid orientation (shared by :func:`boundary_grid` and :meth:`BoundaryPlot.set_boundary`)
+---------------------------------------------------------------------------------------
+``grid[i, j]`` is the output at ``(xs[j], ys[i])``: columns run along x1 from
+``xmin`` to ``xmax``, rows along x2 from ``ymin`` (row 0, drawn at the bottom) to
+``ymax``. The samples include the bounds themselves, so the image is placed with
+each pixel *centred* on its sample point and overhangs ``bounds`` by half a pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QGraphicsWidget, QSizePolicy
+
+from nnstudio.ui.colormaps import AXIS_COLOR, BACKGROUND, TEXT_COLOR
+
+__all__ = [
+    "CLASS_COLORS",
+    "Bounds",
+    "boundary_grid",
+    "boundary_lut",
+    "boundary_rect",
+    "BoundaryPlot",
+]
+
+Bounds = tuple[float, float, float, float]
+
+#: Class colours, indexed by class id (TensorFlow Playground's orange and blue:
+#: distinct for the common colour-vision deficiencies). Ids beyond the list wrap;
+#: the extra entries only matter once datasets with more classes arrive.
+CLASS_COLORS: tuple[str, ...] = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8c564b")
+
+#: Entries in the boundary lookup table; 256 keeps ImageItem on its fast uint8 path.
+LUT_SIZE = 256
+#: Opacity of the heatmap at its extremes; low enough that same-coloured points stay visible.
+BOUNDARY_ALPHA = 0.55
+#: Legend sample for the split entries: neutral, so it does not suggest a class.
+_SPLIT_LEGEND_COLOR = "#80868b"
+_CONTOUR_PEN = pg.mkPen((60, 64, 67, 170), width=1.5)
+_TRAIN_SIZE = 7
+_TEST_SIZE = 8
+_EMPTY = np.empty(0, dtype=np.float64)
+
+
+def boundary_grid(bounds: Sequence[float], resolution: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample points covering ``bounds``, on which to evaluate the network.
+
+    Parameters
+    ----------
+    bounds : sequence of 4 float
+        ``(xmin, xmax, ymin, ymax)`` with ``xmin < xmax`` and ``ymin < ymax``.
+    resolution : int, optional
+        Samples per axis (at least 2); the grid is ``resolution`` x ``resolution``.
+
+    Returns
+    -------
+    xs : numpy.ndarray, shape (W,)
+        x1 values, ``xmin`` to ``xmax`` inclusive.
+    ys : numpy.ndarray, shape (H,)
+        x2 values, ``ymin`` to ``ymax`` inclusive.
+    points : numpy.ndarray, shape (H * W, 2)
+        Row-major: ``points[i * W + j] == (xs[j], ys[i])``, so the network's
+        outputs for ``points`` reshaped to ``(H, W)`` are the ``grid`` that
+        :meth:`BoundaryPlot.set_boundary` takes (row 0 = ``ymin``, at the bottom).
+
+    Raises
+    ------
+    ValueError
+        Malformed bounds or a resolution below 2.
+    """
+    xmin, xmax, ymin, ymax = _check_bounds(bounds)
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an integer of at least 2, got {resolution!r}")
+    xs = np.linspace(xmin, xmax, int(resolution))
+    ys = np.linspace(ymin, ymax, int(resolution))
+    grid_x, grid_y = np.meshgrid(xs, ys)  # 'xy' indexing: shape (H, W), grid_x[i, j] = xs[j]
+    return xs, ys, np.column_stack((grid_x.ravel(), grid_y.ravel()))
+
+
+def boundary_rect(bounds: Sequence[float], shape: tuple[int, int]) -> QRectF:
+    """The scene rectangle of an ``(H, W)`` boundary image whose pixel centres are the grid samples.
+
+    A pixel is ``(xmax - xmin) / (W - 1)`` wide (the full span when ``W == 1``), and
+    the rectangle reaches half a pixel beyond ``bounds`` on every side.
+    """
+    xmin, xmax, ymin, ymax = _check_bounds(bounds)
+    rows, cols = shape
+    dx = (xmax - xmin) / (cols - 1) if cols > 1 else xmax - xmin
+    dy = (ymax - ymin) / (rows - 1) if rows > 1 else ymax - ymin
+    return QRectF(xmin - dx / 2, ymin - dy / 2, cols * dx, rows * dy)
+
+
+def boundary_lut(size: int = LUT_SIZE) -> np.ndarray:
+    """RGBA lookup table, shape ``(size, 4)`` uint8: class-0 colour, white at 0.5, class-1 colour.
+
+    Alpha rises from 0 at the centre to :data:`BOUNDARY_ALPHA` at the ends, so
+    uncertain regions stay clear and confident ones carry a tint over which the
+    points remain readable.
+    """
+    t = np.linspace(0.0, 1.0, size)
+    ends = [np.array(QColor(c).getRgb()[:3], dtype=np.float64) for c in CLASS_COLORS[:2]]
+    white = np.full(3, 255.0)
+    weight = np.abs(2.0 * t - 1.0)[:, None]  # 0 at the centre, 1 at either end
+    end = np.where(t[:, None] < 0.5, ends[0], ends[1])
+    rgb = white + (end - white) * weight
+    # sqrt: the tint appears quickly away from 0.5, so a boundary stands out even when the net is unsure
+    alpha = 255.0 * BOUNDARY_ALPHA * np.sqrt(weight[:, 0])
+    return np.column_stack((rgb, alpha)).round().astype(np.uint8)
+
+
+def _check_bounds(bounds: Sequence[float]) -> Bounds:
+    try:
+        xmin, xmax, ymin, ymax = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"bounds must be (xmin, xmax, ymin, ymax), got {bounds!r}") from None
+    if not all(math.isfinite(v) for v in (xmin, xmax, ymin, ymax)) or not (xmin < xmax and ymin < ymax):
+        raise ValueError(f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}")
+    return xmin, xmax, ymin, ymax
+
+
+def _plane_xy(X: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """First two feature columns of ``X`` as float64 (x2 = 0 for one-feature data)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    if X.ndim != 2:
+        raise ValueError(f"{what} must have shape (n, n_features), got {X.shape}")
+    if X.shape[1] == 0 or X.shape[0] == 0:
+        return _EMPTY, _EMPTY
+    y = X[:, 1] if X.shape[1] >= 2 else np.zeros(X.shape[0])
+    return X[:, 0].copy(), np.array(y)
+
+
+def _class_ids(labels: np.ndarray, n: int, what: str) -> np.ndarray:
+    labels = np.asarray(labels).ravel()
+    if labels.shape[0] != n:
+        raise ValueError(f"{what} has {labels.shape[0]} entries for {n} points")
+    if labels.size and labels.dtype.kind not in "biu":
+        rounded = np.rint(labels.astype(np.float64))
+        if not np.array_equal(rounded, labels):
+            raise ValueError(f"{what} must hold integer class ids")
+        labels = rounded
+    return labels.astype(np.int64)
+
+
+def _point_tip(split: str):
+    def tip(x: float, y: float, data: object) -> str:
+        return f"class {data} \u00b7 {split}\nx1 = {x:.3g}, x2 = {y:.3g}"
+    return tip
+
+
+class _StaticSample(pg.ItemSample):
+    """Legend sample that ignores clicks: the default would hide its (dummy) item."""
+
+    def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        event.ignore()
+
+
+class BoundaryPlot(pg.GraphicsLayoutWidget):
+    """Scatter of the 2-D data over the decision-boundary heatmap, with a legend below.
+
+    The view is fixed (no pan/zoom, aspect ratio 1) at the bounds given to
+    :meth:`set_points`, so the picture only changes when the data does.
+
+    Attributes
+    ----------
+    plot_item : pyqtgraph.PlotItem
+        Axes x1 (bottom) and x2 (left).
+    train_scatter, test_scatter : pyqtgraph.ScatterPlotItem
+        Training points (filled, white outline) and test points (white fill,
+        class-coloured ring). Per-point brushes/pens carry the class colour;
+        each spot's ``data`` is its class id.
+    boundary_image : pyqtgraph.ImageItem
+        Row-major heatmap of the class-1 output, levels (0, 1), below the points.
+    boundary_contour : pyqtgraph.IsocurveItem
+        The 0.5 level line, a child of ``boundary_image``.
+    legend : pyqtgraph.LegendItem
+        "class 0", "class 1", "train (n)", "test (n)" in one row under the plot.
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent, show=False)
+        self.setBackground(BACKGROUND)
+        self.setAntialiasing(True)
+        # Bilinear filtering turns the coarse boundary grid into a smooth field.
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        self.ci.setContentsMargins(4, 4, 8, 2)
+        self.ci.setSpacing(0)
+
+        self.plot_item: pg.PlotItem = self.addPlot(row=0, col=1)
+        # Empty columns either side pad the plot to the bounds' shape (see
+        # _fit_view_to_bounds). Their minimum width is 0, so they never make the
+        # layout wider than the widget, they only give way.
+        self._side_spacers = []
+        for col in (0, 2):
+            spacer = QGraphicsWidget()
+            spacer.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+            spacer.setMinimumSize(0, 0)
+            spacer.setPreferredWidth(0)
+            spacer.setMaximumWidth(0)
+            self.addItem(spacer, row=0, col=col)
+            self._side_spacers.append(spacer)
+        self.plot_item.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._style_axes()
+
+        self.boundary_image = pg.ImageItem(axisOrder="row-major")
+        self.boundary_image.setLookupTable(boundary_lut())
+        self.boundary_image.setZValue(-10)  # under the grid-free scatter layers
+        self.boundary_image.setVisible(False)
+        self.plot_item.addItem(self.boundary_image, ignoreBounds=True)
+        self.boundary_contour = pg.IsocurveItem(level=0.5, pen=_CONTOUR_PEN, axisOrder="row-major")
+        self.boundary_contour.setParentItem(self.boundary_image)  # shares the image's pixel coordinates
+        self._contour_enabled = True
+
+        self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
+        self._rings = [pg.mkPen(c, width=2) for c in CLASS_COLORS]
+        self._train_pen = pg.mkPen("w", width=1)
+        self._test_brush = pg.mkBrush(255, 255, 255, 235)
+        self.train_scatter = pg.ScatterPlotItem(
+            size=_TRAIN_SIZE, symbol="o", pen=self._train_pen, brush=self._brushes[0],
+            hoverable=True, tip=_point_tip("train"),
+        )
+        self.test_scatter = pg.ScatterPlotItem(
+            size=_TEST_SIZE, symbol="o", pen=self._rings[0], brush=self._test_brush,
+            hoverable=True, tip=_point_tip("test"),
+        )
+        self.train_scatter.setZValue(10)
+        self.test_scatter.setZValue(11)  # rings on top: fewer, and hollow so they hide little
+        self.plot_item.addItem(self.train_scatter)
+        self.plot_item.addItem(self.test_scatter)
+
+        self.legend = self._make_legend()
+        self._fit_legend()
+        self._bounds: Bounds = (-1.0, 1.0, -1.0, 1.0)
+        self._fit_size = (0.0, 0.0)  # (side padding, plot height) last applied
+        self.ci.layout.setAlignment(self.plot_item, Qt.AlignmentFlag.AlignCenter)
+        self.plot_item.getViewBox().sigResized.connect(self._fit_view_to_bounds)
+        self.set_bounds(self._bounds)
+
+    # ------------------------------------------------------------------ setup
+
+    def _style_axes(self) -> None:
+        item = self.plot_item
+        tick_font = QFont(self.font())
+        tick_font.setPointSizeF(max(8.0, tick_font.pointSizeF() - 1.0))
+        label_style = {"color": TEXT_COLOR, "font-size": f"{tick_font.pointSizeF() + 1:.0f}pt"}
+        for side in ("left", "bottom", "top", "right"):
+            item.showAxis(side)
+            axis = item.getAxis(side)
+            axis.setPen(pg.mkPen(AXIS_COLOR, width=1))
+            axis.setTextPen(pg.mkPen(TEXT_COLOR))
+            axis.setTickFont(tick_font)
+            if side in ("top", "right"):  # value-free axes just close the frame
+                axis.setStyle(showValues=False, tickLength=0)
+        item.getAxis("left").setWidth(40)
+        item.setLabel("bottom", "x1", **label_style)
+        item.setLabel("left", "x2", **label_style)
+        item.setAspectLocked(True, ratio=1.0)
+        item.setMouseEnabled(x=False, y=False)  # a learner's stray drag should not lose the data
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.getViewBox().disableAutoRange()
+
+    def _make_legend(self) -> pg.LegendItem:
+        legend = pg.LegendItem(colCount=4, labelTextColor=TEXT_COLOR, horSpacing=2, verSpacing=-6,
+                               labelTextSize=f"{max(8.0, self.font().pointSizeF() - 0.5):.1f}pt")
+        samples = [
+            (pg.ScatterPlotItem(size=_TRAIN_SIZE + 2, pen=self._train_pen, brush=self._brushes[0]), "class 0"),
+            (pg.ScatterPlotItem(size=_TRAIN_SIZE + 2, pen=self._train_pen, brush=self._brushes[1]), "class 1"),
+            (pg.ScatterPlotItem(size=_TRAIN_SIZE + 2, pen=self._train_pen, brush=_SPLIT_LEGEND_COLOR), "train"),
+            (pg.ScatterPlotItem(size=_TEST_SIZE + 1, pen=pg.mkPen(_SPLIT_LEGEND_COLOR, width=2),
+                                brush=self._test_brush), "test"),
+        ]
+        for item, name in samples:
+            legend.addItem(_StaticSample(item), name)
+        self._legend_dummies = [item for item, _ in samples]  # keep the sample items alive
+        self.addItem(legend, row=1, col=0, colspan=3)
+        self.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+        return legend
+
+    def _fit_view_to_bounds(self, *_: object) -> None:
+        """Cap the plot's size so its view box has the bounds' aspect ratio, centred in its cell.
+
+        With the aspect locked, a view box of another shape would show empty plane
+        beside the data, where no boundary is drawn; capping the size instead makes
+        the frame hug the bounds and the heatmap fill it. A maximum size (unlike
+        margins) leaves the minimum size alone, so the layout never overflows.
+        """
+        view, plot = self.plot_item.getViewBox(), self.plot_item
+        if view.width() <= 1 or view.height() <= 1:
+            return  # not laid out yet
+        # The axes take a constant border around the view box; the cell is what the layout offers.
+        extra_w, extra_h = plot.width() - view.width(), plot.height() - view.height()
+        left, top, right, bottom = self.ci.layout.getContentsMargins()
+        cell_w = self.ci.width() - left - right
+        legend_h = self.legend.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
+        cell_h = self.ci.height() - top - bottom - legend_h - self.ci.layout.verticalSpacing()
+        free_w, free_h = cell_w - extra_w, cell_h - extra_h
+        if free_w <= 1 or free_h <= 1:
+            return
+        xmin, xmax, ymin, ymax = self._bounds
+        ratio = (xmax - xmin) / (ymax - ymin)
+        view_w, view_h = min(free_w, free_h * ratio), min(free_h, free_w / ratio)
+        fit = ((free_w - view_w) / 2, extra_h + view_h)  # side padding, plot height
+        if abs(fit[0] - self._fit_size[0]) < 0.5 and abs(fit[1] - self._fit_size[1]) < 0.5:
+            return  # settled; this also ends the resize -> refit -> resize round trip
+        self._fit_size = fit
+        for spacer in self._side_spacers:
+            spacer.setPreferredWidth(fit[0])
+            spacer.setMaximumWidth(fit[0])
+        plot.setMaximumHeight(fit[1])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Refit the view: a capped plot item does not resize (or signal) when its cell grows."""
+        super().resizeEvent(event)
+        if hasattr(self, "_fit_size"):  # the base __init__ resizes before ours has run
+            self._fit_view_to_bounds()
+
+    def _fit_legend(self) -> None:
+        """Keep the legend at its natural width so it stays a compact, centred row."""
+        self.legend.setMaximumWidth(self.legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).width())
+
+    # ------------------------------------------------------------------ API
+
+    def set_bounds(self, bounds: Sequence[float]) -> None:
+        """Show exactly ``(xmin, xmax, ymin, ymax)``; the locked aspect widens one axis to fill the widget."""
+        self._bounds = xmin, xmax, ymin, ymax = _check_bounds(bounds)
+        self._fit_view_to_bounds()
+        self.plot_item.getViewBox().setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
+
+    def set_points(self, X_train: np.ndarray, labels_train: np.ndarray, X_test: np.ndarray,
+                   labels_test: np.ndarray, bounds: Sequence[float] | None = None) -> None:
+        """Draw the training and test points.
+
+        Parameters
+        ----------
+        X_train, X_test : numpy.ndarray, shape (n, n_features)
+            Inputs; only the first two features are drawn (x2 = 0 for one feature).
+        labels_train, labels_test : numpy.ndarray, shape (n,)
+            Integer class ids; they pick the colours from :data:`CLASS_COLORS`.
+        bounds : sequence of 4 float or None, optional
+            ``(xmin, xmax, ymin, ymax)`` to show, usually ``plane_bounds(dataset)``;
+            None keeps the current view.
+
+        Raises
+        ------
+        ValueError
+            Mismatched lengths, non-integer labels or malformed bounds.
+        """
+        xy_train, xy_test = _plane_xy(X_train, "X_train"), _plane_xy(X_test, "X_test")
+        ids_train = _class_ids(labels_train, xy_train[0].size, "labels_train")
+        ids_test = _class_ids(labels_test, xy_test[0].size, "labels_test")
+        if bounds is not None:
+            self.set_bounds(bounds)  # validate before touching the scatter items
+        n_colors = len(CLASS_COLORS)
+        self.train_scatter.setData(
+            x=xy_train[0], y=xy_train[1], data=ids_train,
+            brush=[self._brushes[c % n_colors] for c in ids_train],
+        )
+        self.test_scatter.setData(
+            x=xy_test[0], y=xy_test[1], data=ids_test,
+            pen=[self._rings[c % n_colors] for c in ids_test],
+        )
+        self.legend.getLabel(self._legend_dummies[2]).setText(f"train ({ids_train.size})")
+        self.legend.getLabel(self._legend_dummies[3]).setText(f"test ({ids_test.size})")
+        self._fit_legend()
+
+    def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None) -> None:
+        """Show the network's class-1 output under the points, or hide it.
+
+        Parameters
+        ----------
+        grid : numpy.ndarray, shape (H, W), or None
+            Outputs in [0, 1] at the :func:`boundary_grid` samples (row 0 = ``ymin``);
+            values outside are clipped, NaN shows as undecided (0.5). None hides the heatmap.
+        bounds : sequence of 4 float
+            The ``(xmin, xmax, ymin, ymax)`` the grid was sampled on; required with a grid.
+
+        Raises
+        ------
+        ValueError
+            A grid that is not 2-D, or missing/malformed bounds.
+        """
+        if grid is None:
+            self.boundary_image.setVisible(False)
+            return
+        grid = np.asarray(grid, dtype=np.float64)
+        if grid.ndim != 2 or grid.size == 0:
+            raise ValueError(f"grid must be a non-empty (H, W) array, got shape {grid.shape}")
+        if bounds is None:
+            raise ValueError("set_boundary needs the bounds the grid was sampled on")
+        rect = boundary_rect(bounds, grid.shape)
+        # float32 halves the copy; NaN (a diverged net) would otherwise break levels and the isocurve
+        image = np.clip(np.nan_to_num(grid, nan=0.5), 0.0, 1.0).astype(np.float32)
+        self.boundary_image.setImage(image, levels=(0.0, 1.0), autoLevels=False)
+        self.boundary_image.setRect(rect)
+        self.boundary_contour.setData(image if self._contour_enabled and min(image.shape) > 1 else None)
+        self.boundary_image.setVisible(True)
+
+    def set_contour_visible(self, visible: bool) -> None:
+        """Show or hide the 0.5 contour line (takes effect at once and for later grids)."""
+        self._contour_enabled = bool(visible)
+        self.boundary_contour.setVisible(self._contour_enabled)

@@ -1,0 +1,355 @@
+"""The NN Studio window: composes the panels, menus and status bar, and talks to the worker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..engine.optim import Hyperparameters
+from ..engine.session import DataSpec, SessionConfig, Snapshot
+from .controls import TrainingControls
+from .dataset_panel import DatasetPanel
+from .heatmaps import LayerHeatmaps
+from .network_canvas import NetworkCanvas
+from .plots import LossPlot
+from .settings import load_config, save_config
+from .worker import TrainingWorker
+
+__all__ = ["MainWindow"]
+
+#: The window redraws at most this often, whatever the trainer sends.
+DRAW_INTERVAL_MS = 33
+JOIN_TIMEOUT_MS = 3000
+FIRST_HINT = "Press Step (F10) to run one feedforward/backprop cycle, or Run (F5) to watch the network learn XOR."
+
+
+def _fmt(value: float, percent: bool = False) -> str:
+    if value != value:
+        return "–"
+    return f"{100 * value:.1f}%" if percent else f"{value:.4f}"
+
+
+class MainWindow(QMainWindow):
+    """The whole app's window; constructible with no arguments.
+
+    Signals
+    -------
+    sig_command(object)
+        A ``(name, args)`` command for the trainer, delivered to the worker's thread.
+
+    Attributes
+    ----------
+    canvas, dataset_panel, controls, loss_plot, activation_heatmap, weight_delta_heatmap
+        The panels. ``latest`` is the newest Snapshot drawn (None before the first).
+    """
+
+    sig_command = Signal(object)  # (name, args)
+
+    def __init__(self, config: SessionConfig | None = None, remember: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("NN Studio")
+        self._settings = QSettings("nnstudio", "NN Studio") if remember else None
+        if config is None:
+            config = load_config(self._settings) if self._settings is not None else SessionConfig()
+        self.config = config
+        self.latest: Snapshot | None = None
+        self._pending: Snapshot | None = None
+        self._generation = -1
+        self._drawn_spec = None
+        self._closing = False
+
+        self._build_panels()
+        self._build_menus()
+        self._show_config(config)
+        self._connect()
+        self._start_worker(config)
+        self._restore_geometry()
+        self.statusBar().showMessage(FIRST_HINT)
+
+    # -- construction ------------------------------------------------------------------
+    def _build_panels(self) -> None:
+        self.canvas = NetworkCanvas()
+        self.dataset_panel = DatasetPanel()
+        self.controls = TrainingControls()
+        self.loss_plot = LossPlot()
+        self.activation_heatmap = LayerHeatmaps(
+            kind="activations", heading="Neuron activations of the last batch (samples × neurons)",
+            object_name="activationHeatmap",
+        )
+        self.weight_delta_heatmap = LayerHeatmaps(
+            kind="deltas", heading="Weight deltas of the last update (from neuron × to neuron)",
+            object_name="weightDeltaHeatmap",
+        )
+        self.add_layer_button = QPushButton("+ Layer", objectName="addLayerButton",
+                                            toolTip="Add a hidden layer before the output (re-initialises the weights)")
+        self.remove_layer_button = QPushButton("− Layer", objectName="removeLayerButton",
+                                               toolTip="Remove the last hidden layer (re-initialises the weights)")
+        self.network_summary = QLabel(objectName="networkSummary")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.dataset_panel, 3)
+        left_layout.addWidget(self.controls, 0)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        title = QLabel("<b>Network</b>")
+        bar.addWidget(title)
+        bar.addWidget(self.network_summary, 1)
+        bar.addWidget(self.remove_layer_button)
+        bar.addWidget(self.add_layer_button)
+        centre_layout.addLayout(bar)
+        centre_layout.addWidget(self.canvas, 1)
+
+        self.heatmap_tabs = QTabWidget(objectName="heatmapTabs")
+        self.heatmap_tabs.addTab(self.activation_heatmap, "Activations")
+        self.heatmap_tabs.addTab(self.weight_delta_heatmap, "Weight deltas")
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.loss_plot)
+        right.addWidget(self.heatmap_tabs)
+        right.setSizes([400, 400])
+
+        centre_split = QSplitter(Qt.Orientation.Vertical)
+        centre_split.addWidget(centre)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
+        self.main_split.addWidget(left)
+        self.main_split.addWidget(centre)
+        self.main_split.addWidget(right)
+        self.main_split.setStretchFactor(0, 0)
+        self.main_split.setStretchFactor(1, 3)
+        self.main_split.setStretchFactor(2, 2)
+        self.main_split.setSizes([340, 620, 480])
+        self.setCentralWidget(self.main_split)
+        self.resize(1440, 880)
+
+        self.metrics_label = QLabel(objectName="metricsLabel")
+        self.statusBar().addPermanentWidget(self.metrics_label)
+
+    def _action(self, text: str, shortcut: str | None, slot, name: str) -> QAction:
+        action = QAction(text, self, objectName=name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.export_action = self._action("&Export weights…", "Ctrl+E", self._on_export_requested, "exportWeightsAction")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, "quitAction")
+        file_menu.addAction(self.quit_action)
+
+        train_menu = menus.addMenu("&Train")
+        self.step_action = self._action("&Step", "F10", self.controls.step_button.click, "stepAction")
+        self.step_epoch_action = self._action("Step &epoch", "F11", self.controls.step_epoch_button.click, "stepEpochAction")
+        self.run_action = self._action("&Run / Pause", "F5", self.controls.run_button.toggle, "runAction")
+        self.reset_action = self._action("R&eset", "Ctrl+R", self.controls.reset_button.click, "resetAction")
+        for action in (self.step_action, self.step_epoch_action, self.run_action, self.reset_action):
+            train_menu.addAction(action)
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("&About NN Studio", None, self._show_about, "aboutAction"))
+
+    def _connect(self) -> None:
+        c = self.controls
+        c.sig_step.connect(lambda n: self.send("step", "cycle", n))
+        c.sig_step_epoch.connect(lambda: self.send("step", "epoch", 1))
+        c.sig_run_toggled.connect(lambda running: self.send("run" if running else "pause"))
+        c.sig_reset.connect(lambda: self.send("reset"))
+        c.sig_new_seed.connect(self._on_new_seed)
+        c.sig_hyper_changed.connect(self._on_hyper_changed)
+        c.sig_batch_size_changed.connect(self._on_batch_size_changed)
+        c.sig_speed_changed.connect(lambda speed: self.send("set_speed", speed))
+        self.dataset_panel.sig_data_spec_changed.connect(self._on_data_spec_changed)
+        self.canvas.sig_spec_changed.connect(self._on_canvas_spec_changed)
+        self.canvas.sig_weight_edited.connect(lambda l, i, j, v: self.send("set_weight", l, i, j, v))
+        self.add_layer_button.clicked.connect(self.canvas.request_add_layer)
+        self.remove_layer_button.clicked.connect(self.canvas.request_remove_layer)
+        self._draw_timer = QTimer(self, interval=DRAW_INTERVAL_MS)
+        self._draw_timer.timeout.connect(self._draw_pending)
+        self._draw_timer.start()
+
+    def _start_worker(self, config: SessionConfig) -> None:
+        self._thread = QThread(self)
+        self._thread.setObjectName("trainingThread")
+        self.worker = TrainingWorker(config)
+        self.worker.moveToThread(self._thread)
+        self._thread.started.connect(self.worker.run)
+        self.worker.sig_finished.connect(self._thread.quit)
+        self.worker.sig_snapshot.connect(self._on_snapshot)
+        self.worker.sig_error.connect(self._on_error)
+        self.worker.sig_exported.connect(self._on_exported)
+        self.sig_command.connect(self.worker.send)
+        self._thread.start()
+
+    def _show_config(self, config: SessionConfig) -> None:
+        self.controls.set_hyperparameters(config.hyper, config.batch_size)
+        self.controls.set_seed(config.seed)
+        d = config.data
+        self.dataset_panel.set_data_spec({
+            "name": d.name, "n_samples": d.n_samples, "noise": d.noise, "seed": d.seed,
+            "test_fraction": d.test_fraction,
+        })
+
+    def _restore_geometry(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self._settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.main_split.restoreState(splitter)
+
+    # -- commands ----------------------------------------------------------------------
+    def send(self, name: str, *args) -> None:
+        """Queue a command for the trainer."""
+        self.sig_command.emit((name, args))
+
+    def _on_new_seed(self, seed: int) -> None:
+        self.config = replace(self.config, seed=seed)
+        self.send("reset", seed)
+
+    def _on_hyper_changed(self, hyper: Hyperparameters) -> None:
+        self.config = replace(self.config, hyper=hyper)
+        self.send("set_hyper", hyper)
+
+    def _on_batch_size_changed(self, batch_size: int | None) -> None:
+        self.config = replace(self.config, batch_size=batch_size)
+        self.send("set_batch_size", batch_size)
+
+    def _on_data_spec_changed(self, spec: dict) -> None:
+        data = DataSpec(**spec)
+        self.config = replace(self.config, data=data)
+        self.controls.set_running(False)
+        self.send("set_data", data)
+
+    def _on_canvas_spec_changed(self, sizes: tuple[int, ...], activations: tuple[str, ...]) -> None:
+        hidden = tuple(sizes[1:-1])
+        self.config = replace(self.config, hidden=hidden, activations=tuple(activations))
+        self.controls.set_running(False)
+        self.send("set_network", hidden, tuple(activations))
+
+    def export_weights(self, path: str) -> None:
+        """Ask the trainer to write its weights to ``path`` (.npz or .json)."""
+        self.send("export", path)
+
+    def _ask_export_path(self) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export weights", "weights.npz", "NumPy weights (*.npz);;JSON weights (*.json)"
+        )
+        return path or None
+
+    def _on_export_requested(self) -> None:
+        path = self._ask_export_path()
+        if path:
+            self.export_weights(path)
+
+    # -- what comes back ---------------------------------------------------------------
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        # Keep only the newest; the draw timer paints it at most every DRAW_INTERVAL_MS.
+        if self._pending is not None and self._pending.data is not None and snapshot.data is None:
+            snapshot = replace(snapshot, data=self._pending.data)
+        self._pending = snapshot
+
+    def _on_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "NN Studio", message, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_exported(self, path: str) -> None:
+        self.statusBar().showMessage(f"Weights written to {path}", 8000)
+
+    def _draw_pending(self) -> None:
+        snapshot, self._pending = self._pending, None
+        if snapshot is not None:
+            self.draw(snapshot)
+
+    def draw(self, s: Snapshot) -> None:
+        """Show ``s`` in every panel."""
+        new_run = s.generation != self._generation
+        self._generation = s.generation
+        self.latest = s
+        sizes, activations = s.spec.sizes, s.spec.activations
+        if (sizes, activations) != self._drawn_spec:
+            self.canvas.set_spec(sizes, activations)
+            self._drawn_spec = (sizes, activations)
+            hidden = len(sizes) - 2
+            self.remove_layer_button.setEnabled(hidden > 0)
+            self.network_summary.setText(
+                f"{'-'.join(map(str, sizes))} · {s.spec.loss.upper() if s.spec.loss == 'mse' else 'cross-entropy'}"
+                f" · {sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))} parameters"
+            )
+        self.canvas.set_state(s.weights, s.biases, s.sample_activations, s.neuron_maps)
+        if s.data is not None:
+            d = s.data
+            self.dataset_panel.set_points(d.X_train, d.labels_train, d.X_test, d.labels_test, d.bounds)
+            self._bounds = d.bounds
+        self.dataset_panel.set_boundary(s.boundary, getattr(self, "_bounds", None))
+        if new_run:
+            self.loss_plot.clear()
+        ev = s.evaluations
+        self.loss_plot.set_history(s.batch_cycles, s.batch_loss, s.eval_cycles, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3])
+        layer_names = [f"layer {l + 1} ({n})" for l, n in enumerate(sizes[1:])]
+        self.activation_heatmap.set_matrices(s.batch_activations, layer_names)
+        self.weight_delta_heatmap.set_matrices(
+            s.weight_updates, [f"W{l}: {a}→{b}" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+        )
+        self.controls.set_counters(s.cycle, s.epoch)
+        self.controls.set_running(s.running)
+        e = s.evaluation
+        if e is not None:
+            text = f"train loss {_fmt(e.train_loss)} · test loss {_fmt(e.test_loss)}"
+            if e.train_accuracy == e.train_accuracy:
+                text += f" · train acc {_fmt(e.train_accuracy, True)} · test acc {_fmt(e.test_accuracy, True)}"
+            self.metrics_label.setText(text)
+        if s.message:
+            self.statusBar().showMessage(s.message, 6000)
+
+    # -- lifetime ----------------------------------------------------------------------
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self, "About NN Studio",
+            "<b>NN Studio</b><p>Build a neural network, pick data, and step through learning one "
+            "feedforward/backprop cycle at a time.</p>",
+        )
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if not self._closing:
+            self._closing = True
+            self._draw_timer.stop()
+            if self._settings is not None:
+                save_config(self._settings, self.config)
+                self._settings.setValue("window/geometry", self.saveGeometry())
+                self._settings.setValue("window/splitter", self.main_split.saveState())
+            self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the trainer (thread and process) and wait for both; safe to call twice."""
+        self.worker.request_stop()
+        self._thread.quit()
+        if not self._thread.wait(JOIN_TIMEOUT_MS):
+            self.statusBar().showMessage("The training thread did not stop in time.")

@@ -1,0 +1,52 @@
+"""The last settings, remembered between launches (QSettings).
+
+Stored as one JSON string, read back leniently: anything missing, malformed or no longer
+valid falls back to the first-launch defaults, so a bad settings file can never stop the
+app from opening.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from PySide6.QtCore import QSettings
+
+from ..engine.network import NetworkSpec
+from ..engine.optim import Hyperparameters
+from ..engine.session import DataSpec, SessionConfig
+
+__all__ = ["load_config", "save_config"]
+
+KEY = "session/config"
+
+
+def save_config(settings: QSettings, config: SessionConfig) -> None:
+    value = asdict(config)
+    settings.setValue(KEY, json.dumps(value))
+
+
+def load_config(settings: QSettings) -> SessionConfig:
+    raw = settings.value(KEY)
+    if not isinstance(raw, str):
+        return SessionConfig()
+    try:
+        value = json.loads(raw)
+        config = SessionConfig(
+            data=DataSpec(**value["data"]),
+            hidden=tuple(int(n) for n in value["hidden"]),
+            activations=tuple(value["activations"]),
+            loss=value["loss"],
+            hyper=Hyperparameters(**value["hyper"]),
+            batch_size=None if value["batch_size"] is None else int(value["batch_size"]),
+            seed=int(value["seed"]),
+        )
+        # Validate the parts the trainer would refuse later.
+        NetworkSpec((2, *config.hidden, 1), config.activations, config.loss)
+        from ..engine.datasets import GENERATOR_NAMES
+
+        if config.data.name not in GENERATOR_NAMES or not 0 <= config.data.test_fraction < 1:
+            return SessionConfig()
+        return config
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return SessionConfig()
