@@ -57,6 +57,9 @@ class NetworkSpec:
     loss: str = "mse"
 
     def __post_init__(self) -> None:
+        for n in self.sizes:
+            if isinstance(n, bool) or not float(n).is_integer():
+                raise SpecError(f"layer sizes must be whole numbers, got {n!r}")
         object.__setattr__(self, "sizes", tuple(int(n) for n in self.sizes))
         object.__setattr__(self, "activations", tuple(self.activations))
         if len(self.sizes) < 2:

@@ -37,6 +37,8 @@ class Hyperparameters:
     def __post_init__(self) -> None:
         for name in ("learning_rate", "momentum", "l1", "l2", "noise", "noise_decay"):
             value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+                raise ValueError(f"{name.replace('_', ' ')} must be a number, got {value!r}")
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"{name.replace('_', ' ')} must be a finite number ≥ 0, got {value}")
         if self.momentum >= 1:

@@ -197,7 +197,7 @@ class Trainer:
         if self.batch_size is None:
             ws = self._workspace(n)[0]
             return ws, self.X_train, self.Y_train
-        if self._position == 0 or self._order is None:
+        if self._order is None:  # a new epoch: drawn once, so an aborted cycle replays the same batch
             self._order = self._shuffle_rng.permutation(n)
         rows = self._order[self._position : self._position + self.batch_size]
         ws, gathered = self._workspace(len(rows))
@@ -213,6 +213,7 @@ class Trainer:
         self._position += batch_rows
         if self._position >= len(self.X_train):
             self._position = 0
+            self._order = None
             self.epoch += 1
             if self.eval_every is None:
                 self.evaluate()

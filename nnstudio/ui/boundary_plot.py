@@ -46,7 +46,7 @@ CLASS_COLORS: tuple[str, ...] = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8
 #: Entries in the boundary lookup table; 256 keeps ImageItem on its fast uint8 path.
 LUT_SIZE = 256
 #: Opacity of the heatmap at its extremes; low enough that same-coloured points stay visible.
-BOUNDARY_ALPHA = 0.55
+BOUNDARY_ALPHA = 0.45
 #: Legend sample for the split entries: neutral, so it does not suggest a class.
 _SPLIT_LEGEND_COLOR = "#80868b"
 _CONTOUR_PEN = pg.mkPen((60, 64, 67, 170), width=1.5)
@@ -207,9 +207,9 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self._side_spacers = []
         for col in (0, 2):
             spacer = QGraphicsWidget()
-            spacer.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+            spacer.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             spacer.setMinimumSize(0, 0)
-            spacer.setPreferredWidth(0)
+            spacer.setPreferredSize(0, 0)
             spacer.setMaximumWidth(0)
             self.addItem(spacer, row=0, col=col)
             self._side_spacers.append(spacer)
@@ -243,10 +243,9 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self.plot_item.addItem(self.test_scatter)
 
         self.legend = self._make_legend()
-        self._fit_legend()
         self._bounds: Bounds = (-1.0, 1.0, -1.0, 1.0)
         self._fit_size = (0.0, 0.0)  # (side padding, plot height) last applied
-        self.ci.layout.setAlignment(self.plot_item, Qt.AlignmentFlag.AlignCenter)
+        self.ci.layout.setAlignment(self.plot_item, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.plot_item.getViewBox().sigResized.connect(self._fit_view_to_bounds)
         self.set_bounds(self._bounds)
 
@@ -288,7 +287,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             legend.addItem(_StaticSample(item), name)
         self._legend_dummies = [item for item, _ in samples]  # keep the sample items alive
         self.addItem(legend, row=1, col=0, colspan=3)
-        self.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+        self.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         return legend
 
     def _fit_view_to_bounds(self, *_: object) -> None:
@@ -300,14 +299,16 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         margins) leaves the minimum size alone, so the layout never overflows.
         """
         view, plot = self.plot_item.getViewBox(), self.plot_item
+        left, top, right, bottom = self.ci.layout.getContentsMargins()
+        # The widget's size, not the layout's: a layout wider than its minimum allows is clamped.
+        cell_w = self.width() - left - right
+        self._fit_legend(cell_w)  # first: its height depends on its rows
         if view.width() <= 1 or view.height() <= 1:
             return  # not laid out yet
         # The axes take a constant border around the view box; the cell is what the layout offers.
         extra_w, extra_h = plot.width() - view.width(), plot.height() - view.height()
-        left, top, right, bottom = self.ci.layout.getContentsMargins()
-        cell_w = self.ci.width() - left - right
         legend_h = self.legend.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
-        cell_h = self.ci.height() - top - bottom - legend_h - self.ci.layout.verticalSpacing()
+        cell_h = self.height() - top - bottom - legend_h - self.ci.layout.verticalSpacing()
         free_w, free_h = cell_w - extra_w, cell_h - extra_h
         if free_w <= 1 or free_h <= 1:
             return
@@ -329,9 +330,26 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         if hasattr(self, "_fit_size"):  # the base __init__ resizes before ours has run
             self._fit_view_to_bounds()
 
-    def _fit_legend(self) -> None:
-        """Keep the legend at its natural width so it stays a compact, centred row."""
-        self.legend.setMaximumWidth(self.legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).width())
+    def _fit_legend(self, width: float) -> None:
+        """Lay the legend out in one row when it fits ``width``, else in two; keep it at its natural width.
+
+        The natural width keeps it compact and centred; two rows keep its minimum
+        width below the widget's, which would otherwise push the plot off the edge.
+        """
+        layout, hint = self.legend.layout, Qt.SizeHint.PreferredSize
+        left, _, right, _ = layout.getContentsMargins()
+        one_row = left + right + sum(
+            sample.effectiveSizeHint(hint).width() + label.effectiveSizeHint(hint).width()
+            + 2 * layout.horizontalSpacing()
+            for sample, label in self.legend.items
+        )
+        columns = 4 if width <= 0 or one_row <= width else 2
+        if columns != self.legend.columnCount:
+            self.legend.setColumnCount(columns)
+            # the minimum width changed; re-apply the widget's size the old one may have overruled
+            self.ci.setGeometry(QRectF(0, 0, self.width(), self.height()))
+        # At its natural size the legend sits right under the plot, and spare height goes below both.
+        self.legend.setMaximumSize(layout.effectiveSizeHint(hint))
 
     # ------------------------------------------------------------------ API
 
@@ -376,7 +394,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         )
         self.legend.getLabel(self._legend_dummies[2]).setText(f"train ({ids_train.size})")
         self.legend.getLabel(self._legend_dummies[3]).setText(f"test ({ids_test.size})")
-        self._fit_legend()
+        self._fit_view_to_bounds()  # the longer labels may need a second legend row
 
     def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None) -> None:
         """Show the network's class-1 output under the points, or hide it.

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.optim import Hyperparameters
-from ..engine.session import DataSpec, SessionConfig, Snapshot
+from ..engine.session import DataSpec, DataView, SessionConfig, Snapshot
 from .controls import TrainingControls
 from .dataset_panel import DatasetPanel
 from .heatmaps import LayerHeatmaps
@@ -54,7 +54,11 @@ class MainWindow(QMainWindow):
     Attributes
     ----------
     canvas, dataset_panel, controls, loss_plot, activation_heatmap, weight_delta_heatmap
-        The panels. ``latest`` is the newest Snapshot drawn (None before the first).
+        The panels.
+    latest
+        The newest Snapshot drawn (None before the first).
+    data_view
+        The data as last drawn (a ``DataView``).
     """
 
     sig_command = Signal(object)  # (name, args)
@@ -68,6 +72,7 @@ class MainWindow(QMainWindow):
             config = load_config(self._settings) if self._settings is not None else SessionConfig()
         self.config = config
         self.latest: Snapshot | None = None
+        self.data_view: DataView | None = None
         self._pending: Snapshot | None = None
         self._generation = -1
         self._drawn_spec = None
@@ -304,10 +309,10 @@ class MainWindow(QMainWindow):
             )
         self.canvas.set_state(s.weights, s.biases, s.sample_activations, s.neuron_maps)
         if s.data is not None:
-            d = s.data
+            d = self.data_view = s.data
             self.dataset_panel.set_points(d.X_train, d.labels_train, d.X_test, d.labels_test, d.bounds)
-            self._bounds = d.bounds
-        self.dataset_panel.set_boundary(s.boundary, getattr(self, "_bounds", None))
+        bounds = self.data_view.bounds if self.data_view is not None else None
+        self.dataset_panel.set_boundary(s.boundary if bounds is not None else None, bounds)
         if new_run:
             self.loss_plot.clear()
         ev = s.evaluations
