@@ -188,7 +188,8 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
     boundary_contour : pyqtgraph.IsocurveItem
         The 0.5 level line, a child of ``boundary_image``.
     legend : pyqtgraph.LegendItem
-        "class 0", "class 1", "train (n)", "test (n)" in one row under the plot.
+        "class 0", "class 1", "train (n)", "test (n)" under the plot; one row, or
+        two when the widget is too narrow. Its samples ignore clicks.
     """
 
     def __init__(self, parent=None) -> None:
@@ -218,7 +219,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
 
         self.boundary_image = pg.ImageItem(axisOrder="row-major")
         self.boundary_image.setLookupTable(boundary_lut())
-        self.boundary_image.setZValue(-10)  # under the grid-free scatter layers
+        self.boundary_image.setZValue(-10)  # under the points (and anything else added later)
         self.boundary_image.setVisible(False)
         self.plot_item.addItem(self.boundary_image, ignoreBounds=True)
         self.boundary_contour = pg.IsocurveItem(level=0.5, pen=_CONTOUR_PEN, axisOrder="row-major")
@@ -291,12 +292,13 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         return legend
 
     def _fit_view_to_bounds(self, *_: object) -> None:
-        """Cap the plot's size so its view box has the bounds' aspect ratio, centred in its cell.
+        """Shape the plot so its view box has the bounds' aspect ratio, at the top centre.
 
         With the aspect locked, a view box of another shape would show empty plane
-        beside the data, where no boundary is drawn; capping the size instead makes
-        the frame hug the bounds and the heatmap fill it. A maximum size (unlike
-        margins) leaves the minimum size alone, so the layout never overflows.
+        beside the data, where no boundary is drawn; shaping it instead makes the
+        frame hug the bounds and the heatmap fill it. Width is taken by the side
+        spacers and height capped by a maximum: unlike margins, neither raises the
+        layout's minimum size, so the plot can never be pushed off the widget.
         """
         view, plot = self.plot_item.getViewBox(), self.plot_item
         left, top, right, bottom = self.ci.layout.getContentsMargins()
@@ -323,12 +325,23 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             spacer.setPreferredWidth(fit[0])
             spacer.setMaximumWidth(fit[0])
         plot.setMaximumHeight(fit[1])
+        self.ci.layout.setRowMaximumHeight(0, fit[1])  # spare height goes below the legend, not between
+        self._reapply_size()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Refit the view: a capped plot item does not resize (or signal) when its cell grows."""
         super().resizeEvent(event)
         if hasattr(self, "_fit_size"):  # the base __init__ resizes before ours has run
             self._fit_view_to_bounds()
+
+    def _reapply_size(self) -> None:
+        """Give the layout the widget's size again.
+
+        pyqtgraph sizes the layout only on resize, clamped to the layout's
+        minimum/maximum at that moment; after a refit changes those limits, the
+        old clamp would stick (plot cut off or squashed) until the next resize.
+        """
+        self.ci.setGeometry(QRectF(0, 0, self.width(), self.height()))
 
     def _fit_legend(self, width: float) -> None:
         """Lay the legend out in one row when it fits ``width``, else in two; keep it at its natural width.
@@ -346,8 +359,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         columns = 4 if width <= 0 or one_row <= width else 2
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
-            # the minimum width changed; re-apply the widget's size the old one may have overruled
-            self.ci.setGeometry(QRectF(0, 0, self.width(), self.height()))
+            self._reapply_size()
         # At its natural size the legend sits right under the plot, and spare height goes below both.
         self.legend.setMaximumSize(layout.effectiveSizeHint(hint))
 

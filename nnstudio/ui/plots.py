@@ -195,6 +195,8 @@ def _style_plot(plot: pg.PlotWidget, x_label: str, y_label: str) -> None:
         # grid pictures dominated the repaint cost (~20 ms -> ~6 ms per frame).
         axis.setStyle(maxTickLevel=1)
         axis.setGrid(grid_alpha)
+        # "loss (x0.001)" reads as a different quantity to a learner: plain numbers.
+        axis.enableAutoSIPrefix(False)
     item.getAxis("left").setWidth(56)  # fixed width: the plot does not jitter as tick labels change
     item.setLabel("bottom", x_label, **label_style)
     item.setLabel("left", y_label, **label_style)
