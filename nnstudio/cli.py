@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .engine.datasets import GENERATOR_NAMES, TASKS, Dataset, DatasetError, generate, load_csv, load_features
 from .engine.experiment import Experiment, check_fits, default_output_activation
@@ -195,8 +197,15 @@ def run_train(args) -> int:
     print(f"network {'-'.join(map(str, spec.sizes))} ({', '.join(spec.activations)}), loss {spec.loss}, "
           f"{experiment.network.n_parameters()} parameters")
     start = time.perf_counter()
-    _train_loop(experiment, total)
+    # Overflow on the way to divergence is reported once, below, not as numpy warnings.
+    with np.errstate(all="ignore"):
+        _train_loop(experiment, total)
     seconds = time.perf_counter() - start
+    if not experiment.network.is_finite():
+        raise CliError(
+            f"training diverged: the weights became NaN or infinite within {trainer.cycle} cycles; "
+            "try a smaller learning rate (--lr)"
+        )
     result = trainer.evaluate(record=False)
     print(f"trained {trainer.cycle} cycles ({trainer.epoch} epochs) in {seconds:.2f} s")
     print(f"train loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,9 +110,12 @@ def _read_npz(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
-        # ValueError also covers an object array, which only pickle could load.
-        raise FormatError(f"{path.name}: not a readable .npz weights file ({exc})") from None
+    except Exception as exc:  # noqa: BLE001
+        # A hostile zip can fail in many ways (BadZipFile, zlib.error, RuntimeError for an
+        # encrypted entry, NotImplementedError for a compression method...); every one
+        # means the same to the user. ValueError also covers an object array, which only
+        # pickle could load.
+        raise FormatError(f"{path.name}: not a readable .npz weights file ({type(exc).__name__}: {exc})") from None
     if "meta" not in arrays:
         raise FormatError(f"{path.name}: no 'meta' entry; not an nnstudio weights file")
     meta_array = arrays.pop("meta")

@@ -10,6 +10,7 @@ the network on :func:`boundary_grid` and passes the outputs to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -129,8 +130,7 @@ class DatasetPanel(QWidget):
     # ------------------------------------------------------------------ setup
 
     def _build_layout(self) -> None:
-        spins = (self.noise_spin, self.samples_spin, self.test_fraction_spin, self.seed_spin)
-        for spin in spins:
+        for spin in self._spins():
             # keyboardTracking off: typing "200" emits once on Enter/focus-out, not per digit
             spin.setKeyboardTracking(False)
             spin.setAccelerated(True)
@@ -169,7 +169,7 @@ class DatasetPanel(QWidget):
 
     def _connect(self) -> None:
         self.dataset_combo.currentIndexChanged.connect(self._emit_spec)
-        for spin in (self.noise_spin, self.samples_spin, self.test_fraction_spin, self.seed_spin):
+        for spin in self._spins():
             spin.valueChanged.connect(self._emit_spec)
         self.regenerate_button.clicked.connect(self.regenerate)
 
@@ -211,7 +211,8 @@ class DatasetPanel(QWidget):
         Raises
         ------
         ValueError
-            An unknown key or dataset name; nothing is changed.
+            An unknown key or dataset name, or a value that is not a finite
+            number; nothing is changed.
         """
         unknown = set(spec) - set(SPEC_KEYS)
         if unknown:
@@ -221,21 +222,36 @@ class DatasetPanel(QWidget):
             index = self.dataset_combo.findData(spec["name"])
             if index < 0:
                 raise ValueError(f"unknown dataset {spec['name']!r}; choose one of {', '.join(GENERATOR_NAMES)}")
-        blockers = [QSignalBlocker(w) for w in (self.dataset_combo, self.noise_spin, self.samples_spin,
-                                                  self.test_fraction_spin, self.seed_spin)]
+        # Convert everything before touching a control, so a bad value changes nothing.
+        values: dict[QWidget, float] = {}
+        for key, spin, scale in (("noise", self.noise_spin, 1), ("n_samples", self.samples_spin, 1),
+                                 ("test_fraction", self.test_fraction_spin, 100), ("seed", self.seed_spin, 1)):
+            if key in spec:
+                values[spin] = self._clamped(spin, spec[key], scale, key)
+        blockers = [QSignalBlocker(w) for w in (self.dataset_combo, *self._spins())]
         try:
             self.dataset_combo.setCurrentIndex(index)
-            if "noise" in spec:
-                self.noise_spin.setValue(float(spec["noise"]))
-            if "n_samples" in spec:
-                self.samples_spin.setValue(int(spec["n_samples"]))
-            if "test_fraction" in spec:
-                self.test_fraction_spin.setValue(round(float(spec["test_fraction"]) * 100))
-            if "seed" in spec:
-                self.seed_spin.setValue(int(spec["seed"]))
+            for spin, value in values.items():
+                spin.setValue(value)
         finally:
             for blocker in blockers:
                 blocker.unblock()
+
+    @staticmethod
+    def _clamped(spin: QSpinBox | QDoubleSpinBox, value: object, scale: float, key: str) -> float:
+        """``value * scale`` as the spin box's type, clamped to its range (ValueError if not a finite number)."""
+        try:
+            number = float(value) * scale  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"data spec {key!r} must be a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"data spec {key!r} must be finite, got {value!r}")
+        # clamp in Python: a QSpinBox takes a C int, so a huge seed would overflow
+        number = min(max(number, spin.minimum()), spin.maximum())
+        return number if isinstance(spin, QDoubleSpinBox) else round(number)
+
+    def _spins(self) -> tuple[QDoubleSpinBox, QSpinBox, QSpinBox, QSpinBox]:
+        return self.noise_spin, self.samples_spin, self.test_fraction_spin, self.seed_spin
 
     def regenerate(self) -> None:
         """Advance the seed by one (999999 wraps to 0) and emit the new spec once."""

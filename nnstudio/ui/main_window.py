@@ -8,11 +8,13 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -106,11 +108,16 @@ class MainWindow(QMainWindow):
                                                toolTip="Remove the last hidden layer (re-initialises the weights)")
         self.network_summary = QLabel(objectName="networkSummary")
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_content = QWidget()
+        left_layout = QVBoxLayout(left_content)
+        left_layout.setContentsMargins(0, 0, 4, 0)
         left_layout.addWidget(self.dataset_panel, 3)
         left_layout.addWidget(self.controls, 0)
+        # Scrolls rather than forcing a minimum window height taller than a laptop screen.
+        left = QScrollArea(objectName="sidePanel", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setWidget(left_content)
+        left.setMinimumWidth(left_content.minimumSizeHint().width() + 16)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -133,8 +140,6 @@ class MainWindow(QMainWindow):
         right.addWidget(self.heatmap_tabs)
         right.setSizes([400, 400])
 
-        centre_split = QSplitter(Qt.Orientation.Vertical)
-        centre_split.addWidget(centre)
         self.main_split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.main_split.addWidget(left)
         self.main_split.addWidget(centre)

@@ -196,3 +196,30 @@ def test_closing_while_running_joins_the_thread_and_the_trainer(make_window, qtb
     window.close()
     assert window._thread.isFinished()
     assert not process.is_alive()
+
+
+def test_last_settings_and_geometry_are_remembered(qtbot):
+    """A window reopens with the learning rate, data and size the learner left."""
+    from nnstudio.ui import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(lambda: first.latest is not None, timeout=TIMEOUT)
+    first.controls.learning_rate_spin.setValue(0.75)
+    combo = first.dataset_panel.dataset_combo
+    combo.setCurrentIndex(combo.findData("circle"))
+    first.resize(first.minimumWidth(), 600)
+    left_size = first.size()
+    first.close()
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    try:
+        assert second.controls.learning_rate_spin.value() == 0.75
+        assert second.dataset_panel.data_spec()["name"] == "circle"
+        assert second.config.data.name == "circle"
+        assert second.height() == left_size.height() == 600
+    finally:
+        second.close()
