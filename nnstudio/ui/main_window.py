@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, "quitAction")
         file_menu.addAction(self.quit_action)
 
-        train_menu = menus.addMenu("&Train")
+        train_menu = menus.addMenu("Tr&ain")  # Alt+T belongs to the Test set field
         self.step_action = self._action("&Step", "F10", self.controls.step_button.click, "stepAction")
         self.step_epoch_action = self._action("Step &epoch", "F11", self.controls.step_epoch_button.click, "stepEpochAction")
         self.run_action = self._action("&Run / Pause", "F5", self.controls.run_button.toggle, "runAction")
