@@ -21,7 +21,7 @@ import numpy as np
 from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .engine.datasets import GENERATOR_NAMES, TASKS, Dataset, DatasetError, generate, load_csv, load_features
 from .engine.experiment import Experiment, check_fits, default_output_activation
-from .engine.formats import FormatError, load_weights, save_weights
+from .engine.formats import WEIGHT_SUFFIXES, FormatError, load_weights, save_weights
 from .engine.losses import LOSSES
 from .engine.network import Network, NetworkSpec, SpecError
 from .engine.optim import Hyperparameters
@@ -186,6 +186,8 @@ def _percent(value: float) -> str:
 
 
 def run_train(args) -> int:
+    if args.export is not None and args.export.suffix.lower() not in WEIGHT_SUFFIXES:
+        raise CliError(f"--export {args.export.name}: unknown weights format; use .npz or .json")
     dataset = _load_dataset(args)
     experiment = _build_experiment(args, dataset)
     trainer = experiment.trainer
@@ -255,9 +257,12 @@ def run_predict(args) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a CLI command; returns the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.error("choose a command: train or predict")
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.error("choose a command: train or predict")
+    except SystemExit as exc:  # argparse's usage errors and --help: return the code, as promised
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return run_train(args) if args.command == "train" else run_predict(args)
     except (CliError, DatasetError, FormatError, SpecError, ValueError) as exc:

@@ -123,8 +123,10 @@ def _read_npz(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
         raise FormatError(f"{path.name}: 'meta' must be one JSON string")
     try:
         meta = json.loads(str(meta_array))
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise FormatError(f"{path.name}: 'meta' is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise FormatError(f"{path.name}: 'meta' must be a JSON object")
     return meta, arrays
 
 
@@ -141,15 +143,17 @@ def _read_json(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
             continue
         try:
             arrays[key] = np.array(value, dtype=np.float64)
-        except (ValueError, TypeError):
-            raise FormatError(f"{path.name}: {key} is not an array of numbers") from None
+        except (ValueError, TypeError, OverflowError):
+            raise FormatError(f"{path.name}: {key} is not an array of finite-size numbers") from None
     return content["meta"], arrays
 
 
-def _str_tuple(meta: dict, key: str, name: str) -> tuple[str, ...]:
+def _str_tuple(meta: dict, key: str) -> tuple[str, ...]:
     value = meta.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise FormatError(f"{name}: meta {key!r} must be a list of strings")
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise FormatError(f"meta {key!r} must be a list of non-empty strings")
+    if len(set(value)) != len(value):
+        raise FormatError(f"meta {key!r} has duplicate names")
     return tuple(value)
 
 
@@ -172,7 +176,7 @@ def load_weights(path: str | os.PathLike) -> ModelFile:
     if meta.get("format") != FORMAT_NAME:
         raise FormatError(f"{name}: meta format is {meta.get('format')!r}, expected {FORMAT_NAME!r}")
     version = meta.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
         raise FormatError(f"{name}: format version {version!r} is newer than this nnstudio reads ({FORMAT_VERSION})")
     try:
         spec = NetworkSpec(tuple(meta["sizes"]), tuple(meta["activations"]), meta.get("loss", "mse"))
@@ -214,9 +218,11 @@ def load_weights(path: str | os.PathLike) -> ModelFile:
     if not isinstance(target_name, str):
         raise FormatError(f"{name}: meta 'target_name' must be a string")
     try:
-        return ModelFile(
-            network, normalizer, task,
-            _str_tuple(meta, "class_names", name), _str_tuple(meta, "feature_names", name), target_name,
-        )
+        class_names = _str_tuple(meta, "class_names")
+        if task == "classification" and class_names:
+            n_out = spec.sizes[-1]
+            if len(class_names) != (2 if n_out == 1 else n_out):
+                raise FormatError(f"{len(class_names)} class names for {n_out} output(s)")
+        return ModelFile(network, normalizer, task, class_names, _str_tuple(meta, "feature_names"), target_name)
     except FormatError as exc:
         raise FormatError(f"{name}: {exc}") from None

@@ -139,6 +139,29 @@ def test_predict_through_the_module_entry_point(tmp_path, xor_weights):
     assert np.array_equal(printed, load_weights(xor_weights).predict(X))
 
 
+def test_semicolon_separated_input_is_read(cli, tmp_path, xor_weights):
+    """An input file separated by ';' (a spreadsheet export) gives the same output as the comma one."""
+    X = _inputs(6)
+    plain = write_csv(tmp_path / "plain.csv", ["x1", "x2"], X)
+    semi = _text(tmp_path / "semi.csv", plain.read_text().replace(",", ";"))
+    a = cli("predict", "--weights", xor_weights, "--input", plain)
+    b = cli("predict", "--weights", xor_weights, "--input", semi)
+    assert a.code == b.code == 0 and a.out == b.out
+
+
+def test_weights_without_feature_names_read_columns_x1_to_xn(cli, tmp_path):
+    """A hand-written weights file with no feature names expects columns x1..xn."""
+    weights = _text(tmp_path / "hand.json", json.dumps({
+        "meta": {"format": "nnstudio-weights", "version": 1, "sizes": [2, 1], "activations": ["linear"],
+                 "task": "regression"},
+        "W0": [[2.0], [-1.0]], "b0": [0.5],
+    }))
+    data = _text(tmp_path / "x.csv", "x2,x1\n1,3\n0.25,-1\n")
+    r = cli("predict", "--weights", weights, "--input", data)
+    assert r.code == 0, r.err
+    assert _rows(r.out) == [["y0"], [repr(2 * 3 - 1 + 0.5)], [repr(2 * -1 - 0.25 + 0.5)]]
+
+
 # -- bad input --------------------------------------------------------------------------------
 def _text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")

@@ -189,6 +189,14 @@ def test_init_then_training_changes_the_weights(cli, tmp_path):
     assert not np.array_equal(load_weights(first).network.flat, load_weights(second).network.flat)
 
 
+def test_normalize_none_exports_an_identity_normaliser(cli, tmp_path):
+    """--normalize none: the exported normaliser is mean 0, std 1 (raw inputs go straight in)."""
+    out = tmp_path / "raw.npz"
+    assert cli("train", "--normalize", "none", "--steps", "3", "--export", out).code == 0
+    model = load_weights(out)
+    assert np.array_equal(model.normalizer.mean, [0.0, 0.0]) and np.array_equal(model.normalizer.std, [1.0, 1.0])
+
+
 # -- CSV data -----------------------------------------------------------------------------
 def test_csv_regression_learns_a_linear_target_with_null_accuracies(cli, tmp_path, regression_csv):
     """y = 2*x1 - x2 + 0.5 with no hidden layer and a linear output: tiny test loss, null accuracies, exact-ish fit."""
@@ -391,6 +399,9 @@ BAD_INIT_CASES = {
     "npz without meta": lambda cli, p: _savez(p / "nometa.npz", W0=np.zeros((2, 4))),
     "json with wrong shapes": lambda cli, p: _wrong_shape_json(cli, p),
     "json that is not json": lambda cli, p: _write(p / "text.json", b"hello"),
+    "npz whose meta is a json list": lambda cli, p: _savez(
+        p / "listmeta.npz", W0=np.zeros((2, 4)), meta=np.array("[1, 2]")),
+    "json with an integer too big for a float": lambda cli, p: _huge_int_json(cli, p),
     "unknown suffix": lambda cli, p: _write(p / "w.pt", b"x"),
     "zip entry with an unsupported compression method": lambda cli, p: _write(
         p / "method.npz", _patch_zip_headers(_valid_npz_bytes(cli, p), method=99)),
@@ -416,6 +427,19 @@ def _wrong_shape_json(cli, p):
     content["W0"] = np.zeros((4, 2)).tolist()  # transposed
     w.write_text(json.dumps(content))
     return w
+
+
+def _huge_int_json(cli, p):
+    w = p / "huge.json"
+    assert cli("train", "--steps", "2", "--export", w).code == 0
+    w.write_text(_with_huge_int(w.read_text()))
+    return w
+
+
+def _with_huge_int(text: str) -> str:
+    content = json.loads(text)
+    content["b0"][0] = 10 ** 400  # valid JSON, but no float can hold it
+    return json.dumps(content)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INIT_CASES))
