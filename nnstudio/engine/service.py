@@ -90,7 +90,6 @@ class _Server:
                 self.send_snapshot()
         else:
             session.trainer.step_cycle(1)
-            session.trainer.evaluate()
             self.send_snapshot()
 
     def serve(self) -> None:

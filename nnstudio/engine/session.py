@@ -8,6 +8,7 @@ tests can drive it directly.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -175,6 +176,10 @@ class TrainingSession:
         self.experiment = Experiment(
             d, network, test_fraction=cfg.data.test_fraction, split_seed=cfg.data.seed,
             hyper=cfg.hyper, batch_size=cfg.batch_size, seed=cfg.seed,
+            # Evaluated when a snapshot is taken, not every epoch: during Run that is at most
+            # 30 times a second, whatever the epoch length, which keeps the trainer learning
+            # and the loss curves short.
+            eval_every=0,
         )
         self._grid_cache = None
         self.generation += 1
@@ -239,21 +244,16 @@ class TrainingSession:
         self._grid_cache = None
 
     def step(self, kind: str = "cycle", n: int = 1) -> None:
-        """Step by ``kind`` ("cycle" or "epoch"), ``n`` times, then evaluate the whole splits."""
+        """Step by ``kind`` ("cycle" or "epoch"), ``n`` times."""
         if kind == "cycle":
             self.trainer.step_cycle(n)
         elif kind == "epoch":
             self.trainer.step_epoch(n)
         else:
             raise ValueError(f"unknown step kind {kind!r}")
-        last = self.trainer.last_evaluation
-        if last is None or last.cycle != self.trainer.cycle:
-            self.trainer.evaluate()
 
     def run_for(self, seconds: float, max_cycles: int | None = None) -> int:
         """Train flat out for about ``seconds`` (checked every few cycles); returns cycles done."""
-        import time
-
         trainer = self.trainer
         deadline = time.perf_counter() + seconds
         start = trainer.cycle
@@ -305,6 +305,9 @@ class TrainingSession:
 
     def snapshot(self) -> Snapshot:
         trainer, net = self.trainer, self.network
+        last = trainer.last_evaluation
+        if last is None or last.cycle != trainer.cycle:
+            trainer.evaluate()
         ws = trainer.last_workspace
         if ws is not None:
             batch_acts = _frozen_all(a[:MAX_HEATMAP_ROWS] for a in ws.acts[1:])

@@ -90,7 +90,8 @@ class Trainer:
     classification
         Whether accuracy means anything for these targets.
     eval_every
-        Evaluate the whole splits every this many cycles; None: at the end of each epoch.
+        Evaluate the whole splits every this many cycles; None: at the end of each epoch;
+        0: only when ``evaluate`` is called.
 
     Attributes
     ----------
@@ -217,7 +218,7 @@ class Trainer:
             self.epoch += 1
             if self.eval_every is None:
                 self.evaluate()
-        if self.eval_every is not None and self.cycle % self.eval_every == 0:
+        if self.eval_every and self.cycle % self.eval_every == 0:
             self.evaluate()
 
     # -- the cycle ---------------------------------------------------------------------

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.heatmap_tabs = QTabWidget(objectName="heatmapTabs")
         self.heatmap_tabs.addTab(self.activation_heatmap, "Activations")
         self.heatmap_tabs.addTab(self.weight_delta_heatmap, "Weight deltas")
+        self.heatmap_tabs.currentChanged.connect(lambda _: self._draw_heatmaps())
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.loss_plot)
@@ -322,13 +323,10 @@ class MainWindow(QMainWindow):
             self.loss_plot.clear()
         ev = s.evaluations
         self.loss_plot.set_history(s.batch_cycles, s.batch_loss, s.eval_cycles, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3])
-        layer_names = [f"layer {l + 1} ({n})" for l, n in enumerate(sizes[1:])]
-        self.activation_heatmap.set_matrices(s.batch_activations, layer_names)
-        self.weight_delta_heatmap.set_matrices(
-            s.weight_updates, [f"W{l}: {a}→{b}" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
-        )
+        self._draw_heatmaps(s)
         self.controls.set_counters(s.cycle, s.epoch)
-        self.controls.set_running(s.running)
+        if s.running != self.controls.run_button.isChecked():
+            self.controls.set_running(s.running)
         e = s.evaluation
         if e is not None:
             text = f"train loss {_fmt(e.train_loss)} · test loss {_fmt(e.test_loss)}"
@@ -337,6 +335,21 @@ class MainWindow(QMainWindow):
             self.metrics_label.setText(text)
         if s.message:
             self.statusBar().showMessage(s.message, 6000)
+
+    def _draw_heatmaps(self, s: Snapshot | None = None) -> None:
+        """Fill the heatmap tab in view; the hidden one catches up when it is shown."""
+        s = s or self.latest
+        if s is None:
+            return
+        sizes = s.spec.sizes
+        if self.heatmap_tabs.currentWidget() is self.activation_heatmap:
+            self.activation_heatmap.set_matrices(
+                s.batch_activations, [f"layer {l + 1} ({n})" for l, n in enumerate(sizes[1:])]
+            )
+        else:
+            self.weight_delta_heatmap.set_matrices(
+                s.weight_updates, [f"W{l}: {a}→{b}" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+            )
 
     # -- lifetime ----------------------------------------------------------------------
     def _show_about(self) -> None:

@@ -57,9 +57,11 @@ class TrainingWorker(QObject):
         self._process = context.Process(
             target=serve, args=(child_conn, self._config), name="nnstudio-trainer", daemon=True
         )
-        self._process.start()
-        child_conn.close()
         try:
+            try:
+                self._process.start()
+            finally:
+                child_conn.close()
             while not self._stop.is_set():
                 # Deliver queued command slots of this thread, then wait on the pipe.
                 QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
@@ -68,6 +70,8 @@ class TrainingWorker(QObject):
         except (EOFError, OSError):
             if not self._stop.is_set():
                 self.sig_error.emit("The trainer process stopped unexpectedly.")
+        except Exception as exc:  # noqa: BLE001 (spawning can fail many ways; the window must hear of it)
+            self.sig_error.emit(f"Could not start the trainer: {type(exc).__name__}: {exc}")
         finally:
             self._shutdown_child()
             self.sig_finished.emit()
@@ -105,7 +109,7 @@ class TrainingWorker(QObject):
                 conn.send(("quit", ()))
             except (OSError, ValueError):
                 pass
-        if process is not None:
+        if process is not None and process.pid is not None:
             process.join(JOIN_SECONDS)
             if process.is_alive():
                 process.terminate()
