@@ -132,12 +132,13 @@ def parameter_views(flat: Array, sizes: tuple[int, ...]) -> tuple[list[Array], l
 class Layer:
     """One weight layer: W (fan_in, fan_out), b (fan_out,), and its activation."""
 
-    __slots__ = ("W", "b", "activation")
+    __slots__ = ("W", "b", "activation", "W_T")
 
     def __init__(self, W: Array, b: Array, activation: Activation) -> None:
         self.W = W
         self.b = b
         self.activation = activation
+        self.W_T = W.T  # a view made once: backprop needs it every cycle
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ class Workspace:
     batch: int
     dtype: np.dtype
     acts: list = field(init=False)
+    acts_T: list = field(init=False)
     sums: list = field(init=False)
     deltas: list = field(init=False)
     grad_acts: list = field(init=False)
@@ -188,6 +190,7 @@ class Workspace:
         batch, dt, sizes = self.batch, self.dtype, self.sizes
         outs = sizes[1:]
         self.acts = [np.empty((batch, sizes[0]), dt)] + [np.empty((batch, n), dt) for n in outs]
+        self.acts_T = [a.T for a in self.acts]  # transposed views for ∂L/∂W = aᵀδ, made once
         self.sums = [np.empty((batch, n), dt) for n in outs]
         self.deltas = [np.empty((batch, n), dt) for n in outs]
         self.grad_acts = [np.empty((batch, n), dt) for n in outs]
@@ -195,6 +198,11 @@ class Workspace:
         self.grad_W, self.grad_b = parameter_views(self.grad, sizes)
         self.err = np.empty((batch, sizes[-1]), dt)
         self.ones = np.ones(batch, dt)
+
+    def set_input(self, X: Array, X_T: Array | None = None) -> None:
+        """Make ``X`` the input batch a[0] (by reference; ``X_T`` is its cached transpose)."""
+        self.acts[0] = X
+        self.acts_T[0] = X.T if X_T is None else X_T
 
 
 def forward_layer(layer: Layer, ws: Workspace, l: int) -> None:
@@ -224,9 +232,9 @@ def backward_layer(layers: list[Layer], loss: Loss, ws: Workspace, l: int, targe
     if l == len(layers) - 1:
         loss.output_delta(ws.acts[l + 1], targets, ws.sums[l], ws.err, layer.activation, ws.grad_acts[l], delta)
     else:
-        np.matmul(ws.deltas[l + 1], layers[l + 1].W.T, out=ws.grad_acts[l])
+        np.matmul(ws.deltas[l + 1], layers[l + 1].W_T, out=ws.grad_acts[l])
         layer.activation.backprop(ws.grad_acts[l], ws.sums[l], ws.acts[l + 1], out=delta)
-    np.matmul(ws.acts[l].T, delta, out=ws.grad_W[l])
+    np.matmul(ws.acts_T[l], delta, out=ws.grad_W[l])
     # ones @ delta sums over the batch in one call, cheaper than delta.sum(axis=0).
     np.matmul(ws.ones, delta, out=ws.grad_b[l])
 
@@ -324,7 +332,7 @@ class Network:
 
     def run_forward(self, ws: Workspace, X: Array) -> None:
         """Forward pass into ``ws`` (no copies); ``X`` must already have the right dtype."""
-        ws.acts[0] = X
+        ws.set_input(X)
         for l, layer in enumerate(self.layers):
             forward_layer(layer, ws, l)
 
@@ -350,6 +358,7 @@ class Network:
             raise ValueError(f"targets have shape {Y.shape}; the outputs have {trace.output.shape}")
         ws = self.workspace(Y.shape[0])
         ws.acts = [a.copy() for a in trace.activations]
+        ws.acts_T = [a.T for a in ws.acts]
         ws.sums = [z.copy() for z in trace.sums]
         loss = compute_loss(self.loss, ws, Y)
         for l in reversed(range(len(self.layers))):

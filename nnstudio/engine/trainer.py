@@ -132,6 +132,7 @@ class Trainer:
             if self.X_test.shape[1:] != (n_in,) or self.Y_test.shape != (len(self.X_test), n_out):
                 raise ValueError("test inputs or targets do not fit the network")
         self._rows = np.hstack([self.X_train, self.Y_train])
+        self._X_train_T = self.X_train.T
         self.classification = classification
         self.eval_every = eval_every
         self.seed = int(seed)
@@ -145,7 +146,7 @@ class Trainer:
         self.epoch = 0
         self._position = 0
         self._order: np.ndarray | None = None
-        self._workspaces: dict[int, tuple[Workspace, Array]] = {}
+        self._workspaces: dict[int, tuple[Workspace, Array, Array, Array, Array]] = {}
         self._eval_workspaces: dict[int, Workspace] = {}
         self._cycle_in_progress: Iterator[tuple[str, int | None]] | None = None
         self._batch: tuple[Array, Array] | None = None
@@ -183,29 +184,37 @@ class Trainer:
         return self._cycle_in_progress is not None
 
     # -- batches -----------------------------------------------------------------------
-    def _workspace(self, batch: int) -> tuple[Workspace, Array]:
-        """The workspace for ``batch`` rows, and the batch's gather buffer."""
+    def _workspace(self, batch: int) -> tuple[Workspace, Array, Array, Array, Array]:
+        """The workspace for ``batch`` rows, the batch's gather buffer, and views of it.
+
+        The views (inputs, their transpose, targets) are made once per batch size: every
+        view costs a little, and a tiny network's cycle is made of such littles.
+        """
         entry = self._workspaces.get(batch)
         if entry is None:
             net = self.network
-            entry = (net.workspace(batch), np.empty((batch, self._rows.shape[1]), net.dtype))
+            gathered = np.empty((batch, self._rows.shape[1]), net.dtype)
+            n_in = self.X_train.shape[1]
+            X, Y = gathered[:, :n_in], gathered[:, n_in:]
+            entry = (net.workspace(batch), gathered, X, X.T, Y)
             self._workspaces[batch] = entry
         return entry
 
     def _next_batch(self) -> tuple[Workspace, Array, Array]:
-        """The next mini-batch (in the workspace's buffers) without advancing the position."""
+        """The next mini-batch, set as the workspace's input, without advancing the position."""
         n = len(self.X_train)
         if self.batch_size is None:
             ws = self._workspace(n)[0]
+            ws.set_input(self.X_train, self._X_train_T)
             return ws, self.X_train, self.Y_train
         if self._order is None:  # a new epoch: drawn once, so an aborted cycle replays the same batch
             self._order = self._shuffle_rng.permutation(n)
         rows = self._order[self._position : self._position + self.batch_size]
-        ws, gathered = self._workspace(len(rows))
-        # One gather for inputs and targets together; the two halves are views.
+        ws, gathered, X, X_T, Y = self._workspace(len(rows))
+        # One gather for inputs and targets together; X and Y are views of its halves.
         np.take(self._rows, rows, axis=0, out=gathered)
-        n_in = self.X_train.shape[1]
-        return ws, gathered[:, :n_in], gathered[:, n_in:]
+        ws.set_input(X, X_T)
+        return ws, X, Y
 
     def _finish_cycle(self, ws: Workspace, batch_rows: int) -> None:
         self.history.batch_loss.append(self.cycle, ws.loss)
@@ -228,7 +237,6 @@ class Trainer:
         self._batch = (X, Y)
         net = self.network
         layers, loss = net.layers, net.loss
-        ws.acts[0] = X
         for l, layer in enumerate(layers):
             forward_layer(layer, ws, l)
             yield "forward", l
@@ -251,7 +259,6 @@ class Trainer:
         self._batch = (X, Y)
         net = self.network
         layers, loss = net.layers, net.loss
-        ws.acts[0] = X
         for l, layer in enumerate(layers):
             forward_layer(layer, ws, l)
         compute_loss(loss, ws, Y)
