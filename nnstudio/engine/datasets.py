@@ -475,6 +475,23 @@ def _class_name(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
 
 
+def _feature_values(cells: list[str], columns: Sequence[int], header: list[str], label: str,
+                    line: int) -> list[float]:
+    """The finite numbers in ``columns`` of one record; DatasetError naming line and column."""
+    if len(cells) != len(header):
+        raise DatasetError(f"{label}: line {line} has {len(cells)} cells, the header has {len(header)}")
+    values = []
+    for i in columns:
+        value = _number(cells[i])
+        at = f"{label}: line {line}, column {header[i]!r}"
+        if value is None:
+            raise DatasetError(f"{at}: empty cell" if not cells[i] else f"{at}: {cells[i]!r} is not a number")
+        if not math.isfinite(value):
+            raise DatasetError(f"{at}: {cells[i]!r} is not a finite number (NaN and infinity are not allowed)")
+        values.append(value)
+    return values
+
+
 def load_csv(path: str | os.PathLike, target: str | None = None, task: str | None = None,
              name: str | None = None) -> Dataset:
     """Read a dataset from a CSV file with a header row.
@@ -528,17 +545,7 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     rows: list[list[float]] = []
     raw_targets: list[tuple[int, str]] = []
     for line, cells in records:
-        if len(cells) != len(header):
-            raise DatasetError(f"{label}: line {line} has {len(cells)} cells, the header has {len(header)}")
-        values = []
-        for i in f_cols:
-            value = _number(cells[i])
-            at = f"{label}: line {line}, column {header[i]!r}"
-            if value is None:
-                raise DatasetError(f"{at}: empty cell" if not cells[i] else f"{at}: {cells[i]!r} is not a number")
-            if not math.isfinite(value):
-                raise DatasetError(f"{at}: {cells[i]!r} is not a finite number (NaN and infinity are not allowed)")
-            values.append(value)
+        values = _feature_values(cells, f_cols, header, label, line)
         if not cells[t_col]:
             raise DatasetError(f"{label}: line {line}, column {target_name!r}: empty target cell")
         rows.append(values)
@@ -629,18 +636,7 @@ def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.n
     columns = [header.index(name) for name in feature_names]
     rows: list[list[float]] = []
     for line, cells in records:
-        if len(cells) != len(header):
-            raise DatasetError(f"{label}: line {line} has {len(cells)} cells, the header has {len(header)}")
-        values = []
-        for i in columns:
-            value = _number(cells[i])
-            at = f"{label}: line {line}, column {header[i]!r}"
-            if value is None:
-                raise DatasetError(f"{at}: empty cell" if not cells[i] else f"{at}: {cells[i]!r} is not a number")
-            if not math.isfinite(value):
-                raise DatasetError(f"{at}: {cells[i]!r} is not a finite number (NaN and infinity are not allowed)")
-            values.append(value)
-        rows.append(values)
+        rows.append(_feature_values(cells, columns, header, label, line))
     if not rows:
         raise DatasetError(f"{label}: no data rows (only a header)")
     return np.array(rows, dtype=np.float64)

@@ -21,7 +21,7 @@ from .network import Network, NetworkSpec
 from .optim import Hyperparameters
 from .trainer import Evaluation
 
-__all__ = ["DataSpec", "SessionConfig", "DataView", "Snapshot", "TrainingSession", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION"]
+__all__ = ["DataSpec", "SessionConfig", "DataView", "Snapshot", "TrainingSession", "newest_of", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION"]
 
 Array = npt.NDArray[np.floating]
 
@@ -138,6 +138,17 @@ class Snapshot:
     neuron_maps: tuple[Array, ...] | None
     data: DataView | None = None
     message: str = ""
+
+
+def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
+    """``newer``, keeping ``older``'s data view if ``newer`` has none.
+
+    Whoever drops snapshots to keep up (the relay, the window) must not drop the data
+    they carry: only the snapshot after a data change has it.
+    """
+    if older is not None and older.data is not None and newer.data is None:
+        return replace(newer, data=older.data)
+    return newer
 
 
 def _grid(bounds, resolution: int) -> Array:

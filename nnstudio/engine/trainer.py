@@ -149,7 +149,8 @@ class Trainer:
         self._workspaces: dict[int, tuple[Workspace, Array, Array, Array, Array]] = {}
         self._eval_workspaces: dict[int, Workspace] = {}
         self._cycle_in_progress: Iterator[tuple[str, int | None]] | None = None
-        self._batch: tuple[Array, Array] | None = None
+        self._batch: tuple[Array, Array] | None = None  # the batch of a cycle stepped by phases
+        self._phase_cycle = 0
         self.last_workspace: Workspace | None = None
         self.last_evaluation: Evaluation | None = None
 
@@ -256,7 +257,6 @@ class Trainer:
         tiny network's cycle a few percent; a test holds the two to the same bits.
         """
         ws, X, Y = self._next_batch()
-        self._batch = (X, Y)
         net = self.network
         layers, loss = net.layers, net.loss
         for l, layer in enumerate(layers):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.optim import Hyperparameters
-from ..engine.session import DataSpec, DataView, SessionConfig, Snapshot
+from ..engine.session import DataSpec, DataView, SessionConfig, Snapshot, newest_of
 from .controls import TrainingControls
 from .dataset_panel import DatasetPanel
 from .heatmaps import LayerHeatmaps
@@ -280,9 +280,7 @@ class MainWindow(QMainWindow):
     # -- what comes back ---------------------------------------------------------------
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         # Keep only the newest; the draw timer paints it at most every DRAW_INTERVAL_MS.
-        if self._pending is not None and self._pending.data is not None and snapshot.data is None:
-            snapshot = replace(snapshot, data=self._pending.data)
-        self._pending = snapshot
+        self._pending = newest_of(self._pending, snapshot)
 
     def _on_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

@@ -14,7 +14,7 @@ import threading
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
 
 from ..engine.service import serve
-from ..engine.session import SessionConfig
+from ..engine.session import SessionConfig, newest_of
 
 __all__ = ["TrainingWorker"]
 
@@ -81,7 +81,7 @@ class TrainingWorker(QObject):
         while self._conn.poll():
             kind, payload = self._conn.recv()
             if kind == "snapshot":
-                newest = payload
+                newest = newest_of(newest, payload)
             elif kind == "error":
                 self.sig_error.emit(payload)
             elif kind == "exported":
