@@ -19,7 +19,10 @@ from typing import Sequence
 import numpy as np
 
 from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .engine.datasets import GENERATOR_NAMES, TASKS, Dataset, DatasetError, generate, load_csv, load_features
+from .engine.datasets import (
+    DATASET_NAMES, FEATURES, GENERATOR_NAMES, REAL_DATASETS, TASKS, Dataset, DatasetError, load_csv, load_features,
+    load_named,
+)
 from .engine.experiment import Experiment, check_fits, default_output_activation
 from .engine.formats import WEIGHT_SUFFIXES, FormatError, load_weights, save_weights
 from .engine.losses import LOSSES
@@ -75,6 +78,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _features(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    for name in names:
+        if name not in FEATURES:
+            raise argparse.ArgumentTypeError(f"unknown feature {name!r}; choose from {', '.join(FEATURES)}")
+    return names
+
+
 def _non_negative_float(text: str) -> float:
     try:
         value = float(text)
@@ -91,7 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a network headless and report its loss and accuracy")
     data = train.add_argument_group("data")
-    data.add_argument("--dataset", default="xor", help=f"one of {', '.join(GENERATOR_NAMES)}, or a CSV file (default xor)")
+    data.add_argument("--dataset", default="xor", metavar="NAME|PATH.csv",
+                      help=f"generated 2-D data: {', '.join(GENERATOR_NAMES)}; real data shipped with NN Studio: "
+                           f"{', '.join(REAL_DATASETS)}; or a CSV file (default xor)")
+    data.add_argument("--features", type=_features, default=(), metavar="F1,F2",
+                      help=f"generated data: extra inputs computed from x1, x2, any of {', '.join(FEATURES)}")
     data.add_argument("--samples", type=_positive_int, default=200, help="rows to generate (generated data; default 200)")
     data.add_argument("--data-noise", type=_non_negative_float, default=0.1, help="noise of generated data (default 0.1)")
     data.add_argument("--target", help="CSV: the target column (default: the last column)")
@@ -131,11 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
 # -- train ------------------------------------------------------------------------------
 def _load_dataset(args) -> Dataset:
     source = args.dataset
-    if source in GENERATOR_NAMES:
-        return generate(source, n_samples=args.samples, noise=args.data_noise, seed=args.seed)
+    if source in DATASET_NAMES:
+        return load_named(source, n_samples=args.samples, noise=args.data_noise, seed=args.seed,
+                          features=args.features)
     path = Path(source)
     if path.suffix.lower() != ".csv" and not path.exists():
-        raise CliError(f"unknown dataset {source!r}: use one of {', '.join(GENERATOR_NAMES)} or a .csv file")
+        raise CliError(f"unknown dataset {source!r}: use one of {', '.join(DATASET_NAMES)} or a .csv file")
+    if args.features:
+        # As in load_named: the features are defined on the generated plane's x1, x2, and a
+        # file's first two columns need not be coordinates at all.
+        raise CliError(f"--features applies only to the generated datasets ({', '.join(GENERATOR_NAMES)})")
     return load_csv(path, target=args.target, task=args.task)
 
 

@@ -1,19 +1,33 @@
-"""Datasets for NN Studio: the toy 2-D problems, CSV files, splits and input scaling.
+"""Datasets for NN Studio: toy 2-D problems, shipped real data, CSV files, splits and scaling.
 
 A :class:`Dataset` holds raw inputs ``X`` and class ids or real targets ``y``; the
 network sees them through :meth:`Dataset.targets` (0/1, one-hot or real columns) and,
 usually, a :class:`Normalizer` fitted on the training rows. Everything here refuses bad
 data with :class:`DatasetError`, whose message a learner can act on (file line, column).
+:func:`load_named` loads any dataset by name (``DATASET_NAMES``): a generated one,
+optionally with extra inputs from :func:`add_features` (x1², sin x1, ...), or a real one
+shipped in ``resources/datasets/`` (:func:`load_real`).
 
-What ``noise`` means for each generator (Gaussian jitter added to every point):
+What ``noise`` means for each generator. The classification ones add Gaussian jitter to
+every point; the regression ones add Gaussian noise to the target ``y`` and leave the
+inputs, drawn uniformly from the square [-6, 6]² as in TensorFlow Playground, alone:
 
-=========  =================================================================
-xor        jitter sd = ``noise``; clusters sit 2 apart, so noise ≈ 1 merges them
-circle     jitter sd = ``5 * noise`` (a fraction of the outer radius 5, as in
-           TensorFlow Playground); the class gap is 1 wide, so noise ≥ 0.2 overlaps
-gaussians  blob sd = ``0.5 + noise`` (blobs keep a spread even at noise 0)
-spiral     jitter sd = ``noise``; neighbouring arms are ~1.4 apart
-=========  =================================================================
+============  ==============================================================
+xor           jitter sd = ``noise``; clusters sit 2 apart, so noise ≈ 1 merges them
+circle        jitter sd = ``5 * noise`` (a fraction of the outer radius 5, as in
+              TensorFlow Playground); the class gap is 1 wide, so noise ≥ 0.2 overlaps
+gaussians     blob sd = ``0.5 + noise`` (blobs keep a spread even at noise 0)
+spiral        jitter sd = ``noise``; neighbouring arms are ~1.4 apart
+moons         jitter sd = ``3 * noise`` (a fraction of the moon radius 3, as in
+              scikit-learn's ``make_moons``); the arms come within 1.5 of each other,
+              so noise ≈ 0.25 starts to mix them
+checkerboard  jitter sd = ``2.5 * noise`` (a fraction of a square's side 2.5); points
+              within ~2 sd of a border may land in a square of the other class
+plane         ``y = (x1 + x2) / 10`` plus noise of sd ``noise``; y spans [-1.2, 1.2]
+              with sd ≈ 0.49, so at noise 0.5 about half of y's variance is noise
+multigauss    y = a sum of six Gaussian bumps of height ±1 and sd 1.5 (within ±1,
+              sd ≈ 0.46), plus noise of sd ``noise``
+============  ==============================================================
 """
 
 from __future__ import annotations
@@ -24,9 +38,10 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -35,12 +50,16 @@ from .fileio import atomic_writer
 
 __all__ = [
     "DatasetError", "TASKS", "Dataset", "labels_from_outputs", "accuracy",
-    "GENERATOR_NAMES", "generate", "plane_bounds", "train_test_split", "Normalizer",
+    "GENERATOR_NAMES", "GENERATOR_TASKS", "generate", "FEATURES", "FEATURE_LABELS", "add_features",
+    "REAL_DATASETS", "DATASET_NAMES", "resources_dir", "load_real", "load_named",
+    "plane_bounds", "train_test_split", "Normalizer",
     "MAX_CSV_BYTES", "load_csv", "load_features", "save_csv",
 ]
 
 TASKS = ("classification", "regression")
-GENERATOR_NAMES = ("xor", "circle", "gaussians", "spiral")
+GENERATOR_NAMES = ("xor", "circle", "gaussians", "spiral", "moons", "checkerboard", "plane", "multigauss")
+REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
+DATASET_NAMES = GENERATOR_NAMES + REAL_DATASETS
 MAX_CSV_BYTES = 50 * 1024 * 1024
 _MAX_AUTO_CLASSES = 20  # integer targets with more distinct values are taken as regression
 
@@ -245,27 +264,87 @@ def _spiral(rng: np.random.Generator, counts: tuple[int, int], noise: float) -> 
     return np.concatenate(parts) + noise * rng.standard_normal((sum(counts), 2))
 
 
+def _moons(rng: np.random.Generator, counts: tuple[int, int], noise: float) -> np.ndarray:
+    # scikit-learn's make_moons (upper arc, and the lower arc shifted right), centred on the
+    # origin and scaled by 3 so it spans the plot like the other problems: x1 in [-4.5, 4.5].
+    parts = []
+    for label, m in enumerate(counts):
+        t = np.linspace(0.0, np.pi, m)  # evenly spaced, as in make_moons
+        arc = np.column_stack((np.cos(t) - 0.5, np.sin(t) - 0.25))
+        parts.append(3.0 * (arc if label == 0 else -arc))  # class 1 is class 0 turned half a turn
+    return np.concatenate(parts) + 3.0 * noise * rng.standard_normal((sum(counts), 2))
+
+
+_CHECKER_SIDE = 2.5  # 4 squares of 2.5 span [-5, 5], the radius of circle and spiral
+
+
+def _checkerboard(rng: np.random.Generator, counts: tuple[int, int], noise: float) -> np.ndarray:
+    # Square (i, j), i and j in 0..3 from the bottom left, has class (i + j) % 2, so near the
+    # origin class 1 is where the signs of x1 and x2 differ, as in xor.
+    squares = [[(i, j) for i in range(4) for j in range(4) if (i + j) % 2 == label] for label in (0, 1)]
+    parts = []
+    for label, m in enumerate(counts):
+        # Deal the points round the class's 8 squares in a shuffled order: every square gets
+        # m // 8 or one more, so no square is empty once m >= 8.
+        cells = np.array(squares[label])[rng.permutation(8)[np.arange(m) % 8]]
+        corner = -5.0 + _CHECKER_SIDE * cells
+        parts.append(corner + rng.uniform(0.0, _CHECKER_SIDE, (m, 2)))
+    return np.concatenate(parts) + _CHECKER_SIDE * noise * rng.standard_normal((sum(counts), 2))
+
+
+_REGRESSION_RADIUS = 6.0  # inputs uniform in [-6, 6]², as TensorFlow Playground's regression data
+
+
+def _plane(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    X = rng.uniform(-_REGRESSION_RADIUS, _REGRESSION_RADIUS, (n, 2))
+    return X, (X[:, 0] + X[:, 1]) / 10.0 + noise * rng.standard_normal(n)
+
+
+# (centre x1, centre x2, height): TensorFlow Playground's six "multi gaussian" centres, but
+# as smooth bumps rather than its cones. Neighbours of the same sign are >= 6.4 apart, so the
+# bumps barely add up and y stays within about ±1.
+_BUMPS = np.array([[-4.0, 2.5, 1.0], [0.0, 2.5, -1.0], [4.0, 2.5, 1.0],
+                   [-4.0, -2.5, -1.0], [0.0, -2.5, 1.0], [4.0, -2.5, -1.0]])
+_BUMPS.setflags(write=False)
+_BUMP_SD = 1.5  # a bump falls to 0.1 at radius ~3.2, so together they cover most of the plane
+
+
+def _multigauss(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    X = rng.uniform(-_REGRESSION_RADIUS, _REGRESSION_RADIUS, (n, 2))
+    d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)  # (n, 6) squared distances
+    y = np.exp(-d2 / (2 * _BUMP_SD**2)) @ _BUMPS[:, 2]
+    return X, y + noise * rng.standard_normal(n)
+
+
 def _rng(seed: int) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise DatasetError(f"seed must be a non-negative integer, got {seed!r}")
     return np.random.default_rng(int(seed))
 
 
-_GENERATORS = {"xor": _xor, "circle": _circle, "gaussians": _gaussians, "spiral": _spiral}
+_CLASSIFIERS = {"xor": _xor, "circle": _circle, "gaussians": _gaussians, "spiral": _spiral,
+                "moons": _moons, "checkerboard": _checkerboard}
+_REGRESSORS = {"plane": _plane, "multigauss": _multigauss}
+GENERATOR_TASKS: Mapping[str, str] = MappingProxyType(
+    {name: "classification" if name in _CLASSIFIERS else "regression" for name in GENERATOR_NAMES})
+"""The task of each generator: read-only, in ``GENERATOR_NAMES`` order."""
 
 
 def generate(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
-    """A 2-D two-class toy problem, features ("x1", "x2"), classes ("0", "1").
+    """A generated 2-D toy problem with features ("x1", "x2"); see ``GENERATOR_TASKS``.
 
-    Class 1 gets ``n_samples // 2`` rows and class 0 the rest; rows are shuffled. The
-    same arguments give bit-identical data. See the module docstring for ``noise``.
+    Classification (xor, circle, gaussians, spiral, moons, checkerboard): classes
+    ("0", "1"), target "label"; class 1 gets ``n_samples // 2`` rows and class 0 the
+    rest; rows are shuffled. Regression (plane, multigauss): float64 target "y", no
+    classes. The same arguments give bit-identical data. See the module docstring for
+    ``noise``.
 
     Raises
     ------
     DatasetError
         Unknown ``name``, ``n_samples < 4``, negative or non-finite ``noise``, bad ``seed``.
     """
-    if name not in _GENERATORS:
+    if name not in GENERATOR_TASKS:
         raise DatasetError(f"unknown dataset generator {name!r}; choose one of {', '.join(GENERATOR_NAMES)}")
     if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 4:
         raise DatasetError(f"n_samples must be an integer of at least 4, got {n_samples!r}")
@@ -273,11 +352,81 @@ def generate(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0)
         raise DatasetError(f"noise must be a finite number >= 0, got {noise!r}")
     rng = _rng(seed)
     n = int(n_samples)
+    if name in _REGRESSORS:  # rows are drawn independently, so already in random order
+        X, y = _REGRESSORS[name](rng, n, float(noise))
+        return Dataset(name, X, y, "regression", ("x1", "x2"), "y")
     counts = (n - n // 2, n // 2)
-    X = _GENERATORS[name](rng, counts, float(noise))
+    X = _CLASSIFIERS[name](rng, counts, float(noise))
     y = np.repeat(np.array([0, 1], dtype=np.int64), counts)
     order = rng.permutation(n)
     return Dataset(name, X[order], y[order], "classification", ("x1", "x2"), "label", ("0", "1"))
+
+
+# ---------------------------------------------------------------- input features
+
+# TensorFlow Playground's extra inputs: a straight line cannot split a circle, but with x1²
+# and x2² as inputs a network without hidden layers can. They are computed from the raw
+# inputs, so the network's normaliser treats them like any other column.
+FEATURES = ("x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2")
+FEATURE_LABELS: Mapping[str, str] = MappingProxyType({
+    "x1_squared": "x1²", "x2_squared": "x2²", "x1_x2": "x1·x2", "sin_x1": "sin x1", "sin_x2": "sin x2",
+})
+"""Display label of each feature in ``FEATURES``, also the name its column gets (read-only)."""
+
+# Each maps the raw columns x1, x2 (each shape (n,)) to the new column, shape (n,).
+_FEATURE_COLUMNS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "x1_squared": lambda x1, x2: x1 * x1,
+    "x2_squared": lambda x1, x2: x2 * x2,
+    "x1_x2": lambda x1, x2: x1 * x2,
+    "sin_x1": lambda x1, x2: np.sin(x1),
+    "sin_x2": lambda x1, x2: np.sin(x2),
+}
+
+
+def add_features(dataset: Dataset, features: Sequence[str]) -> Dataset:
+    """``dataset`` with extra input columns computed from its two raw columns x1, x2.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Exactly 2 features, ``X`` shape (n, 2): the first column is x1, the second x2.
+    features : sequence of str
+        Names from ``FEATURES``. They are appended in ``FEATURES`` order whatever the order
+        given (so the same choice always gives the same network inputs); a repeated name
+        counts once.
+
+    Returns
+    -------
+    Dataset
+        ``X`` shape (n, 2 + k) for k distinct features, feature names extended with their
+        ``FEATURE_LABELS``; name, target and classes unchanged. With no features, the same
+        ``dataset`` object.
+
+    Raises
+    ------
+    DatasetError
+        An unknown feature name, ``features`` given as one string, a dataset that does
+        not have exactly 2 features, or inputs so large that a product overflows.
+    """
+    if isinstance(features, str):  # iterating it would give one-letter "names"
+        raise DatasetError(f"features must be a sequence of names, not the string {features!r}")
+    chosen = tuple(features)
+    unknown = [name for name in chosen if name not in _FEATURE_COLUMNS]
+    if unknown:
+        raise DatasetError(f"unknown input feature {unknown[0]!r}; choose from {', '.join(FEATURES)}")
+    if not chosen:
+        return dataset
+    if dataset.n_features != 2:
+        raise DatasetError(f"input features are computed from x1 and x2, so they need a dataset with "
+                           f"2 features; {dataset.name!r} has {dataset.n_features}")
+    ordered = [name for name in FEATURES if name in chosen]
+    x1, x2 = dataset.X[:, 0], dataset.X[:, 1]
+    with np.errstate(over="ignore"):  # squares beyond 1e308 are reported below, not warned about
+        X = np.column_stack([dataset.X, *(_FEATURE_COLUMNS[name](x1, x2) for name in ordered)])
+    if not np.all(np.isfinite(X)):
+        raise DatasetError(f"{dataset.name!r}: an input feature overflows (|x| above ~1e154 squared)")
+    names = dataset.feature_names + tuple(FEATURE_LABELS[name] for name in ordered)
+    return Dataset(dataset.name, X, dataset.y, dataset.task, names, dataset.target_name, dataset.class_names)
 
 
 def plane_bounds(dataset: Dataset, margin: float = 0.1) -> tuple[float, float, float, float]:
@@ -640,3 +789,92 @@ def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.n
     if not rows:
         raise DatasetError(f"{label}: no data rows (only a header)")
     return np.array(rows, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- named datasets
+
+def resources_dir() -> Path:
+    """The repository's top-level ``resources/`` folder, beside the ``nnstudio`` package.
+
+    Raises
+    ------
+    DatasetError
+        The folder is missing, as in a wheel installed without the source tree.
+    """
+    # The data files are not package data: they are found in the source tree, which is why
+    # NN Studio is installed with ``pip install -e .``.
+    path = Path(__file__).resolve().parents[2] / "resources"
+    if not path.is_dir():
+        raise DatasetError(
+            f"the data files were not found (no folder {path}); NN Studio must be installed "
+            "from its source tree with `pip install -e .`"
+        )
+    return path
+
+
+def load_real(name: str) -> Dataset:
+    """The real dataset ``name`` (one of ``REAL_DATASETS``), read fresh from its CSV file.
+
+    The files live in ``resources/datasets/`` and are read by :func:`load_csv`, the same
+    code that reads a learner's own file; ``resources/datasets/README.md`` gives each
+    one's origin and licence.
+
+    ==============  ====  ======  =======  ======================================
+    name            rows  inputs  classes  target column: class names (y order)
+    ==============  ====  ======  =======  ======================================
+    iris            150   4       3        species: setosa, versicolor, virginica
+    wine            178   13      3        cultivar: 1, 2, 3
+    breast_cancer   569   30      2        diagnosis: benign, malignant
+    digits          1797  64      10       digit: 0 .. 9 (inputs p0..p63, 0..16)
+    ==============  ====  ======  =======  ======================================
+
+    Returns
+    -------
+    Dataset
+        Task classification, dataset name ``name``, ``X`` shape (rows, inputs) float64.
+
+    Raises
+    ------
+    DatasetError
+        An unknown name, or the data files are missing or unreadable.
+    """
+    if name not in REAL_DATASETS:
+        raise DatasetError(f"unknown real dataset {name!r}; choose one of {', '.join(REAL_DATASETS)}")
+    path = resources_dir() / "datasets" / f"{name}.csv"
+    if not path.is_file():
+        raise DatasetError(
+            f"the data file {path} was not found; NN Studio must be installed from its source "
+            "tree with `pip install -e .`"
+        )
+    # Read every time, never cached: a Dataset's arrays could be made writable again, and
+    # the largest file (digits) reads in about a tenth of a second.
+    return load_csv(path, task="classification", name=name)
+
+
+def load_named(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0,
+               features: Sequence[str] = ()) -> Dataset:
+    """Any dataset in ``DATASET_NAMES``: generated (with ``features`` added) or real.
+
+    Parameters
+    ----------
+    name : str
+        A generator (``GENERATOR_NAMES``) or a shipped real dataset (``REAL_DATASETS``).
+    n_samples, noise, seed
+        Passed to :func:`generate`; ignored for real data.
+    features : sequence of str
+        Names from ``FEATURES`` to append (:func:`add_features`); only for generated data.
+
+    Raises
+    ------
+    DatasetError
+        An unknown name (the message lists every name), bad generator arguments, unknown
+        features, or features asked of a real dataset.
+    """
+    if name in GENERATOR_TASKS:
+        return add_features(generate(name, n_samples=n_samples, noise=noise, seed=seed), features)
+    if name in REAL_DATASETS:
+        if isinstance(features, str) or tuple(features):
+            raise DatasetError(f"input features (x1², sin x1, ...) apply only to the generated 2-D datasets "
+                               f"({', '.join(GENERATOR_NAMES)}), not to {name!r}")
+        return load_real(name)
+    raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")

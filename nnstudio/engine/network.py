@@ -183,6 +183,8 @@ class Workspace:
     grad_b: list = field(init=False)
     grad: Array = field(init=False)
     err: Array = field(init=False)
+    #: The targets of the batch last set as input (the trainer sets both).
+    targets: Array | None = None
     ones: Array = field(init=False)
     loss: float = float("nan")
 

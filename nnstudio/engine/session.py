@@ -1,9 +1,9 @@
-"""A training session: the state behind the window, and the snapshots it hands out.
+"""A training session: the state behind the window.
 
 ``TrainingSession`` answers the window's commands (build this network, use this data,
-step, reset, edit a weight, export) and describes itself in immutable ``Snapshot``s. It is
-pure numpy, so the window's worker can run it in a child process (see ``service.py``) and
-tests can drive it directly.
+step, reset, edit a weight, export) and describes itself in immutable ``Snapshot``s
+(``snapshot.py``). It is pure numpy, so the window's worker can run it in a child process
+(see ``service.py``) and tests can drive it directly.
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from .datasets import Dataset, generate, plane_bounds
+from .datasets import Dataset, labels_from_outputs, load_named, plane_bounds
 from .experiment import Experiment
 from .formats import save_weights
 from .network import Network, NetworkSpec
 from .optim import Hyperparameters
-from .trainer import Evaluation
+from .snapshot import DataView, Snapshot, frozen, frozen_all
 
-__all__ = ["DataSpec", "SessionConfig", "DataView", "Snapshot", "TrainingSession", "newest_of", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION"]
+__all__ = [
+    "DataSpec", "SessionConfig", "TrainingSession", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION",
+    "MAX_HEATMAP_ROWS",
+]
 
 Array = npt.NDArray[np.floating]
 
@@ -33,13 +36,29 @@ MAX_HEATMAP_ROWS = 64
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Which data to generate and how to split it."""
+    """Which data to use and how to split it.
+
+    ``name`` is a generator or shipped dataset (``datasets.DATASET_NAMES``); ``features``
+    adds computed inputs to 2-D generated data. ``custom`` marks drawn, imported or edited
+    data, which the session holds itself (``TrainingSession.set_dataset``).
+    """
 
     name: str = "xor"
     n_samples: int = 200
     noise: float = 0.1
     seed: int = 0
     test_fraction: float = 0.2
+    features: tuple[str, ...] = ()
+    custom: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "features", tuple(self.features))
+        if not 0 <= self.test_fraction < 1:
+            raise ValueError(f"test fraction must be in [0, 1), got {self.test_fraction}")
+
+    def load(self) -> Dataset:
+        return load_named(self.name, n_samples=self.n_samples, noise=self.noise, seed=self.seed,
+                          features=self.features)
 
 
 @dataclass(frozen=True)
@@ -58,97 +77,21 @@ class SessionConfig:
     def spec(self, n_inputs: int, n_outputs: int) -> NetworkSpec:
         return NetworkSpec((n_inputs, *self.hidden, n_outputs), self.activations, self.loss)
 
-
-def _frozen(array) -> np.ndarray:
-    copy = np.array(array, copy=True)
-    copy.setflags(write=False)
-    return copy
-
-
-def _frozen_all(arrays) -> tuple[np.ndarray, ...]:
-    return tuple(_frozen(a) for a in arrays)
-
-
-@dataclass(frozen=True, eq=False)
-class DataView:
-    """The data as the window draws it: raw inputs (first two features) and class labels."""
-
-    version: int
-    name: str
-    task: str
-    n_features: int
-    n_outputs: int
-    feature_names: tuple[str, ...]
-    class_names: tuple[str, ...]
-    X_train: Array
-    labels_train: np.ndarray
-    X_test: Array
-    labels_test: np.ndarray
-    bounds: tuple[float, float, float, float] | None
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """An immutable picture of the session (every array is a read-only copy).
-
-    Attributes
-    ----------
-    generation
-        Bumps whenever the run starts over (reset, new shape, new data): drop older ones.
-    weights, biases, weight_updates, bias_updates
-        Per weight layer; the updates are those of the last cycle (new − old).
-    batch_activations
-        Per non-input layer, the last batch's activations (samples × neurons), at most
-        ``MAX_HEATMAP_ROWS`` rows.
-    sample_activations
-        Per layer, input included, the activations of the first sample of the last batch.
-    batch_cycles, batch_loss
-        The loss of each cycle's mini-batch (thinned on long runs).
-    eval_cycles, evaluations
-        Whole-split evaluations: columns train_loss, test_loss, train_accuracy, test_accuracy.
-    boundary
-        For 2-D data, the first output over the input plane (BOUNDARY_RESOLUTION²), rows
-        from y_min to y_max; None otherwise.
-    neuron_maps
-        For 2-D data, per non-input layer, each neuron's output over the plane
-        (neurons, NEURON_MAP_RESOLUTION, NEURON_MAP_RESOLUTION).
-    data
-        Set when the data changed since the previous snapshot, None otherwise.
-    """
-
-    generation: int
-    cycle: int
-    epoch: int
-    running: bool
-    spec: NetworkSpec
-    hyper: Hyperparameters
-    batch_size: int | None
-    weights: tuple[Array, ...]
-    biases: tuple[Array, ...]
-    weight_updates: tuple[Array, ...]
-    bias_updates: tuple[Array, ...]
-    batch_activations: tuple[Array, ...]
-    sample_activations: tuple[Array, ...]
-    batch_cycles: Array
-    batch_loss: Array
-    eval_cycles: Array
-    evaluations: Array
-    evaluation: Evaluation | None
-    boundary: Array | None
-    neuron_maps: tuple[Array, ...] | None
-    data: DataView | None = None
-    message: str = ""
-
-
-def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
-    """``newer``, keeping ``older``'s data view if ``newer`` has none.
-
-    Whoever drops snapshots to keep up (the relay, the window) must not drop the data
-    they carry: only the snapshot after a data change has it.
-    """
-    if older is not None and older.data is not None and newer.data is None:
-        return replace(newer, data=older.data)
-    return newer
+    def fitted_to(self, dataset: Dataset) -> tuple["SessionConfig", str]:
+        """This config with an output layer that suits ``dataset``, and what changed (or "")."""
+        output, loss = self.activations[-1], self.loss
+        if dataset.task == "regression":
+            output, loss = "linear", "mse"
+        elif output not in ("sigmoid", "softmax"):
+            output = "sigmoid"
+        if output == "softmax" and dataset.n_outputs < 2:
+            output = "sigmoid"
+        if loss == "cross_entropy" and output not in ("sigmoid", "softmax"):
+            loss = "mse"
+        if (output, loss) == (self.activations[-1], self.loss):
+            return self, ""
+        note = f"Output layer: {output}, loss {loss}, to suit {dataset.task}."
+        return replace(self, activations=(*self.activations[:-1], output), loss=loss), note
 
 
 def _grid(bounds, resolution: int) -> Array:
@@ -159,26 +102,27 @@ def _grid(bounds, resolution: int) -> Array:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
+def _confusion(true: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
+    counts = np.zeros((k, k), dtype=np.int64)
+    np.add.at(counts, (true, predicted), 1)
+    return counts
+
+
 class TrainingSession:
     """Owns the dataset, the network and the trainer; answers the window's commands."""
 
-    def __init__(self, config: SessionConfig | None = None) -> None:
-        self.config = config or SessionConfig()
+    def __init__(self, config: SessionConfig | None = None, dataset: Dataset | None = None) -> None:
+        config = config or SessionConfig()
         self.generation = 0
         self.running = False
-        self._data_version = 0
+        self._data_version = 1
         self._data_sent = -1
-        self.dataset: Dataset | None = None
-        self.experiment: Experiment | None = None
         self._message = ""
-        self._load_data(self.config.data)
+        self.dataset = dataset if dataset is not None else config.data.load()
+        self.config, _ = config.fitted_to(self.dataset)
         self._rebuild()
 
     # -- building ----------------------------------------------------------------------
-    def _load_data(self, data: DataSpec) -> None:
-        self.dataset = generate(data.name, n_samples=data.n_samples, noise=data.noise, seed=data.seed)
-        self._data_version += 1
-
     def _rebuild(self) -> None:
         """A fresh network from the config's seed and a fresh trainer: the run starts over."""
         cfg, d = self.config, self.dataset
@@ -195,7 +139,18 @@ class TrainingSession:
         self._grid_cache = None
         self.generation += 1
         self.running = False
-        self.experiment.trainer.evaluate()
+
+    def _use_data(self, dataset: Dataset, data: DataSpec) -> None:
+        """Switch to ``dataset``: validated first, so a refusal changes nothing."""
+        config, note = replace(self.config, data=data).fitted_to(dataset)
+        config.spec(dataset.n_features, dataset.n_outputs)  # raises SpecError before any change
+        Experiment(dataset, Network.from_spec(config.spec(dataset.n_features, dataset.n_outputs)),
+                   test_fraction=data.test_fraction, split_seed=data.seed)  # the split must work too
+        self.config, self.dataset = config, dataset
+        self._data_version += 1
+        self._rebuild()
+        rows = f"{dataset.n_samples} rows, {dataset.n_features} inputs"
+        self._message = " ".join(part for part in (f"Data: {dataset.name}, {rows}. Training starts over.", note) if part)
 
     @property
     def trainer(self):
@@ -217,16 +172,14 @@ class TrainingSession:
         self._message = "Network shape changed: weights re-initialised."
 
     def set_data(self, data: DataSpec) -> None:
-        """New data: the network's input and output layers follow it; training starts over."""
-        old = self.config
-        dataset = generate(data.name, n_samples=data.n_samples, noise=data.noise, seed=data.seed)
-        if not 0 <= data.test_fraction < 1:
-            raise ValueError(f"test fraction must be in [0, 1), got {data.test_fraction}")
-        self.config = replace(old, data=data)
-        self.dataset = dataset
-        self._data_version += 1
-        self._rebuild()
-        self._message = f"Data: {data.name}, {dataset.n_samples} samples. Training starts over."
+        """Generated or shipped data: the network's input and output layers follow it."""
+        self._use_data(data.load(), replace(data, custom=False))
+
+    def set_dataset(self, dataset: Dataset, test_fraction: float | None = None) -> None:
+        """Drawn, imported or edited data, held as given."""
+        data = replace(self.config.data, name=dataset.name, custom=True, features=(),
+                       test_fraction=self.config.data.test_fraction if test_fraction is None else test_fraction)
+        self._use_data(dataset, data)
 
     def set_hyper(self, hyper: Hyperparameters) -> None:
         """New learning rate, momentum, noise…: training goes on from where it is."""
@@ -252,7 +205,6 @@ class TrainingSession:
             raise ValueError("a weight must be a finite number")
         self.trainer.abort_cycle()
         W[i, j] = value
-        self._grid_cache = None
 
     def step(self, kind: str = "cycle", n: int = 1) -> None:
         """Step by ``kind`` ("cycle" or "epoch"), ``n`` times."""
@@ -285,34 +237,64 @@ class TrainingSession:
         message, self._message = self._message, ""
         return message
 
+    def resend_data(self) -> None:
+        """Include the data in the next snapshot (a new window, say)."""
+        self._data_sent = -1
+
     # -- snapshots ---------------------------------------------------------------------
     def _data_view(self) -> DataView:
         d, exp = self.dataset, self.experiment
-        two_d = d.n_features >= 2
-        X2 = d.X[:, :2] if two_d else np.column_stack([d.X[:, 0], np.zeros(d.n_samples)])
-        labels = d.y if d.task == "classification" else np.zeros(d.n_samples, dtype=np.int64)
+        X2 = d.X[:, :2] if d.n_features >= 2 else np.column_stack([d.X[:, 0], np.zeros(d.n_samples)])
+        classification = d.task == "classification"
+        labels = d.y if classification else np.zeros(d.n_samples, dtype=np.int64)
+        values = None if classification else d.y
+        tr, te = exp.train_idx, exp.test_idx
+        two_d = d.n_features == 2 or (self.config.data.features and not self.config.data.custom)
         return DataView(
-            self._data_version, d.name, d.task, d.n_features, d.n_outputs, d.feature_names, d.class_names,
-            _frozen(X2[exp.train_idx]), _frozen(labels[exp.train_idx]),
-            _frozen(X2[exp.test_idx]), _frozen(labels[exp.test_idx]),
-            plane_bounds(d) if d.n_features == 2 else None,
+            self._data_version, d, frozen(tr), frozen(te),
+            frozen(X2[tr]), frozen(labels[tr]), frozen(X2[te]), frozen(labels[te]),
+            None if values is None else frozen(values[tr]), None if values is None else frozen(values[te]),
+            plane_bounds(d) if two_d else None,
+            frozen(exp.normalizer.mean), frozen(exp.normalizer.std), self.config.data.custom,
         )
+
+    def _plane_inputs(self, points: Array) -> Array:
+        """Raw 2-D points with the session's extra input features, normalised."""
+        from .datasets import add_features
+
+        features = () if self.config.data.custom else self.config.data.features
+        if features:
+            plane = Dataset("plane", points, np.zeros(len(points)), "regression", ("x1", "x2"), "y")
+            points = add_features(plane, features).X
+        return self.experiment.normalizer.apply(points)
 
     def _plane_outputs(self) -> tuple[Array | None, tuple[Array, ...] | None]:
         d = self.dataset
-        if d.n_features != 2:
+        if d.n_features != 2 and not (self.config.data.features and not self.config.data.custom):
             return None, None
         if self._grid_cache is None:
             bounds = plane_bounds(d)
-            norm = self.experiment.normalizer
-            self._grid_cache = (norm.apply(_grid(bounds, BOUNDARY_RESOLUTION)), norm.apply(_grid(bounds, NEURON_MAP_RESOLUTION)))
+            self._grid_cache = (self._plane_inputs(_grid(bounds, BOUNDARY_RESOLUTION)),
+                                self._plane_inputs(_grid(bounds, NEURON_MAP_RESOLUTION)))
         fine, coarse = self._grid_cache
         net = self.network
         boundary = net.predict(fine)[:, 0].reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
         trace = net.forward(coarse)
         r = NEURON_MAP_RESOLUTION
-        maps = tuple(_frozen(a.T.reshape(a.shape[1], r, r)) for a in trace.activations[1:])
-        return _frozen(boundary), maps
+        maps = tuple(frozen(a.T.reshape(a.shape[1], r, r)) for a in trace.activations[1:])
+        return frozen(boundary), maps
+
+    def _split_report(self) -> dict:
+        """Confusion counts (classification) or targets and predictions (regression)."""
+        trainer = self.trainer
+        X, Y = (trainer.X_test, trainer.Y_test) if len(trainer.X_test) else (trainer.X_train, trainer.Y_train)
+        outputs = self.network.predict(X)
+        if self.dataset.task == "classification":
+            k = self.dataset.n_classes
+            return {"confusion": frozen(_confusion(labels_from_outputs(Y), labels_from_outputs(outputs), k))}
+        y = self.dataset.y
+        return {"predictions": (frozen(Y[:, 0]), frozen(outputs[:, 0])),
+                "output_range": (float(y.min()), float(y.max()))}
 
     def snapshot(self) -> Snapshot:
         trainer, net = self.trainer, self.network
@@ -321,13 +303,17 @@ class TrainingSession:
             trainer.evaluate()
         ws = trainer.last_workspace
         if ws is not None:
-            batch_acts = _frozen_all(a[:MAX_HEATMAP_ROWS] for a in ws.acts[1:])
-            sample = _frozen_all(a[0] for a in ws.acts)
+            inputs, targets = ws.acts[0], ws.targets
+            batch_acts = frozen_all(a[:MAX_HEATMAP_ROWS] for a in ws.acts[1:])
+            sample = frozen_all(a[0] for a in ws.acts)
         else:
-            first = trainer.X_train[:MAX_HEATMAP_ROWS]
-            trace = net.forward(first)
-            batch_acts = _frozen_all(trace.activations[1:])
-            sample = _frozen_all(a[0] for a in trace.activations)
+            inputs, targets = trainer.X_train[:MAX_HEATMAP_ROWS], trainer.Y_train[:MAX_HEATMAP_ROWS]
+            trace = net.forward(inputs)
+            batch_acts = frozen_all(trace.activations[1:])
+            sample = frozen_all(a[0] for a in trace.activations)
+        norm = self.experiment.normalizer
+        sample_input = frozen(inputs[0] * norm.std + norm.mean)
+        sample_label = int(labels_from_outputs(targets[:1])[0]) if self.dataset.task == "classification" else None
         updates_W, updates_b = net.views(trainer.optimizer.updates)
         bx, by = trainer.history.batch_loss.arrays()
         ex, ev = trainer.history.evaluations.arrays()
@@ -339,16 +325,12 @@ class TrainingSession:
         return Snapshot(
             generation=self.generation, cycle=trainer.cycle, epoch=trainer.epoch, running=self.running,
             spec=net.spec, hyper=trainer.hyper, batch_size=trainer.batch_size,
-            weights=_frozen_all(net.weights), biases=_frozen_all(net.biases),
-            weight_updates=_frozen_all(updates_W), bias_updates=_frozen_all(updates_b),
+            weights=frozen_all(net.weights), biases=frozen_all(net.biases),
+            weight_updates=frozen_all(updates_W), bias_updates=frozen_all(updates_b),
             batch_activations=batch_acts, sample_activations=sample,
-            batch_cycles=_frozen(bx), batch_loss=_frozen(by[:, 0]),
-            eval_cycles=_frozen(ex), evaluations=_frozen(ev),
+            batch_cycles=frozen(bx), batch_loss=frozen(by[:, 0]),
+            eval_cycles=frozen(ex), evaluations=frozen(ev),
             evaluation=trainer.last_evaluation, boundary=boundary, neuron_maps=maps,
-            data=data, message=self.pop_message(),
+            sample_input=sample_input, sample_label=sample_label,
+            data=data, message=self.pop_message(), **self._split_report(),
         )
-
-    def resend_data(self) -> None:
-        """Include the data in the next snapshot (a new window, say)."""
-        self._data_sent = -1
-

@@ -207,6 +207,7 @@ class Trainer:
         if self.batch_size is None:
             ws = self._workspace(n)[0]
             ws.set_input(self.X_train, self._X_train_T)
+            ws.targets = self.Y_train
             return ws, self.X_train, self.Y_train
         if self._order is None:  # a new epoch: drawn once, so an aborted cycle replays the same batch
             self._order = self._shuffle_rng.permutation(n)
@@ -215,6 +216,7 @@ class Trainer:
         # One gather for inputs and targets together; X and Y are views of its halves.
         np.take(self._rows, rows, axis=0, out=gathered)
         ws.set_input(X, X_T)
+        ws.targets = Y
         return ws, X, Y
 
     def _finish_cycle(self, ws: Workspace, batch_rows: int) -> None:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.optim import Hyperparameters
-from ..engine.session import DataSpec, DataView, SessionConfig, Snapshot, newest_of
+from ..engine.session import DataSpec, SessionConfig
+from ..engine.snapshot import DataView, Snapshot, newest_of
 from .controls import TrainingControls
 from .dataset_panel import DatasetPanel
 from .heatmaps import LayerHeatmaps

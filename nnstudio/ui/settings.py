@@ -8,10 +8,11 @@ app from opening.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from PySide6.QtCore import QSettings
 
+from ..engine.datasets import DATASET_NAMES
 from ..engine.network import NetworkSpec
 from ..engine.optim import Hyperparameters
 from ..engine.session import DataSpec, SessionConfig
@@ -43,10 +44,9 @@ def load_config(settings: QSettings) -> SessionConfig:
         )
         # Validate the parts the trainer would refuse later.
         NetworkSpec((2, *config.hidden, 1), config.activations, config.loss)
-        from ..engine.datasets import GENERATOR_NAMES
-
-        if config.data.name not in GENERATOR_NAMES or not 0 <= config.data.test_fraction < 1:
-            return SessionConfig()
+        if config.data.custom or config.data.name not in DATASET_NAMES:
+            # Drawn or imported data is not kept in the settings: start from the default data.
+            config = replace(config, data=DataSpec())
         return config
     except (ValueError, TypeError, KeyError, AttributeError):
         return SessionConfig()

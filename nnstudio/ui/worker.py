@@ -14,7 +14,8 @@ import threading
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
 
 from ..engine.service import serve
-from ..engine.session import SessionConfig, newest_of
+from ..engine.session import SessionConfig
+from ..engine.snapshot import newest_of
 
 __all__ = ["TrainingWorker"]
 

@@ -1,4 +1,4 @@
-"""Tests for nnstudio.engine.datasets: generators, encoding, splits, scaling and CSV files."""
+"""Tests for nnstudio.engine.datasets: generators, input features, encoding, splits, scaling and CSV files."""
 
 from __future__ import annotations
 
@@ -13,12 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnstudio.engine.datasets import (
+    FEATURE_LABELS,
+    FEATURES,
     GENERATOR_NAMES,
+    GENERATOR_TASKS,
     MAX_CSV_BYTES,
     Dataset,
     DatasetError,
     Normalizer,
     accuracy,
+    add_features,
     generate,
     labels_from_outputs,
     load_csv,
@@ -26,6 +30,10 @@ from nnstudio.engine.datasets import (
     save_csv,
     train_test_split,
 )
+
+
+CLASSIFIERS = [name for name in GENERATOR_NAMES if GENERATOR_TASKS[name] == "classification"]
+REGRESSORS = [name for name in GENERATOR_NAMES if GENERATOR_TASKS[name] == "regression"]
 
 
 def _write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
@@ -47,10 +55,19 @@ def _regression(n: int = 10) -> Dataset:
 
 # ------------------------------------------------------------------ generators
 
-@pytest.mark.parametrize("name", GENERATOR_NAMES)
+def test_generator_names_and_tasks():
+    """The eight generators come in the documented order, six classification then two regression."""
+    assert GENERATOR_NAMES == ("xor", "circle", "gaussians", "spiral", "moons", "checkerboard", "plane", "multigauss")
+    assert tuple(GENERATOR_TASKS) == GENERATOR_NAMES
+    assert REGRESSORS == ["plane", "multigauss"]
+    with pytest.raises(TypeError):
+        GENERATOR_TASKS["xor"] = "regression"  # read-only
+
+
+@pytest.mark.parametrize("name", CLASSIFIERS)
 @pytest.mark.parametrize("n", [4, 7, 200])
 def test_generator_shape_dtype_and_balance(name, n):
-    """Every generator gives 2-D float64 inputs, int64 labels and exactly balanced classes."""
+    """Every classification generator gives 2-D float64 inputs, int64 labels and exactly balanced classes."""
     d = generate(name, n_samples=n)
     assert d.X.shape == (n, 2) and d.X.dtype == np.float64
     assert d.y.shape == (n,) and d.y.dtype == np.int64
@@ -67,12 +84,32 @@ def test_generator_same_seed_is_bit_identical(name):
     assert a.X.tobytes() == b.X.tobytes() and a.y.tobytes() == b.y.tobytes()
 
 
-@pytest.mark.parametrize("name", GENERATOR_NAMES)
+@pytest.mark.parametrize("name", REGRESSORS)
+@pytest.mark.parametrize("n", [4, 7, 200])
+def test_regression_generator_shape_task_and_dtype(name, n):
+    """A regression generator gives (n, 2) float64 inputs, a float64 target "y" and no classes."""
+    d = generate(name, n_samples=n)
+    assert d.X.shape == (n, 2) and d.X.dtype == np.float64
+    assert d.y.shape == (n,) and d.y.dtype == np.float64
+    assert d.task == "regression" and d.class_names == () and d.n_outputs == 1
+    assert d.feature_names == ("x1", "x2") and d.target_name == "y"
+
+
+@pytest.mark.parametrize("name", CLASSIFIERS)
 def test_generator_seed_and_noise_change_data(name):
     """A different seed or a different noise level gives different inputs."""
     base = generate(name, 50, 0.1, seed=0)
     assert not np.array_equal(base.X, generate(name, 50, 0.1, seed=1).X)
     assert not np.array_equal(base.X, generate(name, 50, 0.3, seed=0).X)
+
+
+@pytest.mark.parametrize("name", REGRESSORS)
+def test_regression_seed_changes_inputs_and_noise_changes_targets_only(name):
+    """Another seed draws other inputs; another noise level keeps the inputs and changes y."""
+    base = generate(name, 50, 0.1, seed=0)
+    assert not np.array_equal(base.X, generate(name, 50, 0.1, seed=1).X)
+    noisier = generate(name, 50, 0.3, seed=0)
+    assert np.array_equal(base.X, noisier.X) and not np.array_equal(base.y, noisier.y)
 
 
 @pytest.mark.parametrize("name", GENERATOR_NAMES)
@@ -126,10 +163,83 @@ def test_spiral_radius_up_to_five():
     assert r.max() <= 5.0 and r.max() > 4.5
 
 
+def test_moons_are_two_half_circles_of_radius_three():
+    """Without noise class 0 is the upper half circle of radius 3 about (-1.5, -0.75), class 1 the lower one about (1.5, 0.75)."""
+    d = generate("moons", 200, noise=0.0)
+    upper, lower = d.X[d.y == 0], d.X[d.y == 1]
+    np.testing.assert_allclose(np.hypot(upper[:, 0] + 1.5, upper[:, 1] + 0.75), 3.0, rtol=1e-12)
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.5, lower[:, 1] - 0.75), 3.0, rtol=1e-12)
+    assert np.all(upper[:, 1] >= -0.75 - 1e-12) and np.all(lower[:, 1] <= 0.75 + 1e-12)
+    assert np.abs(d.X[:, 0]).max() == pytest.approx(4.5)
+
+
+def test_moons_interleave_so_no_straight_line_splits_them():
+    """Each moon's tip lies in the half disc the other moon bounds, so the classes' convex hulls overlap."""
+    d = generate("moons", 200, noise=0.0)
+    upper, lower = d.X[d.y == 0], d.X[d.y == 1]
+    tip0, tip1 = upper[np.argmax(upper[:, 0])], lower[np.argmin(lower[:, 0])]
+    np.testing.assert_allclose([tip0, tip1], [[1.5, -0.75], [-1.5, 0.75]], atol=1e-12)
+    # The lower moon's hull is the half disc below y = 0.75 about (1.5, 0.75); the upper's mirrors it.
+    assert np.hypot(tip0[0] - 1.5, tip0[1] - 0.75) < 3 and tip0[1] < 0.75
+    assert np.hypot(tip1[0] + 1.5, tip1[1] + 0.75) < 3 and tip1[1] > -0.75
+
+
+def test_checkerboard_without_noise_alternates_on_a_4x4_grid():
+    """Without noise every point lies in [-5, 5]² and its class is (column + row) % 2 of its 2.5-wide square."""
+    d = generate("checkerboard", 400, noise=0.0)
+    assert np.all(np.abs(d.X) <= 5.0)
+    cells = np.floor((d.X + 5.0) / 2.5).astype(int)
+    assert np.array_equal(cells.sum(axis=1) % 2, d.y)
+    counts = np.bincount(cells[:, 0] * 4 + cells[:, 1], minlength=16)
+    assert counts.tolist() == [25] * 16  # 200 per class dealt evenly over its 8 squares
+
+
+def test_checkerboard_near_the_origin_follows_the_xor_sign_rule():
+    """In the four central squares class 1 is where the signs of x1 and x2 differ, as in xor."""
+    d = generate("checkerboard", 400, noise=0.0)
+    central = np.all(np.abs(d.X) < 2.5, axis=1)
+    assert np.count_nonzero(central) == 100
+    signs_differ = (np.sign(d.X[central, 0]) != np.sign(d.X[central, 1])).astype(np.int64)
+    assert np.array_equal(d.y[central], signs_differ)
+
+
+def test_plane_target_is_a_tenth_of_x1_plus_x2():
+    """Without noise plane's y is (x1 + x2) / 10 exactly, with inputs uniform in [-6, 6]²."""
+    d = generate("plane", 500, noise=0.0)
+    assert np.array_equal(d.y, (d.X[:, 0] + d.X[:, 1]) / 10.0)
+    assert np.all(np.abs(d.X) <= 6.0) and np.abs(d.X).max() > 5.9
+    assert np.abs(d.y).max() <= 1.2
+
+
+def test_plane_noise_is_gaussian_on_the_target_with_sd_noise():
+    """The residual y - (x1 + x2)/10 has mean about 0 and standard deviation about ``noise``."""
+    d = generate("plane", 4000, noise=0.2, seed=5)
+    residual = d.y - (d.X[:, 0] + d.X[:, 1]) / 10.0
+    assert abs(residual.mean()) < 0.02 and residual.std() == pytest.approx(0.2, rel=0.05)
+
+
+def test_multigauss_is_six_smooth_bumps_within_plus_minus_one():
+    """Without noise multigauss's y is the sum of six Gaussian bumps (sd 1.5, heights ±1), within [-1, 1]."""
+    d = generate("multigauss", 3000, noise=0.0)
+    centres = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)]
+    expected = sum(h * np.exp(-((d.X[:, 0] - cx) ** 2 + (d.X[:, 1] - cy) ** 2) / (2 * 1.5**2))
+                   for cx, cy, h in centres)
+    np.testing.assert_allclose(d.y, expected, rtol=1e-12, atol=1e-15)
+    assert np.abs(d.y).max() <= 1.0 and d.y.max() > 0.9 and d.y.min() < -0.9
+    assert np.all(np.abs(d.X) <= 6.0)
+
+
+@pytest.mark.parametrize("name", REGRESSORS)
+def test_regression_targets_stay_in_a_sensible_range(name):
+    """At the default noise regression targets stay within about [-1.5, 1.5]."""
+    d = generate(name, 1000)
+    assert np.abs(d.y).max() < 1.6 and d.y.std() > 0.3
+
+
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        ({"name": "moons"}, "xor, circle, gaussians, spiral"),
+        ({"name": "ring"}, "xor, circle, gaussians, spiral, moons, checkerboard, plane, multigauss"),
         ({"name": "xor", "n_samples": 3}, "n_samples"),
         ({"name": "xor", "noise": -0.1}, "noise"),
         ({"name": "xor", "noise": math.nan}, "noise"),
@@ -140,6 +250,67 @@ def test_generate_rejects_bad_arguments(kwargs, fragment):
     """Unknown names, too few samples, negative noise and bad seeds raise DatasetError."""
     with pytest.raises(DatasetError, match=fragment):
         generate(**kwargs)
+
+
+# ------------------------------------------------------------------ input features
+
+def test_feature_names_and_labels():
+    """FEATURES lists the five extra inputs in order, each with its display label."""
+    assert FEATURES == ("x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2")
+    assert FEATURE_LABELS == {"x1_squared": "x1²", "x2_squared": "x2²", "x1_x2": "x1·x2",
+                              "sin_x1": "sin x1", "sin_x2": "sin x2"}
+
+
+def test_add_features_values_are_computed_from_x1_and_x2():
+    """All five features append x1², x2², x1·x2, sin x1 and sin x2 of the raw inputs, keeping the rest."""
+    d = generate("circle", 50, seed=2)
+    out = add_features(d, FEATURES)
+    x1, x2 = d.X[:, 0], d.X[:, 1]
+    assert out.X.shape == (50, 7)
+    assert np.array_equal(out.X[:, :2], d.X)
+    assert np.array_equal(out.X[:, 2:], np.column_stack([x1**2, x2**2, x1 * x2, np.sin(x1), np.sin(x2)]))
+    assert out.feature_names == ("x1", "x2", "x1²", "x2²", "x1·x2", "sin x1", "sin x2")
+    assert out.y.tobytes() == d.y.tobytes()
+    assert (out.name, out.task, out.target_name, out.class_names) == (d.name, d.task, d.target_name, d.class_names)
+
+
+def test_add_features_keeps_features_order_whatever_the_order_given():
+    """Features come in FEATURES order, not the order asked, and a repeated name counts once."""
+    d = generate("xor", 20)
+    out = add_features(d, ["sin_x2", "x1_squared", "sin_x2"])
+    assert out.feature_names == ("x1", "x2", "x1²", "sin x2")
+    assert np.array_equal(out.X[:, 2:], np.column_stack([d.X[:, 0] ** 2, np.sin(d.X[:, 1])]))
+
+
+def test_add_features_on_regression_keeps_targets():
+    """Regression data gains the columns and keeps its float targets."""
+    d = generate("plane", 30)
+    out = add_features(d, ("x1_x2",))
+    assert out.task == "regression" and out.y.tobytes() == d.y.tobytes()
+    assert np.array_equal(out.X[:, 2], d.X[:, 0] * d.X[:, 1])
+
+
+def test_add_features_with_no_features_returns_the_same_dataset():
+    """An empty feature list gives back the dataset itself."""
+    d = generate("xor", 8)
+    assert add_features(d, ()) is d and add_features(d, []) is d
+
+
+@pytest.mark.parametrize(
+    "dataset, features, fragment",
+    [
+        (generate("xor", 8), ["x1_cubed"], "'x1_cubed'.*x1_squared, x2_squared, x1_x2, sin_x1, sin_x2"),
+        (generate("xor", 8), "sin_x1", "string"),
+        (_regression(), ["sin_x1"], "2 features.*has 1"),
+        (add_features(generate("xor", 8), ["sin_x1"]), ["x1_squared"], "2 features.*has 3"),
+        (Dataset("big", np.array([[1e200, 1.0], [0.0, 1.0]]), np.array([0, 1]), "classification",
+                 ("x1", "x2"), "label", ("0", "1")), ["x1_squared"], "overflow"),
+    ],
+)
+def test_add_features_rejects_bad_requests(dataset, features, fragment):
+    """Unknown names, a bare string, a dataset without exactly 2 features and overflow raise DatasetError."""
+    with pytest.raises(DatasetError, match=fragment):
+        add_features(dataset, features)
 
 
 def test_plane_bounds_pad_the_data():

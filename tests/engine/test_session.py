@@ -5,7 +5,8 @@ import pytest
 
 from nnstudio.engine.network import SpecError
 from nnstudio.engine.optim import Hyperparameters
-from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession, newest_of
+from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.snapshot import newest_of
 
 
 def test_first_session_is_xor_with_a_2_4_1_network():
