@@ -22,7 +22,7 @@ __all__ = ["COMMANDS", "SNAPSHOTS_PER_SECOND", "serve"]
 
 SNAPSHOTS_PER_SECOND = 30
 COMMANDS = (
-    "step", "run", "pause", "reset", "set_network", "set_data", "set_hyper", "set_batch_size",
+    "step", "run", "pause", "reset", "set_network", "set_data", "set_dataset", "set_hyper", "set_batch_size",
     "set_weight", "set_speed", "export", "snapshot", "quit",
 )
 
@@ -65,6 +65,8 @@ class _Server:
             session.set_network(*args)
         elif command == "set_data":
             session.set_data(*args)
+        elif command == "set_dataset":
+            session.set_dataset(*args)
         elif command == "set_hyper":
             session.set_hyper(*args)
         elif command == "set_batch_size":

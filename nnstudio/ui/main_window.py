@@ -7,6 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -25,8 +26,11 @@ from ..engine.optim import Hyperparameters
 from ..engine.session import DataSpec, SessionConfig
 from ..engine.snapshot import DataView, Snapshot, newest_of
 from .controls import TrainingControls
+from .data_presenter import DataPresenter
+from .data_table import DataTable
 from .dataset_panel import DatasetPanel
 from .heatmaps import LayerHeatmaps
+from .insight_views import InsightStack
 from .network_canvas import NetworkCanvas
 from .plots import LossPlot
 from .settings import load_config, save_config
@@ -75,7 +79,6 @@ class MainWindow(QMainWindow):
             config = load_config(self._settings) if self._settings is not None else SessionConfig()
         self.config = config
         self.latest: Snapshot | None = None
-        self.data_view: DataView | None = None
         self._pending: Snapshot | None = None
         self._generation = -1
         self._drawn_spec = None
@@ -112,7 +115,11 @@ class MainWindow(QMainWindow):
         left_content = QWidget()
         left_layout = QVBoxLayout(left_content)
         left_layout.setContentsMargins(0, 0, 4, 0)
+        self.insight_stack = InsightStack()
+        self.insight_stack.setVisible(False)
+        self.insight_stack.setMinimumHeight(300)
         left_layout.addWidget(self.dataset_panel, 3)
+        left_layout.addWidget(self.insight_stack, 3)
         left_layout.addWidget(self.controls, 0)
         # Scrolls rather than forcing a minimum window height taller than a laptop screen.
         left = QScrollArea(objectName="sidePanel", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
@@ -153,6 +160,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_split)
         self.resize(1440, 880)
 
+        self.data_table = DataTable()
+        self.data_dock = QDockWidget("Data table", self, objectName="dataTableDock")
+        self.data_dock.setWidget(self.data_table)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.data_dock)
+        self.data_dock.hide()
+        self.data = DataPresenter(self.dataset_panel, self.insight_stack, self.data_table, self.send)
+
         self.metrics_label = QLabel(objectName="metricsLabel")
         self.statusBar().addPermanentWidget(self.metrics_label)
 
@@ -166,6 +180,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        self.open_dataset_action = self._action("&Open dataset…", "Ctrl+O", self.data.open_dataset, "openDatasetAction")
+        file_menu.addAction(self.open_dataset_action)
         self.export_action = self._action("&Export weights…", "Ctrl+E", self._on_export_requested, "exportWeightsAction")
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
@@ -180,6 +196,12 @@ class MainWindow(QMainWindow):
         for action in (self.step_action, self.step_epoch_action, self.run_action, self.reset_action):
             train_menu.addAction(action)
 
+        view_menu = menus.addMenu("&View")
+        self.data_table_action = self.data_dock.toggleViewAction()
+        self.data_table_action.setObjectName("dataTableAction")
+        self.data_table_action.setShortcut(QKeySequence("Ctrl+T"))
+        view_menu.addAction(self.data_table_action)
+
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self._action("&About NN Studio", None, self._show_about, "aboutAction"))
 
@@ -193,7 +215,8 @@ class MainWindow(QMainWindow):
         c.sig_hyper_changed.connect(self._on_hyper_changed)
         c.sig_batch_size_changed.connect(self._on_batch_size_changed)
         c.sig_speed_changed.connect(lambda speed: self.send("set_speed", speed))
-        self.dataset_panel.sig_data_spec_changed.connect(self._on_data_spec_changed)
+        self.data.sig_data_spec_changed.connect(self._on_data_spec_changed)
+        self.data.sig_status.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.canvas.sig_spec_changed.connect(self._on_canvas_spec_changed)
         self.canvas.sig_weight_edited.connect(lambda l, i, j, v: self.send("set_weight", l, i, j, v))
         self.add_layer_button.clicked.connect(self.canvas.request_add_layer)
@@ -221,7 +244,7 @@ class MainWindow(QMainWindow):
         d = config.data
         self.dataset_panel.set_data_spec({
             "name": d.name, "n_samples": d.n_samples, "noise": d.noise, "seed": d.seed,
-            "test_fraction": d.test_fraction,
+            "test_fraction": d.test_fraction, "features": d.features,
         })
 
     def _restore_geometry(self) -> None:
@@ -251,11 +274,9 @@ class MainWindow(QMainWindow):
         self.config = replace(self.config, batch_size=batch_size)
         self.send("set_batch_size", batch_size)
 
-    def _on_data_spec_changed(self, spec: dict) -> None:
-        data = DataSpec(**spec)
+    def _on_data_spec_changed(self, data: DataSpec) -> None:
         self.config = replace(self.config, data=data)
         self.controls.set_running(False)
-        self.send("set_data", data)
 
     def _on_canvas_spec_changed(self, sizes: tuple[int, ...], activations: tuple[str, ...]) -> None:
         hidden = tuple(sizes[1:-1])
@@ -313,11 +334,7 @@ class MainWindow(QMainWindow):
                 f" · {sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))} parameters"
             )
         self.canvas.set_state(s.weights, s.biases, s.sample_activations, s.neuron_maps)
-        if s.data is not None:
-            d = self.data_view = s.data
-            self.dataset_panel.set_points(d.X_train, d.labels_train, d.X_test, d.labels_test, d.bounds)
-        bounds = self.data_view.bounds if self.data_view is not None else None
-        self.dataset_panel.set_boundary(s.boundary if bounds is not None else None, bounds)
+        self.data.show(s)
         if new_run:
             self.loss_plot.clear()
         ev = s.evaluations
@@ -349,6 +366,11 @@ class MainWindow(QMainWindow):
             self.weight_delta_heatmap.set_matrices(
                 s.weight_updates, [f"W{l}: {a}→{b}" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
             )
+
+    @property
+    def data_view(self) -> DataView | None:
+        """The data as last drawn."""
+        return self.data.data
 
     # -- lifetime ----------------------------------------------------------------------
     def _show_about(self) -> None:
