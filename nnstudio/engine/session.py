@@ -292,9 +292,7 @@ class TrainingSession:
         if self.dataset.task == "classification":
             k = self.dataset.n_classes
             return {"confusion": frozen(_confusion(labels_from_outputs(Y), labels_from_outputs(outputs), k))}
-        y = self.dataset.y
-        return {"predictions": (frozen(Y[:, 0]), frozen(outputs[:, 0])),
-                "output_range": (float(y.min()), float(y.max()))}
+        return {"predictions": (frozen(Y[:, 0]), frozen(outputs[:, 0]))}
 
     def snapshot(self) -> Snapshot:
         trainer, net = self.trainer, self.network

@@ -121,8 +121,6 @@ class Snapshot:
         the training split when there is no test split.
     predictions
         Regression: (targets, predictions) on the test split (or the training split).
-    output_range
-        Regression: (min, max) of the targets, to colour the output surface.
     data
         Set when the data changed since the previous snapshot, None otherwise.
     """
@@ -151,7 +149,6 @@ class Snapshot:
     sample_label: int | None = None
     confusion: np.ndarray | None = None
     predictions: tuple[Array, Array] | None = None
-    output_range: tuple[float, float] | None = None
     data: DataView | None = None
     message: str = ""
 

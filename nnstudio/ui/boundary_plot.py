@@ -2,7 +2,10 @@
 
 :class:`BoundaryPlot` shows training points as filled circles and test points as
 white-filled rings, coloured by class, over a tinted heatmap of the network's
-class-1 output. :func:`boundary_grid` gives the caller the sample points on
+class-1 output. For regression the points are coloured by their target value
+instead, and the heatmap shows the network's output, both on the same diverging
+map (orange for low/negative, white in the middle, blue for high/positive, as in
+TensorFlow Playground). :func:`boundary_grid` gives the caller the sample points on
 which to evaluate the network, in the orientation :meth:`BoundaryPlot.set_boundary`
 expects.
 
@@ -33,6 +36,8 @@ __all__ = [
     "boundary_grid",
     "boundary_lut",
     "boundary_rect",
+    "value_lut",
+    "symmetric_levels",
     "BoundaryPlot",
 ]
 
@@ -121,6 +126,39 @@ def boundary_lut(size: int = LUT_SIZE) -> np.ndarray:
     return np.column_stack((rgb, alpha)).round().astype(np.uint8)
 
 
+def value_lut(size: int = LUT_SIZE) -> np.ndarray:
+    """Opaque RGB lookup table, shape ``(size, 3)`` uint8, for regression points.
+
+    The hues of :func:`boundary_lut` without its transparency: orange at 0, white at
+    the centre, blue at the end, so a point and the heatmap under it agree in colour.
+    """
+    return boundary_lut(size)[:, :3].copy()
+
+
+def symmetric_levels(*arrays: np.ndarray) -> tuple[float, float]:
+    """``(-m, m)`` with ``m`` the largest finite ``|value|`` in ``arrays`` (1 when there is none).
+
+    Symmetric levels put white exactly at zero, so the sign of a target reads at a glance.
+    """
+    m = 0.0
+    for a in arrays:
+        a = np.asarray(a, dtype=np.float64)
+        a = a[np.isfinite(a)]
+        if a.size:
+            m = max(m, float(np.abs(a).max()))
+    return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
+def _check_levels(levels: Sequence[float]) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in levels)
+    except (TypeError, ValueError):
+        raise ValueError(f"levels must be (lo, hi), got {levels!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"levels must be finite with lo < hi, got {levels!r}")
+    return lo, hi
+
+
 def _check_bounds(bounds: Sequence[float]) -> Bounds:
     try:
         xmin, xmax, ymin, ymax = (float(v) for v in bounds)
@@ -156,9 +194,18 @@ def _class_ids(labels: np.ndarray, n: int, what: str) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def _values(values: object, n: int, what: str) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if values.shape[0] != n:
+        raise ValueError(f"{what} has {values.shape[0]} entries for {n} points")
+    return values
+
+
 def _point_tip(split: str):
     def tip(x: float, y: float, data: object) -> str:
-        return f"class {data} \u00b7 {split}\nx1 = {x:.3g}, x2 = {y:.3g}"
+        # spot data is a class id (numpy int) or, for regression, the target (a float)
+        what = f"target {data:.3g}" if isinstance(data, float) else f"class {data}"
+        return f"{what} \u00b7 {split}\nx1 = {x:.3g}, x2 = {y:.3g}"
     return tip
 
 
@@ -182,11 +229,16 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
     train_scatter, test_scatter : pyqtgraph.ScatterPlotItem
         Training points (filled, white outline) and test points (white fill,
         class-coloured ring). Per-point brushes/pens carry the class colour;
-        each spot's ``data`` is its class id.
+        each spot's ``data`` is its class id. With ``values`` (regression) the
+        colour comes from the value, the training outline is grey (a white point
+        on white would vanish) and each spot's ``data`` is its value.
     boundary_image : pyqtgraph.ImageItem
-        Row-major heatmap of the class-1 output, levels (0, 1), below the points.
+        Row-major heatmap of the class-1 output, levels (0, 1), below the points;
+        for regression, of the network's output at the levels given.
     boundary_contour : pyqtgraph.IsocurveItem
-        The 0.5 level line, a child of ``boundary_image``.
+        The 0.5 level line (classification only), a child of ``boundary_image``.
+    value_levels : tuple of float or None
+        The ``(lo, hi)`` the points were coloured with, None when they show classes.
     legend : pyqtgraph.LegendItem
         "class 0", "class 1", "train (n)", "test (n)" under the plot; one row, or
         two when the widget is too narrow. Its samples ignore clicks.
@@ -229,6 +281,12 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
         self._rings = [pg.mkPen(c, width=2) for c in CLASS_COLORS]
         self._train_pen = pg.mkPen("w", width=1)
+        # Regression: one brush and one (slightly darker, so white stays visible) ring per table entry.
+        table = value_lut()
+        self._value_brushes = [pg.mkBrush(*rgb) for rgb in table.tolist()]
+        self._value_rings = [pg.mkPen(QColor(*rgb).darker(125), width=2) for rgb in table.tolist()]
+        self._value_train_pen = pg.mkPen(AXIS_COLOR, width=0.8)
+        self.value_levels: tuple[float, float] | None = None
         self._test_brush = pg.mkBrush(255, 255, 255, 235)
         self.train_scatter = pg.ScatterPlotItem(
             size=_TRAIN_SIZE, symbol="o", pen=self._train_pen, brush=self._brushes[0],
@@ -371,58 +429,119 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self._fit_view_to_bounds()
         self.plot_item.getViewBox().setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
 
-    def set_points(self, X_train: np.ndarray, labels_train: np.ndarray, X_test: np.ndarray,
-                   labels_test: np.ndarray, bounds: Sequence[float] | None = None) -> None:
+    @property
+    def bounds(self) -> Bounds:
+        """The ``(xmin, xmax, ymin, ymax)`` shown."""
+        return self._bounds
+
+    def set_points(self, X_train: np.ndarray, labels_train: np.ndarray | None, X_test: np.ndarray,
+                   labels_test: np.ndarray | None, bounds: Sequence[float] | None = None, *,
+                   values: tuple[np.ndarray, np.ndarray] | None = None,
+                   levels: Sequence[float] | None = None) -> None:
         """Draw the training and test points.
 
         Parameters
         ----------
         X_train, X_test : numpy.ndarray, shape (n, n_features)
             Inputs; only the first two features are drawn (x2 = 0 for one feature).
-        labels_train, labels_test : numpy.ndarray, shape (n,)
+        labels_train, labels_test : numpy.ndarray, shape (n,), or None
             Integer class ids; they pick the colours from :data:`CLASS_COLORS`.
+            Ignored (and may be None) when ``values`` is given.
         bounds : sequence of 4 float or None, optional
             ``(xmin, xmax, ymin, ymax)`` to show, usually ``plane_bounds(dataset)``;
             None keeps the current view.
+        values : pair of numpy.ndarray, optional
+            ``(values_train, values_test)``, real targets (regression). The points are
+            then coloured by value on :func:`value_lut` instead of by class.
+        levels : pair of float, optional
+            The values drawn full orange and full blue; by default
+            :func:`symmetric_levels` of all values, so white means zero. Pass the same
+            levels to :meth:`set_boundary` for a heatmap that matches the points.
 
         Raises
         ------
         ValueError
-            Mismatched lengths, non-integer labels or malformed bounds.
+            Mismatched lengths, non-integer labels, bad levels or malformed bounds.
         """
         xy_train, xy_test = _plane_xy(X_train, "X_train"), _plane_xy(X_test, "X_test")
-        ids_train = _class_ids(labels_train, xy_train[0].size, "labels_train")
-        ids_test = _class_ids(labels_test, xy_test[0].size, "labels_test")
+        n_train, n_test = xy_train[0].size, xy_test[0].size
+        if values is None:
+            ids_train = _class_ids(labels_train, n_train, "labels_train")
+            ids_test = _class_ids(labels_test, n_test, "labels_test")
+        else:
+            try:
+                values_train, values_test = values
+            except (TypeError, ValueError):
+                raise ValueError("values must be a pair (values_train, values_test)") from None
+            values_train = _values(values_train, n_train, "values_train")
+            values_test = _values(values_test, n_test, "values_test")
+            lo, hi = symmetric_levels(values_train, values_test) if levels is None else _check_levels(levels)
         if bounds is not None:
             self.set_bounds(bounds)  # validate before touching the scatter items
-        n_colors = len(CLASS_COLORS)
-        self.train_scatter.setData(
-            x=xy_train[0], y=xy_train[1], data=ids_train,
-            brush=[self._brushes[c % n_colors] for c in ids_train],
-        )
-        self.test_scatter.setData(
-            x=xy_test[0], y=xy_test[1], data=ids_test,
-            pen=[self._rings[c % n_colors] for c in ids_test],
-        )
-        self.legend.getLabel(self._legend_dummies[2]).setText(f"train ({ids_train.size})")
-        self.legend.getLabel(self._legend_dummies[3]).setText(f"test ({ids_test.size})")
+        train_label, test_label = (self.legend.getLabel(d) for d in self._legend_dummies[:2])
+        if values is None:
+            self.value_levels = None
+            n_colors = len(CLASS_COLORS)
+            self.train_scatter.setPen(self._train_pen)
+            self.train_scatter.setData(
+                x=xy_train[0], y=xy_train[1], data=ids_train,
+                brush=[self._brushes[c % n_colors] for c in ids_train],
+            )
+            self.test_scatter.setData(
+                x=xy_test[0], y=xy_test[1], data=ids_test,
+                pen=[self._rings[c % n_colors] for c in ids_test],
+            )
+            train_label.setText("class 0")
+            test_label.setText("class 1")
+        else:
+            self.value_levels = (lo, hi)
+            top = len(self._value_brushes) - 1
+            # NaN (it cannot come from a valid dataset, but a caller's bug should not crash) shows as white
+            index_train = self._value_index(values_train, lo, hi, top)
+            index_test = self._value_index(values_test, lo, hi, top)
+            self.train_scatter.setPen(self._value_train_pen)
+            self.train_scatter.setData(
+                x=xy_train[0], y=xy_train[1], data=[float(v) for v in values_train],
+                brush=[self._value_brushes[i] for i in index_train],
+            )
+            self.test_scatter.setData(
+                x=xy_test[0], y=xy_test[1], data=[float(v) for v in values_test],
+                pen=[self._value_rings[i] for i in index_test],
+            )
+            # the two colour samples now name the ends of the value scale
+            train_label.setText(f"{lo:.3g}")
+            test_label.setText(f"{hi:+.3g}")
+        self.legend.getLabel(self._legend_dummies[2]).setText(f"train ({n_train})")
+        self.legend.getLabel(self._legend_dummies[3]).setText(f"test ({n_test})")
         self._fit_view_to_bounds()  # the longer labels may need a second legend row
 
-    def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None) -> None:
+    @staticmethod
+    def _value_index(values: np.ndarray, lo: float, hi: float, top: int) -> np.ndarray:
+        t = np.clip(np.nan_to_num((values - lo) / (hi - lo), nan=0.5), 0.0, 1.0)
+        return np.rint(t * top).astype(np.int64)
+
+    def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None,
+                     levels: Sequence[float] | None = None) -> None:
         """Show the network's class-1 output under the points, or hide it.
 
         Parameters
         ----------
         grid : numpy.ndarray, shape (H, W), or None
-            Outputs in [0, 1] at the :func:`boundary_grid` samples (row 0 = ``ymin``);
-            values outside are clipped, NaN shows as undecided (0.5). None hides the heatmap.
+            Outputs at the :func:`boundary_grid` samples (row 0 = ``ymin``); values
+            outside ``levels`` are clipped, NaN shows as undecided (their middle).
+            None hides the heatmap.
         bounds : sequence of 4 float
             The ``(xmin, xmax, ymin, ymax)`` the grid was sampled on; required with a grid.
+        levels : pair of float, optional
+            The outputs drawn full orange and full blue, (0, 1) by default (a class-1
+            probability). For regression pass the points' :attr:`value_levels`, so the
+            heatmap and the points share one colour scale. The 0.5 contour (a class
+            boundary) is drawn for the default levels only.
 
         Raises
         ------
         ValueError
-            A grid that is not 2-D, or missing/malformed bounds.
+            A grid that is not 2-D, missing/malformed bounds or bad levels.
         """
         if grid is None:
             self.boundary_image.setVisible(False)
@@ -432,12 +551,16 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             raise ValueError(f"grid must be a non-empty (H, W) array, got shape {grid.shape}")
         if bounds is None:
             raise ValueError("set_boundary needs the bounds the grid was sampled on")
+        classes = levels is None
+        lo, hi = (0.0, 1.0) if classes else _check_levels(levels)
         rect = boundary_rect(bounds, grid.shape)
+        middle = (lo + hi) / 2
         # float32 halves the copy; NaN (a diverged net) would otherwise break levels and the isocurve
-        image = np.clip(np.nan_to_num(grid, nan=0.5), 0.0, 1.0).astype(np.float32)
-        self.boundary_image.setImage(image, levels=(0.0, 1.0), autoLevels=False)
+        image = np.clip(np.nan_to_num(grid, nan=middle, posinf=hi, neginf=lo), lo, hi).astype(np.float32)
+        self.boundary_image.setImage(image, levels=(lo, hi), autoLevels=False)
         self.boundary_image.setRect(rect)
-        self.boundary_contour.setData(image if self._contour_enabled and min(image.shape) > 1 else None)
+        # a regression output has no boundary; its zero line would only cut the picture into tiles
+        self.boundary_contour.setData(image if classes and self._contour_enabled and min(image.shape) > 1 else None)
         self.boundary_image.setVisible(True)
 
     def set_contour_visible(self, visible: bool) -> None:

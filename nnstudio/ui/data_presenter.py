@@ -128,7 +128,8 @@ class DataPresenter(QObject):
             return
         kind = insight_kind(data)
         if kind is None:
-            levels = s.output_range if data.task == "regression" else None
+            # Regression: the output surface on the same colour scale as the points' values.
+            levels = self.panel.plot.value_levels if data.task == "regression" else None
             self.panel.set_boundary(s.boundary, data.bounds, levels)
         elif kind == "digits" and s.sample_input is not None:
             self.insights.digit_view.set_sample(

@@ -1,54 +1,109 @@
-"""The "Data" panel: pick and tune a toy dataset, see its points and the network's decision boundary.
+"""The "Data" panel: pick and tune a dataset, or draw one, and see its points and the network's boundary.
 
 The panel never generates data itself. Every edit emits ``sig_data_spec_changed``
-with the full spec; the owner calls :func:`nnstudio.engine.datasets.generate` and
-:func:`~nnstudio.engine.datasets.train_test_split`, then hands the points back
-through :meth:`DatasetPanel.set_points`. While training runs, the owner evaluates
-the network on :func:`boundary_grid` and passes the outputs to
-:meth:`DatasetPanel.set_boundary`.
+with the full spec; the owner calls :func:`nnstudio.engine.datasets.generate` (or
+loads the real dataset named) and :func:`~nnstudio.engine.datasets.train_test_split`,
+then hands the points back through :meth:`DatasetPanel.set_points`. While training
+runs, the owner evaluates the network on :func:`boundary_grid` and passes the
+outputs to :meth:`DatasetPanel.set_boundary`.
+
+Draw mode
+---------
+With **Draw** pressed the learner makes the data: a left click on the plot adds a
+point of the class picked beside the button, a right click removes the nearest
+point. Draw mode starts from the points on show (training and test together) when
+they are a generated two-class dataset, so an existing problem can be edited;
+otherwise (nothing shown yet, a real or a regression dataset) it starts empty.
+While drawing, every change to the training data (a point, Clear, the test share,
+the extra inputs) emits ``sig_drawn_data_changed`` and never
+``sig_data_spec_changed``: a spec always means "use the dataset in the combo".
+Leaving draw mode emits the combo's spec again.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from nnstudio.engine.datasets import GENERATOR_NAMES
-from nnstudio.ui.boundary_plot import CLASS_COLORS, BoundaryPlot, boundary_grid
+from nnstudio.engine import datasets as engine_datasets
+from nnstudio.engine.datasets import GENERATOR_NAMES, Dataset, save_csv
+from nnstudio.ui.boundary_plot import CLASS_COLORS, Bounds, BoundaryPlot, boundary_grid
+from nnstudio.ui.colormaps import MUTED_TEXT_COLOR
 
-__all__ = ["DatasetPanel", "DATASET_LABELS", "SPEC_KEYS", "boundary_grid", "CLASS_COLORS"]
+__all__ = [
+    "DatasetPanel",
+    "DATASET_LABELS",
+    "SPEC_KEYS",
+    "EXTRA_FEATURES",
+    "FEATURE_LABELS",
+    "DRAW_HINT",
+    "DEFAULT_DRAW_BOUNDS",
+    "PICK_RADIUS_PX",
+    "boundary_grid",
+    "CLASS_COLORS",
+]
 
-#: Display names of the generators; the combo's item data is the CLI name.
+#: Display names of the datasets; the combo's item data is the CLI name.
 DATASET_LABELS: dict[str, str] = {
     "xor": "XOR",
     "circle": "Circle",
     "gaussians": "Two Gaussians",
     "spiral": "Spiral",
+    "moons": "Two Moons",
+    "checkerboard": "Checkerboard",
+    "plane": "Plane (regression)",
+    "multigauss": "Multi-Gaussian (regression)",
+    "iris": "Iris",
+    "wine": "Wine",
+    "breast_cancer": "Breast cancer",
+    "digits": "Digits (8\u00d78)",
 }
 #: Keys of a data spec, in the order the controls show them.
-SPEC_KEYS = ("name", "n_samples", "noise", "seed", "test_fraction")
+SPEC_KEYS = ("name", "n_samples", "noise", "seed", "test_fraction", "features")
+#: Extra inputs computed from (x1, x2), in the order a spec lists them.
+EXTRA_FEATURES = ("x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2")
+#: Check box text of each extra input.
+FEATURE_LABELS: dict[str, str] = {
+    "x1_squared": "x1\u00b2",
+    "x2_squared": "x2\u00b2",
+    "x1_x2": "x1\u00b7x2",
+    "sin_x1": "sin x1",
+    "sin_x2": "sin x2",
+}
+DRAW_HINT = "Click to add a point of the chosen class, right-click to remove the nearest"
+#: The plane shown when drawing starts from nothing (TensorFlow Playground's range).
+DEFAULT_DRAW_BOUNDS: Bounds = (-6.0, 6.0, -6.0, 6.0)
+#: A right click further than this from every point (in screen pixels) removes nothing.
+PICK_RADIUS_PX = 12.0
 
 MAX_SEED = 999_999
 
 # Tooltips explain what each knob does to the data, since the panel has no room for prose.
 _TIPS = {
-    "dataset": "Which toy problem to learn. Every dataset has two classes (orange = 0, blue = 1).",
+    "dataset": ("Which problem to learn. The toy problems are 2-D (orange = class 0, blue = class 1); "
+                "the real datasets below the line have more inputs."),
     "noise": ("Random jitter added to every point. More noise makes the classes overlap, "
               "so no boundary can separate them perfectly."),
     "samples": "How many points to generate (half of them in class 1).",
@@ -56,7 +111,45 @@ _TIPS = {
              "they show whether it generalises."),
     "seed": "Random seed: the same seed and settings always give the same points.",
     "regenerate": "Draw a fresh set of points (seed + 1) with the same settings.",
+    "features": ("Extra inputs computed from x1 and x2. With x1\u00b2 and x2\u00b2, even a network "
+                 "without hidden layers can learn the circle."),
+    "draw": "Make your own data: click the plot to add points, right-click to remove them.",
+    "draw_class": "The class of the points a click adds.",
+    "clear": "Remove every drawn point.",
+    "save": "Save the drawn points as a CSV file (columns x1, x2, label).",
 }
+
+
+def _dot_icon(color: str, size: int = 12) -> QIcon:
+    """A filled circle in ``color``: the class swatch of the class picker."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor("white"))
+    painter.setBrush(QColor(color))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _pencil_icon(size: int = 16) -> QIcon:
+    """A small pencil for the Draw button (Qt's standard icons have none)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.translate(size / 2, size / 2)
+    painter.rotate(45)
+    unit = size / 16
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(MUTED_TEXT_COLOR))
+    painter.drawRect(QRectF(-2 * unit, -7 * unit, 4 * unit, 9 * unit))  # body
+    painter.setBrush(QColor(CLASS_COLORS[0]))
+    painter.drawPolygon(QPolygonF([QPointF(-2 * unit, 3 * unit), QPointF(2 * unit, 3 * unit),
+                                   QPointF(0, 7 * unit)]))  # tip
+    painter.end()
+    return QIcon(pixmap)
 
 
 class DatasetPanel(QWidget):
@@ -65,14 +158,23 @@ class DatasetPanel(QWidget):
     Signals
     -------
     sig_data_spec_changed(dict)
-        Emitted once per user edit (dataset, noise, samples, test split, seed or
-        Regenerate) with the full spec, see :meth:`data_spec`. Never emitted by
-        :meth:`set_data_spec`.
+        Emitted once per user edit (dataset, noise, samples, test split, seed,
+        extra inputs or Regenerate) with the full spec, see :meth:`data_spec`, and
+        on leaving draw mode. Never emitted by :meth:`set_data_spec`, nor while in
+        draw mode.
+    sig_drawn_data_changed(tuple)
+        In draw mode, ``(X, labels)``: the drawn points, ``X`` (n, 2) float64 and
+        ``labels`` (n,) int64 class ids 0/1; ``n`` may be 0. Emitted on entering
+        draw mode with the button, on every added or removed point, on Clear, and
+        when the test share or the extra inputs change (read those from
+        :meth:`data_spec`).
 
     Attributes
     ----------
     dataset_combo : QComboBox
-        objectName ``"datasetCombo"``; item text = display name, item data = CLI name.
+        objectName ``"datasetCombo"``; item text = display name, item data = CLI
+        name. The generators come first, then (after a separator) the real datasets
+        the engine offers.
     noise_spin : QDoubleSpinBox
         objectName ``"noiseSpin"``, 0-1 in steps of 0.05.
     samples_spin : QSpinBox
@@ -83,18 +185,36 @@ class DatasetPanel(QWidget):
         objectName ``"dataSeedSpin"``, 0-999999.
     regenerate_button : QPushButton
         objectName ``"regenerateButton"``; seed + 1 (wrapping to 0), then emits.
+    feature_checks : dict of str to QCheckBox
+        One per :data:`EXTRA_FEATURES` name, objectName ``"featureCheck_<name>"``;
+        enabled for 2-D data (generated or drawn) only.
+    draw_button : QToolButton
+        objectName ``"drawModeButton"``, checkable: draw mode on/off.
+    draw_class_combo : QComboBox
+        objectName ``"drawClassCombo"``: "class 0" / "class 1" (item data 0 / 1).
+    clear_drawn_button, save_drawn_button : QPushButton
+        objectNames ``"clearDrawnButton"``, ``"saveDrawnButton"``.
+    draw_hint : QLabel
+        objectName ``"drawHint"``, :data:`DRAW_HINT`. The picker, Clear, Save and
+        the hint are shown in draw mode only.
     plot : BoundaryPlot
         The data plane; see :mod:`nnstudio.ui.boundary_plot`.
     """
 
-    sig_data_spec_changed = Signal(object)  # dict: name, n_samples, noise, seed, test_fraction
+    sig_data_spec_changed = Signal(object)  # dict: name, n_samples, noise, seed, test_fraction, features
+    sig_drawn_data_changed = Signal(object)  # tuple: (X (n, 2) float64, labels (n,) int64)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dataset_combo = QComboBox(objectName="datasetCombo", toolTip=_TIPS["dataset"])
         for name in GENERATOR_NAMES:
-            # a generator added to the engine later still shows up, with a derived label
-            self.dataset_combo.addItem(DATASET_LABELS.get(name, name.replace("_", " ").title()), name)
+            self.dataset_combo.addItem(self._label(name), name)
+        # Read at run time, not imported: the engine gains REAL_DATASETS later, and tests patch it.
+        real = [n for n in getattr(engine_datasets, "REAL_DATASETS", ()) if n not in GENERATOR_NAMES]
+        if real:
+            self.dataset_combo.insertSeparator(self.dataset_combo.count())
+            for name in real:
+                self.dataset_combo.addItem(self._label(name), name)
 
         self.noise_spin = QDoubleSpinBox(objectName="noiseSpin", toolTip=_TIPS["noise"])
         self.noise_spin.setRange(0.0, 1.0)
@@ -120,12 +240,41 @@ class DatasetPanel(QWidget):
                                              toolTip=_TIPS["regenerate"])
         self.regenerate_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
 
+        self.feature_checks: dict[str, QCheckBox] = {
+            name: QCheckBox(FEATURE_LABELS[name], objectName=f"featureCheck_{name}", toolTip=_TIPS["features"])
+            for name in EXTRA_FEATURES
+        }
+
+        self.draw_button = QToolButton(objectName="drawModeButton", text="Dra&w", toolTip=_TIPS["draw"])
+        self.draw_button.setCheckable(True)
+        self.draw_button.setIcon(_pencil_icon())
+        self.draw_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.draw_class_combo = QComboBox(objectName="drawClassCombo", toolTip=_TIPS["draw_class"])
+        for class_id in (0, 1):
+            self.draw_class_combo.addItem(_dot_icon(CLASS_COLORS[class_id]), f"class {class_id}", class_id)
+        self.clear_drawn_button = QPushButton("Clear", objectName="clearDrawnButton", toolTip=_TIPS["clear"])
+        self.save_drawn_button = QPushButton("Save CSV\u2026", objectName="saveDrawnButton", toolTip=_TIPS["save"])
+        self.draw_hint = QLabel(DRAW_HINT, objectName="drawHint", wordWrap=True)
+        self.draw_hint.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
+
         self.plot = BoundaryPlot()
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot.setMinimumSize(220, 220)
 
+        self._draw_mode = False
+        self._drawn_X = np.empty((0, 2), dtype=np.float64)
+        self._drawn_labels = np.empty(0, dtype=np.int64)
+        self._shown: dict | None = None  # the last set_points call, shown again after drawing
+        self._error_box: QMessageBox | None = None
+
         self._build_layout()
         self._connect()
+        self._update_enabled()
+
+    @staticmethod
+    def _label(name: str) -> str:
+        # a dataset added to the engine later still shows up, with a derived label
+        return DATASET_LABELS.get(name, name.replace("_", " ").title())
 
     # ------------------------------------------------------------------ setup
 
@@ -144,9 +293,14 @@ class DatasetPanel(QWidget):
         outer.addWidget(box)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(10, 8, 10, 10)
-        inner.setSpacing(8)
+        inner.setSpacing(6)
         grid = QGridLayout()
         inner.addLayout(grid)
+        features = QHBoxLayout()
+        inner.addLayout(features)
+        draw_row = QHBoxLayout()
+        inner.addLayout(draw_row)
+        inner.addWidget(self.draw_hint)
         inner.addWidget(self.plot, 1)
 
         grid.setHorizontalSpacing(8)
@@ -167,14 +321,67 @@ class DatasetPanel(QWidget):
             grid.addWidget(field, row, col + 1, 1, 2 if field is self.dataset_combo else 1)
         grid.addWidget(self.regenerate_button, 0, 3)
 
+        features.setSpacing(6)
+        features.addWidget(QLabel("Extra inputs:", box, toolTip=_TIPS["features"]))
+        for check in self.feature_checks.values():
+            features.addWidget(check)
+        features.addStretch(1)
+
+        draw_row.setSpacing(6)
+        for widget in (self.draw_button, self.draw_class_combo, self.clear_drawn_button, self.save_drawn_button):
+            draw_row.addWidget(widget)
+        draw_row.addStretch(1)
+
     def _connect(self) -> None:
-        self.dataset_combo.currentIndexChanged.connect(self._emit_spec)
-        for spin in self._spins():
+        self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
+        for spin in (self.noise_spin, self.samples_spin, self.seed_spin):
             spin.valueChanged.connect(self._emit_spec)
+        # these two also shape drawn data, so in draw mode they re-emit the drawn set
+        self.test_fraction_spin.valueChanged.connect(self._on_setting_changed)
+        for check in self.feature_checks.values():
+            check.toggled.connect(self._on_setting_changed)
         self.regenerate_button.clicked.connect(self.regenerate)
+        self.draw_button.toggled.connect(self._on_draw_toggled)
+        self.clear_drawn_button.clicked.connect(self.clear_drawn_points)
+        self.save_drawn_button.clicked.connect(self._on_save_clicked)
+        self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
 
     def _emit_spec(self, *_: object) -> None:
         self.sig_data_spec_changed.emit(self.data_spec())
+
+    def _emit_drawn(self) -> None:
+        self.sig_drawn_data_changed.emit(self.drawn_points())
+
+    def _on_setting_changed(self, *_: object) -> None:
+        if self._draw_mode:
+            self._emit_drawn()
+        else:
+            self._emit_spec()
+
+    def _on_dataset_changed(self, *_: object) -> None:
+        # picking a dataset is the other way out of draw mode
+        if self._draw_mode:
+            self._leave_draw_mode()
+        self._update_enabled()
+        self._emit_spec()
+
+    def _is_generated(self) -> bool:
+        """True when the combo shows a generator (2-D data whose noise, size and seed apply)."""
+        return self.dataset_combo.currentData() in GENERATOR_NAMES
+
+    def _update_enabled(self) -> None:
+        """Enable what applies to the current data; show the drawing tools in draw mode only."""
+        generated = self._is_generated() and not self._draw_mode
+        for widget in (self.noise_spin, self.samples_spin, self.seed_spin, self.regenerate_button):
+            widget.setEnabled(generated)
+        two_d = self._draw_mode or self._is_generated()
+        for check in self.feature_checks.values():
+            check.setEnabled(two_d)
+        for widget in (self.draw_class_combo, self.clear_drawn_button, self.save_drawn_button, self.draw_hint):
+            widget.setVisible(self._draw_mode)
+        has_points = self._drawn_labels.size > 0
+        self.clear_drawn_button.setEnabled(has_points)
+        self.save_drawn_button.setEnabled(has_points)
 
     # ------------------------------------------------------------------ spec
 
@@ -184,21 +391,25 @@ class DatasetPanel(QWidget):
         Returns
         -------
         dict
-            ``name`` (str, CLI generator name), ``n_samples`` (int), ``noise``
-            (float), ``seed`` (int) and ``test_fraction`` (float in [0, 0.9]),
-            ready for ``generate(name, n_samples, noise, seed)`` and
+            ``name`` (str, CLI dataset name), ``n_samples`` (int), ``noise``
+            (float), ``seed`` (int), ``test_fraction`` (float in [0, 0.9]) and
+            ``features`` (tuple of the checked :data:`EXTRA_FEATURES` names in that
+            order; ``()`` for data that is not 2-D, where they do not apply), ready
+            for ``generate(name, n_samples, noise, seed)`` and
             ``train_test_split(dataset, test_fraction, seed)``.
         """
+        applies = self._draw_mode or self._is_generated()
         return {
             "name": str(self.dataset_combo.currentData()),
             "n_samples": self.samples_spin.value(),
             "noise": round(self.noise_spin.value(), self.noise_spin.decimals()),
             "seed": self.seed_spin.value(),
             "test_fraction": self.test_fraction_spin.value() / 100.0,
+            "features": tuple(n for n in EXTRA_FEATURES if self.feature_checks[n].isChecked()) if applies else (),
         }
 
     def set_data_spec(self, spec: Mapping) -> None:
-        """Show ``spec`` in the controls without emitting ``sig_data_spec_changed``.
+        """Show ``spec`` in the controls without emitting any signal.
 
         Parameters
         ----------
@@ -206,12 +417,13 @@ class DatasetPanel(QWidget):
             Any subset of :data:`SPEC_KEYS`; missing keys keep their current value.
             Numbers outside a control's range are clamped to it (and :meth:`data_spec`
             then reports the clamped value); ``noise`` is rounded to 2 decimals and
-            ``test_fraction`` to a whole percent.
+            ``test_fraction`` to a whole percent. ``features`` is an iterable of
+            :data:`EXTRA_FEATURES` names (any order). Draw mode is left as it is.
 
         Raises
         ------
         ValueError
-            An unknown key or dataset name, or a value that is not a finite
+            An unknown key, dataset or feature name, or a value that is not a finite
             number; nothing is changed.
         """
         unknown = set(spec) - set(SPEC_KEYS)
@@ -221,21 +433,40 @@ class DatasetPanel(QWidget):
         if "name" in spec:
             index = self.dataset_combo.findData(spec["name"])
             if index < 0:
-                raise ValueError(f"unknown dataset {spec['name']!r}; choose one of {', '.join(GENERATOR_NAMES)}")
+                names = [self.dataset_combo.itemData(i) for i in range(self.dataset_combo.count())]
+                raise ValueError(f"unknown dataset {spec['name']!r}; choose one of "
+                                 + ", ".join(str(n) for n in names if n is not None))
         # Convert everything before touching a control, so a bad value changes nothing.
         values: dict[QWidget, float] = {}
         for key, spin, scale in (("noise", self.noise_spin, 1), ("n_samples", self.samples_spin, 1),
                                  ("test_fraction", self.test_fraction_spin, 100), ("seed", self.seed_spin, 1)):
             if key in spec:
                 values[spin] = self._clamped(spin, spec[key], scale, key)
-        blockers = [QSignalBlocker(w) for w in (self.dataset_combo, *self._spins())]
+        checked = self._feature_set(spec["features"]) if "features" in spec else None
+        widgets = (self.dataset_combo, *self._spins(), *self.feature_checks.values())
+        blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.dataset_combo.setCurrentIndex(index)
             for spin, value in values.items():
                 spin.setValue(value)
+            if checked is not None:
+                for name, check in self.feature_checks.items():
+                    check.setChecked(name in checked)
         finally:
             for blocker in blockers:
                 blocker.unblock()
+        self._update_enabled()
+
+    @staticmethod
+    def _feature_set(features: object) -> set[str]:
+        if isinstance(features, str) or not isinstance(features, Iterable):
+            raise ValueError(f"data spec 'features' must be a sequence of names, got {features!r}")
+        names = set(features)
+        unknown = names - set(EXTRA_FEATURES)
+        if unknown:
+            raise ValueError(f"unknown extra input(s) {', '.join(sorted(map(repr, unknown)))}; "
+                             f"choose from {', '.join(EXTRA_FEATURES)}")
+        return names
 
     @staticmethod
     def _clamped(spin: QSpinBox | QDoubleSpinBox, value: object, scale: float, key: str) -> float:
@@ -260,21 +491,237 @@ class DatasetPanel(QWidget):
             self.seed_spin.setValue(0 if seed >= MAX_SEED else seed + 1)
         self._emit_spec()
 
+    # ------------------------------------------------------------------ draw mode
+
+    def is_draw_mode(self) -> bool:
+        """True while the learner draws the data."""
+        return self._draw_mode
+
+    def set_draw_mode(self, on: bool) -> None:
+        """Enter or leave draw mode as the Draw button does, but without emitting any signal."""
+        with QSignalBlocker(self.draw_button):
+            self.draw_button.setChecked(bool(on))
+        if on:
+            self._enter_draw_mode()
+        else:
+            self._leave_draw_mode()
+        self._update_enabled()
+
+    def _on_draw_toggled(self, on: bool) -> None:
+        if on:
+            self._enter_draw_mode()
+            self._update_enabled()
+            self._emit_drawn()
+        else:
+            self._leave_draw_mode()
+            self._update_enabled()
+            self._emit_spec()
+
+    def _enter_draw_mode(self) -> None:
+        if self._draw_mode:
+            return
+        self._draw_mode = True
+        start = self._editable_shown_points()
+        if start is None:
+            self._drawn_X = np.empty((0, 2), dtype=np.float64)
+            self._drawn_labels = np.empty(0, dtype=np.int64)
+            self.plot.set_boundary(None)  # it belonged to other data
+            self.plot.set_bounds(DEFAULT_DRAW_BOUNDS)
+        else:
+            # keep the view: the learner edits the picture they were looking at
+            self._drawn_X, self._drawn_labels = start
+        self._show_drawn()
+
+    def _leave_draw_mode(self) -> None:
+        if not self._draw_mode:
+            return
+        self._draw_mode = False
+        with QSignalBlocker(self.draw_button):
+            self.draw_button.setChecked(False)
+        # show the owner's data again at once, not the drawing until its next set_points
+        if self._shown is not None:
+            self.plot.set_points(**self._shown)
+
+    def _editable_shown_points(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The points on show (train then test) as a drawn set, or None when they are not 2-D two-class data."""
+        shown = self._shown
+        if shown is None or shown["values"] is not None or not self._is_generated():
+            return None
+        parts = [np.asarray(shown[key], dtype=np.float64) for key in ("X_train", "X_test")]
+        if any(X.ndim != 2 or X.shape[1] < 2 for X in parts):
+            return None
+        X = np.concatenate([X[:, :2] for X in parts])
+        labels = np.concatenate([np.asarray(shown[key]).ravel() for key in ("labels_train", "labels_test")])
+        if X.shape[0] == 0 or not np.isin(labels, (0, 1)).all():
+            return None
+        return X, labels.astype(np.int64)
+
+    def _show_drawn(self) -> None:
+        # drawn points are all shown as training points; the view stays put (no bounds)
+        self.plot.set_points(self._drawn_X, self._drawn_labels, np.empty((0, 2)), np.empty(0, dtype=np.int64))
+
+    def _require_draw_mode(self) -> None:
+        if not self._draw_mode:
+            raise RuntimeError("drawn points can only be edited in draw mode")
+
+    def drawn_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The drawn set: copies of ``X`` (n, 2) float64 and ``labels`` (n,) int64.
+
+        It is kept after leaving draw mode, but replaced when draw mode starts again.
+        """
+        return self._drawn_X.copy(), self._drawn_labels.copy()
+
+    def add_drawn_point(self, x: float, y: float, class_id: int) -> None:
+        """Add a point of class ``class_id`` (0 or 1) at view coordinates (x, y) and emit the drawn set.
+
+        Raises
+        ------
+        RuntimeError
+            Not in draw mode.
+        ValueError
+            A class other than 0/1, or a coordinate that is not finite.
+        """
+        self._require_draw_mode()
+        if class_id not in (0, 1) or isinstance(class_id, bool):
+            raise ValueError(f"class_id must be 0 or 1, got {class_id!r}")
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"a drawn point needs finite coordinates, got ({x!r}, {y!r})")
+        self._drawn_X = np.vstack([self._drawn_X, [[float(x), float(y)]]])
+        self._drawn_labels = np.append(self._drawn_labels, np.int64(class_id))
+        self._drawn_changed()
+
+    def remove_nearest_drawn_point(self, x: float, y: float, max_pixels: float | None = PICK_RADIUS_PX) -> bool:
+        """Remove the drawn point nearest to view coordinates (x, y); emit and return True if one went.
+
+        Parameters
+        ----------
+        x, y : float
+            Where the learner clicked, in data coordinates.
+        max_pixels : float or None, optional
+            Only a point within this many screen pixels counts (distance measured
+            on screen, so it feels the same at any zoom); None for no limit.
+
+        Raises
+        ------
+        RuntimeError
+            Not in draw mode.
+        """
+        self._require_draw_mode()
+        if self._drawn_labels.size == 0:
+            return False
+        # data units per screen pixel, per axis: a pixel-based radius works for any bounds
+        px_w, px_h = self.plot.plot_item.getViewBox().viewPixelSize()
+        if not (px_w > 0 and px_h > 0 and math.isfinite(px_w) and math.isfinite(px_h)):
+            px_w = px_h = 1.0  # not laid out yet: fall back to data units
+        distance = np.hypot((self._drawn_X[:, 0] - x) / px_w, (self._drawn_X[:, 1] - y) / px_h)
+        nearest = int(np.argmin(distance))
+        if max_pixels is not None and distance[nearest] > max_pixels:
+            return False
+        self._drawn_X = np.delete(self._drawn_X, nearest, axis=0)
+        self._drawn_labels = np.delete(self._drawn_labels, nearest)
+        self._drawn_changed()
+        return True
+
+    def clear_drawn_points(self) -> None:
+        """Remove every drawn point and emit the (empty) drawn set.
+
+        Raises
+        ------
+        RuntimeError
+            Not in draw mode.
+        """
+        self._require_draw_mode()
+        self._drawn_X = np.empty((0, 2), dtype=np.float64)
+        self._drawn_labels = np.empty(0, dtype=np.int64)
+        self._drawn_changed()
+
+    def _drawn_changed(self) -> None:
+        self._show_drawn()
+        self._update_enabled()
+        self._emit_drawn()
+
+    def _on_plot_clicked(self, event) -> None:
+        if not self._draw_mode:
+            return
+        view = self.plot.plot_item.getViewBox()
+        if not view.sceneBoundingRect().contains(event.scenePos()):
+            return  # on an axis or the legend
+        point = view.mapSceneToView(event.scenePos())
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.add_drawn_point(point.x(), point.y(), int(self.draw_class_combo.currentData()))
+            event.accept()
+        elif event.button() == Qt.MouseButton.RightButton:
+            self.remove_nearest_drawn_point(point.x(), point.y())
+            event.accept()
+
+    def drawn_dataset(self) -> Dataset:
+        """The drawn set as a two-class :class:`~nnstudio.engine.datasets.Dataset` named "drawn" (x1, x2, label)."""
+        return Dataset(name="drawn", X=self._drawn_X, y=self._drawn_labels, task="classification",
+                       feature_names=("x1", "x2"), target_name="label", class_names=("0", "1"))
+
+    def save_drawn_csv(self, path: str) -> None:
+        """Write the drawn points to ``path`` as CSV with columns x1, x2, label.
+
+        Raises
+        ------
+        ValueError
+            There are no drawn points.
+        OSError
+            The file cannot be written.
+        """
+        if self._drawn_labels.size == 0:
+            raise ValueError("there are no drawn points to save")
+        save_csv(self.drawn_dataset(), path)
+
+    def _ask_save_path(self) -> str | None:
+        """Ask where to save the drawn points; None if the learner cancels (tests override this)."""
+        path, _ = QFileDialog.getSaveFileName(self, "Save drawn points", "drawn.csv", "CSV files (*.csv)")
+        return path or None
+
+    def _on_save_clicked(self) -> None:
+        path = self._ask_save_path()
+        if not path:
+            return
+        try:
+            self.save_drawn_csv(path)
+        except (OSError, ValueError) as e:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Save CSV",
+                              f"Could not save the drawn points to {path}:\n{e}", parent=self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()  # non-modal: the panel keeps running while the message shows
+            self._error_box = box
+
     # ------------------------------------------------------------------ plot
 
-    def set_points(self, X_train: np.ndarray, labels_train: np.ndarray, X_test: np.ndarray,
-                   labels_test: np.ndarray, bounds: Sequence[float] | None = None) -> None:
-        """Draw train points (filled) and test points (rings), coloured by class.
+    def set_points(self, X_train: np.ndarray, labels_train: np.ndarray | None, X_test: np.ndarray,
+                   labels_test: np.ndarray | None, bounds: Sequence[float] | None = None, *,
+                   values: tuple[np.ndarray, np.ndarray] | None = None,
+                   levels: Sequence[float] | None = None) -> None:
+        """Draw train points (filled) and test points (rings), coloured by class or by value.
 
         See :meth:`BoundaryPlot.set_points`; ``bounds`` is usually
-        ``plane_bounds(dataset)``. Only the first two features are drawn.
-        """
-        self.plot.set_points(X_train, labels_train, X_test, labels_test, bounds)
+        ``plane_bounds(dataset)``. Only the first two features are drawn. For
+        regression pass ``values=(targets_train, targets_test)`` (and optionally
+        ``levels``); the points are then coloured orange (low) to blue (high).
 
-    def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None) -> None:
-        """Tint the plane with the network's class-1 output, or hide the tint when ``grid`` is None.
-
-        ``grid`` has shape (H, W) with values in [0, 1], sampled on
-        :func:`boundary_grid` (row 0 = ``ymin``); see :meth:`BoundaryPlot.set_boundary`.
+        In draw mode the plot keeps showing the drawing; the points are kept and
+        shown when draw mode ends.
         """
-        self.plot.set_boundary(grid, bounds)
+        shown = dict(X_train=X_train, labels_train=labels_train, X_test=X_test, labels_test=labels_test,
+                     bounds=bounds, values=values, levels=levels)
+        if self._draw_mode:
+            self._shown = shown
+            return
+        self.plot.set_points(**shown)
+        self._shown = shown  # only once valid: set_points raises on bad input
+
+    def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None,
+                     levels: Sequence[float] | None = None) -> None:
+        """Tint the plane with the network's output, or hide the tint when ``grid`` is None.
+
+        ``grid`` has shape (H, W), sampled on :func:`boundary_grid` (row 0 =
+        ``ymin``); values map onto ``levels`` (default (0, 1), a class-1
+        probability; for regression e.g. ``self.plot.value_levels``). See
+        :meth:`BoundaryPlot.set_boundary`.
+        """
+        self.plot.set_boundary(grid, bounds, levels)

@@ -1,16 +1,25 @@
-"""Tests for the Data panel: controls, spec signal, scatter of points and the boundary heatmap."""
+"""Tests for the Data panel: controls, spec signal, points, the boundary heatmap, regression colours and draw mode."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox, QPushButton, QToolButton
 
-from nnstudio.engine.datasets import GENERATOR_NAMES, generate, plane_bounds, train_test_split
-from nnstudio.ui.boundary_plot import CLASS_COLORS, boundary_lut, boundary_rect
-from nnstudio.ui.dataset_panel import MAX_SEED, DatasetPanel, boundary_grid
+from nnstudio.engine import datasets as engine_datasets
+from nnstudio.engine.datasets import GENERATOR_NAMES, generate, load_csv, plane_bounds, train_test_split
+from nnstudio.ui.boundary_plot import CLASS_COLORS, boundary_lut, boundary_rect, value_lut
+from nnstudio.ui.dataset_panel import (
+    DATASET_LABELS,
+    DEFAULT_DRAW_BOUNDS,
+    EXTRA_FEATURES,
+    MAX_SEED,
+    SPEC_KEYS,
+    DatasetPanel,
+    boundary_grid,
+)
 
 BOUNDS = (-2.0, 4.0, -1.0, 3.0)
 
@@ -38,13 +47,13 @@ def _colors(objects) -> list[str]:
 # ---------------------------------------------------------------- controls
 
 
-def test_dataset_combo_lists_the_four_generators_with_cli_names_as_data(panel):
-    """The combo is found by objectName and shows display names over CLI names."""
+def test_dataset_combo_lists_the_generators_first_with_cli_names_as_data(panel):
+    """The combo is found by objectName and shows display names over CLI names, generators first."""
     combo = panel.findChild(QComboBox, "datasetCombo")
     assert combo is panel.dataset_combo
     items = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
-    assert items == [("XOR", "xor"), ("Circle", "circle"), ("Two Gaussians", "gaussians"), ("Spiral", "spiral")]
-    assert [data for _, data in items] == list(GENERATOR_NAMES)
+    assert items[:4] == [("XOR", "xor"), ("Circle", "circle"), ("Two Gaussians", "gaussians"), ("Spiral", "spiral")]
+    assert [data for _, data in items[:len(GENERATOR_NAMES)]] == list(GENERATOR_NAMES)
 
 
 def test_controls_have_their_object_names_ranges_and_defaults(panel):
@@ -60,17 +69,19 @@ def test_controls_have_their_object_names_ranges_and_defaults(panel):
 
 
 def test_data_spec_reports_all_keys_with_plain_types(panel):
-    """data_spec() holds name, n_samples, noise, seed and test_fraction as a fraction."""
+    """data_spec() holds name, n_samples, noise, seed, test_fraction as a fraction and features."""
     spec = panel.data_spec()
-    assert spec == {"name": "xor", "n_samples": 200, "noise": 0.1, "seed": 0, "test_fraction": 0.2}
-    assert [type(spec[k]) for k in ("name", "n_samples", "noise", "seed", "test_fraction")] == [str, int, float, int, float]
+    assert spec == {"name": "xor", "n_samples": 200, "noise": 0.1, "seed": 0, "test_fraction": 0.2, "features": ()}
+    assert list(spec) == list(SPEC_KEYS)
+    assert [type(spec[k]) for k in SPEC_KEYS] == [str, int, float, int, float, tuple]
 
 
 def test_changing_the_dataset_emits_the_spec_once(panel, emitted, qtbot):
     """Picking another dataset emits one spec with the new CLI name."""
     with qtbot.waitSignal(panel.sig_data_spec_changed, timeout=1000) as blocker:
         panel.dataset_combo.setCurrentIndex(3)
-    assert blocker.args == [{"name": "spiral", "n_samples": 200, "noise": 0.1, "seed": 0, "test_fraction": 0.2}]
+    assert blocker.args == [{"name": "spiral", "n_samples": 200, "noise": 0.1, "seed": 0, "test_fraction": 0.2,
+                             "features": ()}]
     assert len(emitted) == 1
 
 
@@ -86,7 +97,8 @@ def test_changing_the_seed_emits_the_spec_once(panel, emitted, qtbot):
     """A new seed emits one spec carrying it."""
     with qtbot.waitSignal(panel.sig_data_spec_changed, timeout=1000) as blocker:
         panel.seed_spin.setValue(42)
-    assert blocker.args[0] == {"name": "xor", "n_samples": 200, "noise": 0.1, "seed": 42, "test_fraction": 0.2}
+    assert blocker.args[0] == {"name": "xor", "n_samples": 200, "noise": 0.1, "seed": 42, "test_fraction": 0.2,
+                               "features": ()}
     assert len(emitted) == 1
 
 
@@ -111,7 +123,8 @@ def test_typing_a_number_emits_once_on_enter_not_per_digit(panel, emitted, qtbot
 
 def test_set_data_spec_shows_the_values_without_emitting(panel, emitted):
     """set_data_spec updates every control and emits nothing."""
-    spec = {"name": "circle", "n_samples": 300, "noise": 0.25, "seed": 7, "test_fraction": 0.3}
+    spec = {"name": "circle", "n_samples": 300, "noise": 0.25, "seed": 7, "test_fraction": 0.3,
+            "features": ("x1_squared", "x2_squared")}
     panel.set_data_spec(spec)
     assert emitted == []
     assert panel.data_spec() == spec
@@ -121,12 +134,14 @@ def test_set_data_spec_shows_the_values_without_emitting(panel, emitted):
 def test_set_data_spec_keeps_missing_keys(panel):
     """A partial spec changes only the keys it names."""
     panel.set_data_spec({"seed": 5})
-    assert panel.data_spec() == {"name": "xor", "n_samples": 200, "noise": 0.1, "seed": 5, "test_fraction": 0.2}
+    assert panel.data_spec() == {"name": "xor", "n_samples": 200, "noise": 0.1, "seed": 5, "test_fraction": 0.2,
+                                 "features": ()}
 
 
-@pytest.mark.parametrize("spec", [{"name": "moons"}, {"colour": "red"}, {"noise": "lots"}, {"n_samples": float("nan")}])
+@pytest.mark.parametrize("spec", [{"name": "no_such_data"}, {"colour": "red"}, {"noise": "lots"},
+                                  {"n_samples": float("nan")}, {"features": ("x3_cubed",)}, {"features": "sin_x1"}])
 def test_set_data_spec_rejects_unknown_names_and_keys_without_changing_anything(panel, spec):
-    """An unknown dataset or key raises ValueError and leaves the controls alone."""
+    """An unknown dataset, key or extra input raises ValueError and leaves the controls alone."""
     before = panel.data_spec()
     with pytest.raises(ValueError):
         panel.set_data_spec({"seed": 9, **spec})
@@ -136,7 +151,8 @@ def test_set_data_spec_rejects_unknown_names_and_keys_without_changing_anything(
 def test_set_data_spec_clamps_out_of_range_numbers(panel):
     """Values beyond a control's range (even beyond a C int) are clamped, not an overflow."""
     panel.set_data_spec({"seed": 10**12, "n_samples": 1, "noise": 3.0, "test_fraction": 0.95})
-    assert panel.data_spec() == {"name": "xor", "n_samples": 4, "noise": 1.0, "seed": MAX_SEED, "test_fraction": 0.9}
+    assert panel.data_spec() == {"name": "xor", "n_samples": 4, "noise": 1.0, "seed": MAX_SEED, "test_fraction": 0.9,
+                                 "features": ()}
 
 
 def test_regenerate_bumps_the_seed_and_emits_once(panel, emitted, qtbot):
@@ -339,3 +355,403 @@ def test_boundary_lut_runs_from_class_0_through_white_to_class_1():
         assert 0 < end[3] < 255
     centre = lut[127:129]
     assert np.all(centre[:, :3] >= 250) and np.all(centre[:, 3] < 40)
+
+
+# ---------------------------------------------------------------- regression colours
+
+
+def test_values_colour_points_on_the_diverging_map_with_symmetric_levels(panel):
+    """With values= the points take orange for the lowest, white for zero and blue for the highest value."""
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    panel.set_points(X, None, X[:1], None, BOUNDS, values=(np.array([-2.0, 0.0, 1.0]), np.array([2.0])))
+    plot = panel.plot
+    assert plot.value_levels == (-2.0, 2.0)
+    lut = value_lut()
+    fills = [QColor(b.color()).getRgb()[:3] for b in plot.train_scatter.data["brush"]]
+    assert fills[0] == tuple(lut[0]) and QColor(*fills[0]).name() == QColor(CLASS_COLORS[0]).name()
+    assert min(fills[1]) >= 250  # zero is (nearly) white
+    ring = QColor(plot.test_scatter.data["pen"][0].color())
+    assert ring.blue() > ring.red()  # the largest value is blue
+    assert list(plot.train_scatter.data["data"]) == [-2.0, 0.0, 1.0]
+    assert [label.text for _, label in plot.legend.items][:2] == ["-2", "+2"]
+
+
+def test_explicit_levels_clip_point_colours(panel):
+    """levels= sets the ends of the colour scale; values beyond them get the end colours."""
+    X = np.zeros((2, 2))
+    panel.set_points(X, None, np.zeros((0, 2)), None, BOUNDS, values=([5.0, -5.0], []), levels=(-1.0, 1.0))
+    fills = [QColor(b.color()).name() for b in panel.plot.train_scatter.data["brush"]]
+    assert fills == [QColor(CLASS_COLORS[1]).name(), QColor(CLASS_COLORS[0]).name()]
+
+
+def test_classes_come_back_after_values(panel):
+    """A later call without values colours by class again and restores the class legend."""
+    X = np.zeros((2, 2))
+    panel.set_points(X, None, X[:0], None, BOUNDS, values=([1.0, -1.0], []))
+    panel.set_points(X, [0, 1], X[:0], [], BOUNDS)
+    assert panel.plot.value_levels is None
+    assert _colors(panel.plot.train_scatter.data["brush"]) == [QColor(c).name() for c in CLASS_COLORS[:2]]
+    assert [label.text for _, label in panel.plot.legend.items][:2] == ["class 0", "class 1"]
+
+
+def test_values_of_the_wrong_length_are_rejected(panel):
+    """values= must hold one value per point of each split."""
+    with pytest.raises(ValueError):
+        panel.set_points(np.zeros((3, 2)), None, np.zeros((0, 2)), None, BOUNDS, values=([1.0, 2.0], []))
+
+
+def test_boundary_levels_map_regression_outputs_without_a_contour(panel):
+    """set_boundary(levels=) keeps outputs in (lo, hi) instead of clipping to (0, 1), and draws no contour."""
+    grid = np.array([[-3.0, -1.0], [0.5, 2.5]])
+    panel.set_boundary(grid, BOUNDS, levels=(-2.0, 2.0))
+    image = panel.plot.boundary_image
+    assert tuple(image.levels) == (-2.0, 2.0)
+    np.testing.assert_allclose(image.image, [[-2.0, -1.0], [0.5, 2.0]])
+    assert panel.plot.boundary_contour.data is None
+    panel.set_boundary(np.array([[np.nan, 0.0]]), BOUNDS, levels=(-1.0, 3.0))
+    np.testing.assert_allclose(panel.plot.boundary_image.image, [[1.0, 0.0]])  # NaN shows as the middle
+
+
+@pytest.mark.parametrize("levels", [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf), (1.0,)])
+def test_bad_boundary_levels_are_rejected(panel, levels):
+    """Levels must be two finite numbers, low before high."""
+    with pytest.raises(ValueError):
+        panel.set_boundary(np.zeros((2, 2)), BOUNDS, levels=levels)
+
+
+# ---------------------------------------------------------------- dataset list and extra inputs
+
+
+@pytest.fixture
+def real_panel(qtbot, monkeypatch):
+    """A panel built while the engine offers the four real datasets (whether or not it already does)."""
+    monkeypatch.setattr(engine_datasets, "REAL_DATASETS", ("iris", "wine", "breast_cancer", "digits"), raising=False)
+    widget = DatasetPanel()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_real_datasets_follow_the_generators_after_a_separator(real_panel):
+    """After the generators comes a separator, then Iris, Wine, Breast cancer and Digits (8x8)."""
+    combo = real_panel.dataset_combo
+    n = len(GENERATOR_NAMES)
+    assert combo.itemData(n, Qt.ItemDataRole.AccessibleDescriptionRole) == "separator"
+    items = [(combo.itemText(i), combo.itemData(i)) for i in range(n + 1, combo.count())]
+    assert items == [("Iris", "iris"), ("Wine", "wine"), ("Breast cancer", "breast_cancer"),
+                     ("Digits (8\u00d78)", "digits")]
+
+
+def test_new_generators_get_their_display_names():
+    """The generators the engine adds are listed under readable names."""
+    assert DATASET_LABELS["moons"] == "Two Moons" and DATASET_LABELS["checkerboard"] == "Checkerboard"
+    assert DATASET_LABELS["plane"] == "Plane (regression)"
+    assert DATASET_LABELS["multigauss"] == "Multi-Gaussian (regression)"
+
+
+def test_a_real_dataset_disables_noise_samples_seed_and_the_extra_inputs(real_panel):
+    """Noise, samples, seed, Regenerate and the extra inputs do not apply to a real dataset."""
+    panel = real_panel
+    specs: list[dict] = []
+    panel.sig_data_spec_changed.connect(specs.append)
+    panel.feature_checks["x1_squared"].setChecked(True)
+    panel.dataset_combo.setCurrentIndex(panel.dataset_combo.findData("iris"))
+    assert specs[-1]["name"] == "iris" and specs[-1]["features"] == ()
+    for widget in (panel.noise_spin, panel.samples_spin, panel.seed_spin, panel.regenerate_button,
+                   *panel.feature_checks.values()):
+        assert not widget.isEnabled()
+    assert panel.test_fraction_spin.isEnabled()
+    panel.set_data_spec({"name": "spiral"})
+    assert all(w.isEnabled() for w in (panel.noise_spin, panel.samples_spin, panel.seed_spin))
+    assert panel.data_spec()["features"] == ("x1_squared",)  # the choice is kept for 2-D data
+
+
+def test_feature_toggles_have_their_names_and_labels_in_one_row(panel):
+    """Five check boxes x1², x2², x1·x2, sin x1, sin x2, found by objectName, unchecked at first."""
+    checks = [panel.findChild(QCheckBox, f"featureCheck_{name}") for name in EXTRA_FEATURES]
+    assert [c.text() for c in checks] == ["x1\u00b2", "x2\u00b2", "x1\u00b7x2", "sin x1", "sin x2"]
+    assert not any(c.isChecked() for c in checks)
+    panel.show()
+    assert len({c.geometry().top() for c in checks}) == 1
+
+
+def test_feature_toggles_emit_the_spec_with_features_in_fixed_order(panel, emitted, qtbot):
+    """Each click emits once; the spec lists the checked inputs in the fixed order, whatever the click order."""
+    panel.show()
+    qtbot.waitExposed(panel)
+    for name in ("sin_x2", "x1_squared"):
+        qtbot.mouseClick(panel.feature_checks[name], Qt.MouseButton.LeftButton)
+    assert [s["features"] for s in emitted] == [("sin_x2",), ("x1_squared", "sin_x2")]
+    assert panel.data_spec()["features"] == ("x1_squared", "sin_x2")
+
+
+def test_set_data_spec_sets_the_feature_toggles_silently(panel, emitted):
+    """A spec's features check exactly those boxes, emitting nothing."""
+    panel.set_data_spec({"features": ["x1_x2", "x1_squared"]})
+    assert emitted == []
+    assert panel.data_spec()["features"] == ("x1_squared", "x1_x2")
+    panel.set_data_spec({"features": ()})
+    assert not any(c.isChecked() for c in panel.feature_checks.values())
+
+
+# ---------------------------------------------------------------- draw mode
+
+
+@pytest.fixture
+def drawn(panel):
+    """Every drawn set the panel emits, in order."""
+    sets: list[tuple[np.ndarray, np.ndarray]] = []
+    panel.sig_drawn_data_changed.connect(sets.append)
+    return sets
+
+
+def _shown(qtbot, panel) -> None:
+    panel.show()
+    qtbot.waitExposed(panel)
+
+
+def _pixel(panel, x: float, y: float) -> QPoint:
+    """The viewport pixel showing data coordinates (x, y)."""
+    view = panel.plot.plot_item.getViewBox()
+    return panel.plot.mapFromScene(view.mapViewToScene(QPointF(x, y)))
+
+
+def _click_plot(qtbot, panel, x: float, y: float, button=Qt.MouseButton.LeftButton, offset=(0, 0)) -> None:
+    pos = _pixel(panel, x, y) + QPoint(*offset)
+    qtbot.mouseClick(panel.plot.viewport(), button, pos=pos)
+
+
+def _data_per_pixel(panel) -> float:
+    return max(panel.plot.plot_item.getViewBox().viewPixelSize())
+
+
+def test_draw_tools_are_shown_only_in_draw_mode(panel, qtbot):
+    """The class picker, Clear, Save and the hint appear with draw mode; the picker offers two coloured classes."""
+    _shown(qtbot, panel)
+    button = panel.findChild(QToolButton, "drawModeButton")
+    assert button is panel.draw_button and button.isCheckable() and button.isVisible()
+    tools = [panel.findChild(QComboBox, "drawClassCombo"), panel.findChild(QPushButton, "clearDrawnButton"),
+             panel.findChild(QPushButton, "saveDrawnButton"), panel.draw_hint]
+    assert not any(t.isVisible() for t in tools)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert panel.is_draw_mode() and all(t.isVisible() for t in tools)
+    combo = panel.draw_class_combo
+    assert [(combo.itemText(i), combo.itemData(i)) for i in range(2)] == [("class 0", 0), ("class 1", 1)]
+    assert not combo.itemIcon(0).isNull() and not combo.itemIcon(1).isNull()
+    assert panel.draw_hint.text() == "Click to add a point of the chosen class, right-click to remove the nearest"
+
+
+def test_draw_mode_disables_the_generated_data_controls(panel, qtbot):
+    """Noise, samples, seed and Regenerate are off while drawing; the test share and extra inputs stay on."""
+    _shown(qtbot, panel)
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    for widget in (panel.noise_spin, panel.samples_spin, panel.seed_spin, panel.regenerate_button):
+        assert not widget.isEnabled()
+    assert panel.test_fraction_spin.isEnabled()
+    assert all(c.isEnabled() for c in panel.feature_checks.values())
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert all(w.isEnabled() for w in (panel.noise_spin, panel.samples_spin, panel.seed_spin, panel.regenerate_button))
+
+
+def test_entering_draw_mode_starts_from_the_points_shown(panel, drawn, emitted, qtbot):
+    """Pressing Draw emits the shown training and test points as the drawn set, and no spec."""
+    dataset, train, test = _split_spiral()
+    panel.set_points(dataset.X[train], dataset.y[train], dataset.X[test], dataset.y[test], plane_bounds(dataset))
+    _shown(qtbot, panel)
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert emitted == [] and len(drawn) == 1
+    X, labels = drawn[0]
+    np.testing.assert_array_equal(X, np.concatenate([dataset.X[train], dataset.X[test]]))
+    np.testing.assert_array_equal(labels, np.concatenate([dataset.y[train], dataset.y[test]]))
+    assert X.dtype == np.float64 and labels.dtype == np.int64
+    assert len(panel.plot.train_scatter.points()) == 100 and len(panel.plot.test_scatter.points()) == 0
+
+
+def test_draw_mode_starts_empty_when_nothing_is_shown(panel, drawn, qtbot):
+    """Without points on show, drawing starts from an empty set on the default plane."""
+    _shown(qtbot, panel)
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    X, labels = drawn[0]
+    assert X.shape == (0, 2) and labels.shape == (0,)
+    assert panel.plot.bounds == DEFAULT_DRAW_BOUNDS
+
+
+def test_draw_mode_starts_empty_over_regression_data(panel):
+    """Points coloured by value cannot become classes, so drawing starts empty."""
+    panel.set_data_spec({"name": "plane"})
+    panel.set_points(np.zeros((2, 2)), None, np.zeros((0, 2)), None, BOUNDS, values=([1.0, -1.0], []))
+    panel.set_draw_mode(True)
+    assert panel.drawn_points()[0].shape == (0, 2)
+
+
+def test_left_click_adds_a_point_of_the_chosen_class_where_clicked(panel, drawn, qtbot):
+    """A left click in draw mode adds a point at the clicked data coordinates, of the picked class."""
+    _shown(qtbot, panel)
+    panel.set_draw_mode(True)
+    panel.draw_class_combo.setCurrentIndex(1)
+    with qtbot.waitSignal(panel.sig_drawn_data_changed, timeout=1000) as blocker:
+        _click_plot(qtbot, panel, 1.5, -2.0)
+    X, labels = blocker.args[0]
+    assert X.shape == (1, 2) and labels.tolist() == [1]
+    assert X[0] == pytest.approx([1.5, -2.0], abs=1.5 * _data_per_pixel(panel))
+    panel.draw_class_combo.setCurrentIndex(0)
+    _click_plot(qtbot, panel, -3.0, 4.0)
+    X, labels = panel.drawn_points()
+    assert labels.tolist() == [1, 0] and len(drawn) == 2
+    assert X[1] == pytest.approx([-3.0, 4.0], abs=1.5 * _data_per_pixel(panel))
+    np.testing.assert_array_equal(panel.plot.train_scatter.data["x"], X[:, 0])
+
+
+def test_clicks_outside_draw_mode_or_the_plane_add_nothing(panel, drawn, qtbot):
+    """Clicking the plot adds points only in draw mode, and only inside the plane (not on the axes)."""
+    _shown(qtbot, panel)
+    _click_plot(qtbot, panel, 0.0, 0.0)
+    panel.set_draw_mode(True)
+    axis = panel.plot.plot_item.getAxis("bottom")
+    qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.plot.mapFromScene(axis.sceneBoundingRect().center()))
+    assert drawn == [] and panel.drawn_points()[0].shape == (0, 2)
+
+
+def test_right_click_removes_the_nearest_point_within_reach(panel, drawn, qtbot):
+    """A right click a few pixels from a point removes it; far from every point it removes nothing."""
+    _shown(qtbot, panel)
+    panel.set_draw_mode(True)
+    panel.add_drawn_point(-2.0, -2.0, 0)
+    panel.add_drawn_point(2.0, 2.0, 1)
+    drawn.clear()
+    _click_plot(qtbot, panel, 2.0, 2.0, Qt.MouseButton.RightButton, offset=(4, -3))
+    X, labels = panel.drawn_points()
+    assert X.tolist() == [[-2.0, -2.0]] and labels.tolist() == [0]
+    assert len(drawn) == 1
+    _click_plot(qtbot, panel, 3.0, 3.0, Qt.MouseButton.RightButton)  # dozens of pixels from (-2, -2)
+    assert len(drawn) == 1 and len(panel.drawn_points()[1]) == 1
+
+
+def test_remove_nearest_with_no_limit_takes_the_closest(panel, drawn):
+    """remove_nearest_drawn_point(max_pixels=None) removes the closest point however far it is."""
+    panel.set_draw_mode(True)
+    for x in (-5.0, 0.0, 5.0):
+        panel.add_drawn_point(x, 0.0, 1)
+    assert panel.remove_nearest_drawn_point(4.0, 4.0, max_pixels=None)
+    assert panel.drawn_points()[0][:, 0].tolist() == [-5.0, 0.0]
+    assert len(drawn) == 4
+
+
+def test_clear_empties_the_drawn_set(panel, drawn, qtbot):
+    """Clear removes every point, emits an empty set and disables Clear and Save."""
+    _shown(qtbot, panel)
+    panel.set_draw_mode(True)
+    panel.add_drawn_point(1.0, 1.0, 0)
+    assert panel.clear_drawn_button.isEnabled() and panel.save_drawn_button.isEnabled()
+    qtbot.mouseClick(panel.clear_drawn_button, Qt.MouseButton.LeftButton)
+    X, labels = drawn[-1]
+    assert X.shape == (0, 2) and labels.shape == (0,)
+    assert len(panel.plot.train_scatter.points()) == 0
+    assert not panel.clear_drawn_button.isEnabled() and not panel.save_drawn_button.isEnabled()
+
+
+def test_save_csv_writes_the_points_load_csv_reads_back(panel, qtbot, tmp_path, monkeypatch):
+    """Save CSV asks for a path and writes x1, x2, label that load_csv reads back unchanged."""
+    _shown(qtbot, panel)
+    panel.set_draw_mode(True)
+    points = [(-1.25, 0.5, 0), (2.0, -3.75, 1), (0.1, 0.2, 1), (4.0, 4.0, 0)]
+    for x, y, c in points:
+        panel.add_drawn_point(x, y, c)
+    path = tmp_path / "mine.csv"
+    monkeypatch.setattr(panel, "_ask_save_path", lambda: str(path))
+    qtbot.mouseClick(panel.save_drawn_button, Qt.MouseButton.LeftButton)
+    loaded = load_csv(path)
+    assert loaded.feature_names == ("x1", "x2") and loaded.target_name == "label"
+    assert loaded.task == "classification" and loaded.class_names == ("0", "1")
+    np.testing.assert_array_equal(loaded.X, [[x, y] for x, y, _ in points])
+    np.testing.assert_array_equal(loaded.y, [c for *_, c in points])
+
+
+def test_a_failed_save_shows_a_message_without_blocking(panel, qtbot, tmp_path, monkeypatch):
+    """An unwritable path opens a warning box non-modally (the click returns) and writes nothing."""
+    _shown(qtbot, panel)
+    panel.set_draw_mode(True)
+    panel.add_drawn_point(0.0, 0.0, 1)
+    path = tmp_path / "no" / "such" / "folder" / "x.csv"
+    monkeypatch.setattr(panel, "_ask_save_path", lambda: str(path))
+    qtbot.mouseClick(panel.save_drawn_button, Qt.MouseButton.LeftButton)
+    box = panel.findChild(QMessageBox)
+    assert box is not None and box.isVisible() and "x.csv" in box.text()
+    assert not path.exists()
+    box.close()
+
+
+def test_cancelling_the_save_dialog_writes_nothing(panel, monkeypatch):
+    """When the learner cancels the dialog nothing is saved and no message shows."""
+    panel.set_draw_mode(True)
+    panel.add_drawn_point(0.0, 0.0, 1)
+    saved = []
+    monkeypatch.setattr(panel, "_ask_save_path", lambda: None)
+    monkeypatch.setattr(panel, "save_drawn_csv", saved.append)
+    panel.save_drawn_button.click()
+    assert saved == [] and panel.findChild(QMessageBox) is None
+
+
+def test_leaving_draw_mode_emits_the_combo_spec(panel, emitted, drawn, qtbot):
+    """Unchecking Draw emits the combo's spec once and shows the owner's points again."""
+    dataset, train, test = _split_spiral()
+    panel.set_points(dataset.X[train], dataset.y[train], dataset.X[test], dataset.y[test], plane_bounds(dataset))
+    _shown(qtbot, panel)
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    panel.clear_drawn_points()
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert not panel.is_draw_mode()
+    assert emitted == [panel.data_spec()] and emitted[0]["name"] == "xor"
+    assert len(panel.plot.train_scatter.points()) == 80 and len(panel.plot.test_scatter.points()) == 20
+
+
+def test_picking_a_dataset_leaves_draw_mode_and_emits_its_spec_once(panel, emitted, qtbot):
+    """Choosing a generator while drawing ends draw mode and emits one spec for it."""
+    _shown(qtbot, panel)
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    panel.dataset_combo.setCurrentIndex(panel.dataset_combo.findData("circle"))
+    assert not panel.is_draw_mode() and not panel.draw_button.isChecked()
+    assert [s["name"] for s in emitted] == ["circle"]
+    assert panel.noise_spin.isEnabled()
+
+
+def test_set_draw_mode_changes_the_mode_without_signals(panel, emitted, drawn):
+    """set_draw_mode(True/False) checks the button and switches the tools, emitting nothing."""
+    panel.set_draw_mode(True)
+    assert panel.is_draw_mode() and panel.draw_button.isChecked()
+    panel.set_draw_mode(False)
+    assert not panel.is_draw_mode() and not panel.draw_button.isChecked()
+    assert emitted == [] and drawn == []
+
+
+def test_in_draw_mode_test_share_and_extra_inputs_reemit_the_drawn_set(panel, emitted, drawn):
+    """While drawing, the test share and extra inputs re-emit the drawn set, never a spec."""
+    panel.set_draw_mode(True)
+    panel.add_drawn_point(1.0, 2.0, 1)
+    panel.test_fraction_spin.setValue(40)
+    panel.feature_checks["x1_x2"].setChecked(True)
+    assert emitted == [] and len(drawn) == 3
+    assert panel.data_spec()["features"] == ("x1_x2",) and panel.data_spec()["test_fraction"] == 0.4
+
+
+def test_set_points_while_drawing_keeps_the_drawing_on_show(panel):
+    """The owner's points arriving in draw mode are kept for later, not drawn over the learner's points."""
+    panel.set_draw_mode(True)
+    panel.add_drawn_point(1.0, 1.0, 0)
+    panel.set_points(np.zeros((5, 2)), np.zeros(5, int), np.zeros((0, 2)), [], BOUNDS)
+    assert len(panel.plot.train_scatter.points()) == 1
+    panel.set_draw_mode(False)
+    assert len(panel.plot.train_scatter.points()) == 5
+
+
+def test_editing_drawn_points_needs_draw_mode_and_valid_input(panel):
+    """Adding or removing outside draw mode raises RuntimeError; a bad class or coordinate ValueError."""
+    with pytest.raises(RuntimeError):
+        panel.add_drawn_point(0.0, 0.0, 0)
+    with pytest.raises(RuntimeError):
+        panel.remove_nearest_drawn_point(0.0, 0.0)
+    panel.set_draw_mode(True)
+    for args in ((0.0, 0.0, 2), (0.0, float("nan"), 1), (0.0, 0.0, True)):
+        with pytest.raises(ValueError):
+            panel.add_drawn_point(*args)
+    assert panel.drawn_points()[0].shape == (0, 2)

@@ -47,7 +47,7 @@ def test_regression_data_gets_a_linear_output_and_no_accuracy(make_window, qtbot
     window = make_window()
     pick(window, qtbot, "plane")
     assert window.latest.spec.activations[-1] == "linear"
-    assert window.latest.output_range is not None
+    assert window.latest.predictions is not None and window.latest.boundary is not None
     assert "acc" not in window.metrics_label.text()
 
 
