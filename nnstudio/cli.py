@@ -2,7 +2,8 @@
 
 The flags are a stable contract: scripts and outside tests rely on them. Bad input exits
 with code 2 and one line on stderr naming the problem; nothing half-written is left
-behind. This module parses and reports; the work is the engine's.
+behind. A run whose loss becomes NaN or infinite stops at that cycle, says so on stderr,
+exports the last finite weights if asked to, and exits with code 3. This module parses and reports; the work is the engine's.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .engine.optim import Hyperparameters
 
 __all__ = ["main", "build_parser"]
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 
 
 class CliError(Exception):
@@ -183,20 +184,37 @@ def _build_experiment(args, dataset: Dataset) -> Experiment:
     )
 
 
+class Diverged(Exception):
+    """Training stopped at a NaN or infinite loss; the last finite weights are restored."""
+
+    def __init__(self, cycle: int, restored_cycle: int) -> None:
+        super().__init__(cycle, restored_cycle)
+        self.cycle, self.restored_cycle = cycle, restored_cycle
+
+
 def _train_loop(experiment: Experiment, total_cycles: int) -> None:
-    """Run ``total_cycles`` in chunks: the bar redraws a few times a second, never per cycle."""
+    """Run ``total_cycles`` in chunks: the bar redraws a few times a second, never per cycle.
+
+    Before each chunk the weights are kept, so a divergence (a NaN or infinite loss; the
+    trainer stops at that cycle) falls back to the last finite ones and raises ``Diverged``.
+    """
     from tqdm import tqdm
 
     trainer = experiment.trainer
     # Evaluating the whole splits costs about a cycle; keep it to a few hundred per run.
     trainer.eval_every = max(trainer.cycles_per_epoch, -(-total_cycles // 200))
-    chunk = max(1, min(1000, total_cycles // 50 or 1))
+    chunk = max(1, min(256, total_cycles // 50 or 1))
     with tqdm(total=total_cycles, unit="cycle", disable=not sys.stderr.isatty(), mininterval=0.25,
               file=sys.stderr, leave=False) as bar:
         done = 0
         while done < total_cycles:
+            kept = (trainer.network.flat.copy(), trainer.optimizer.velocity.copy(), trainer.cycle)
             n = min(chunk, total_cycles - done)
             trainer.step_cycle(n)
+            if trainer.diverged_at is not None or not trainer.network.is_finite():
+                cycle = trainer.diverged_at if trainer.diverged_at is not None else trainer.cycle
+                trainer.restore_weights(kept[0], kept[1])
+                raise Diverged(cycle, kept[2])
             done += n
             bar.update(n)
 
@@ -221,13 +239,17 @@ def run_train(args) -> int:
     start = time.perf_counter()
     # Overflow on the way to divergence is reported once, below, not as numpy warnings.
     with np.errstate(all="ignore"):
-        _train_loop(experiment, total)
+        try:
+            _train_loop(experiment, total)
+        except Diverged as exc:
+            saved = ""
+            if args.export is not None:
+                save_weights(args.export, experiment.model_file())
+                saved = f"; the weights of cycle {exc.restored_cycle} were written to {args.export}"
+            print(f"nnstudio train: training diverged at cycle {exc.cycle} (the loss became NaN or "
+                  f"infinite){saved}; try a smaller learning rate than --lr {args.lr:g}", file=sys.stderr)
+            return EXIT_DIVERGED
     seconds = time.perf_counter() - start
-    if not experiment.network.is_finite():
-        raise CliError(
-            f"training diverged: the weights became NaN or infinite within {trainer.cycle} cycles; "
-            "try a smaller learning rate (--lr)"
-        )
     result = trainer.evaluate(record=False)
     print(f"trained {trainer.cycle} cycles ({trainer.epoch} epochs) in {seconds:.2f} s")
     print(f"train loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}")

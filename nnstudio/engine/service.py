@@ -88,10 +88,11 @@ class _Server:
         session = self.session
         if self.speed is None:
             session.run_for(1.0 / SNAPSHOTS_PER_SECOND)
-            if time.perf_counter() - self.last_sent >= 1.0 / SNAPSHOTS_PER_SECOND:
+            # A run that stopped itself (it diverged) must say so at once.
+            if not session.running or time.perf_counter() - self.last_sent >= 1.0 / SNAPSHOTS_PER_SECOND:
                 self.send_snapshot()
         else:
-            session.trainer.step_cycle(1)
+            session.run_for(float("inf"), max_cycles=1)
             self.send_snapshot()
 
     def serve(self) -> None:

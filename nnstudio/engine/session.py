@@ -32,6 +32,10 @@ BOUNDARY_RESOLUTION = 64
 NEURON_MAP_RESOLUTION = 24
 #: Rows of the current batch shown in the activation heatmaps; a bigger batch is cut.
 MAX_HEATMAP_ROWS = 64
+#: Evaluations recorded along one multi-cycle step.
+STEP_EVALUATIONS = 50
+#: Cycles between the checkpoints a divergence falls back to.
+CHECKPOINT_CYCLES = 64
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ class TrainingSession:
         self._grid_cache = None
         self.generation += 1
         self.running = False
+        self.checkpoint()
 
     def _use_data(self, dataset: Dataset, data: DataSpec) -> None:
         """Switch to ``dataset``: validated first, so a refusal changes nothing."""
@@ -205,15 +210,54 @@ class TrainingSession:
             raise ValueError("a weight must be a finite number")
         self.trainer.abort_cycle()
         W[i, j] = value
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Remember the current weights as the ones to return to if training diverges."""
+        trainer = self.trainer
+        if self.network.is_finite():
+            self._checkpoint = (self.network.flat.copy(), trainer.optimizer.velocity.copy(), trainer.cycle)
+
+    def _recover_if_diverged(self) -> bool:
+        """After a NaN or infinite loss: pause, restore the last finite weights, say so."""
+        trainer = self.trainer
+        if trainer.diverged_at is None:
+            return False
+        at = trainer.diverged_at
+        params, velocity, cycle = self._checkpoint
+        trainer.restore_weights(params, velocity)
+        self.running = False
+        lr = trainer.hyper.learning_rate
+        self._message = (
+            f"Training diverged at cycle {at}: the loss became NaN or infinite. Paused, with the "
+            f"weights of cycle {cycle} restored. Try a smaller learning rate (now {lr:g})."
+        )
+        return True
 
     def step(self, kind: str = "cycle", n: int = 1) -> None:
-        """Step by ``kind`` ("cycle" or "epoch"), ``n`` times."""
-        if kind == "cycle":
-            self.trainer.step_cycle(n)
-        elif kind == "epoch":
-            self.trainer.step_epoch(n)
-        else:
+        """Step by ``kind`` ("cycle" or "epoch"), ``n`` times.
+
+        A long step records about ``STEP_EVALUATIONS`` evaluations on its way, so the loss
+        curves show how it got there rather than a straight line to the end.
+        """
+        if kind not in ("cycle", "epoch"):
             raise ValueError(f"unknown step kind {kind!r}")
+        trainer = self.trainer
+        cycles = n if kind == "cycle" else n * trainer.cycles_per_epoch
+        trainer.eval_every = max(1, cycles // STEP_EVALUATIONS)
+        target_epoch = trainer.epoch + n
+        try:
+            while trainer.diverged_at is None:
+                left = cycles if kind == "cycle" else (trainer.cycles_left_in_epoch if trainer.epoch < target_epoch else 0)
+                if left <= 0:
+                    break
+                self.checkpoint()
+                chunk = min(CHECKPOINT_CYCLES, left)
+                trainer.step_cycle(chunk)
+                cycles -= chunk
+        finally:
+            trainer.eval_every = 0
+            self._recover_if_diverged()
 
     def run_for(self, seconds: float, max_cycles: int | None = None) -> int:
         """Train flat out for about ``seconds`` (checked every few cycles); returns cycles done."""
@@ -222,11 +266,14 @@ class TrainingSession:
         start = trainer.cycle
         chunk = 1
         while time.perf_counter() < deadline:
+            self.checkpoint()
             if max_cycles is not None:
                 chunk = min(chunk, max_cycles - (trainer.cycle - start))
                 if chunk <= 0:
                     break
             trainer.step_cycle(chunk)
+            if self._recover_if_diverged():
+                break
             chunk = min(chunk * 2, 64)
         return trainer.cycle - start
 
@@ -296,6 +343,7 @@ class TrainingSession:
 
     def snapshot(self) -> Snapshot:
         trainer, net = self.trainer, self.network
+        self.checkpoint()
         last = trainer.last_evaluation
         if last is None or last.cycle != trainer.cycle:
             trainer.evaluate()

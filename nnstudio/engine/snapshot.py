@@ -154,13 +154,18 @@ class Snapshot:
 
 
 def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
-    """``newer``, keeping ``older``'s data view if ``newer`` has none.
+    """``newer``, keeping what ``older`` carried once: its data view and its message.
 
-    Whoever drops snapshots to keep up (the relay, the window) must not drop the data
-    they carry: only the snapshot after a data change has it.
+    Whoever drops snapshots to keep up (the relay, the window) must not drop those: only
+    the snapshot right after a data change has the data, and a message is said once.
     """
-    if older is not None and older.data is not None and newer.data is None:
-        return replace(newer, data=older.data)
-    return newer
+    if older is None:
+        return newer
+    changes = {}
+    if older.data is not None and newer.data is None:
+        changes["data"] = older.data
+    if older.message and older.message != newer.message:
+        changes["message"] = f"{older.message} {newer.message}".strip()
+    return replace(newer, **changes) if changes else newer
 
 

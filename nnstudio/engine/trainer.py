@@ -13,6 +13,7 @@ same seed and settings give the same run, bit for bit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
@@ -97,6 +98,8 @@ class Trainer:
     ----------
     cycle, epoch
         Cycles and completed epochs so far.
+    diverged_at
+        The cycle whose loss became NaN or infinite (stepping stops there), else None.
     history
         ``History`` of batch losses and evaluations.
     """
@@ -153,6 +156,8 @@ class Trainer:
         self._phase_cycle = 0
         self.last_workspace: Workspace | None = None
         self.last_evaluation: Evaluation | None = None
+        #: The cycle whose loss was NaN or infinite; stepping stops there until cleared.
+        self.diverged_at: int | None = None
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -178,6 +183,12 @@ class Trainer:
     def cycles_per_epoch(self) -> int:
         n = len(self.X_train)
         return 1 if self.batch_size is None else -(-n // self.batch_size)
+
+    @property
+    def cycles_left_in_epoch(self) -> int:
+        """Cycles until the current epoch ends (counting the next one)."""
+        rows_left = len(self.X_train) - self._position
+        return 1 if self.batch_size is None else -(-rows_left // self.batch_size)
 
     @property
     def phase_in_progress(self) -> bool:
@@ -220,6 +231,8 @@ class Trainer:
         return ws, X, Y
 
     def _finish_cycle(self, ws: Workspace, batch_rows: int) -> None:
+        if not math.isfinite(ws.loss) and self.diverged_at is None:
+            self.diverged_at = self.cycle
         self.history.batch_loss.append(self.cycle, ws.loss)
         self.cycle += 1
         self.last_workspace = ws
@@ -271,7 +284,7 @@ class Trainer:
 
     def step_cycle(self, n: int = 1) -> None:
         """Run ``n`` cycles; a cycle already begun by phases is finished first and counts."""
-        if n <= 0:
+        if n <= 0 or self.diverged_at is not None:
             return
         if self._cycle_in_progress is not None:
             for _phase in self._cycle_in_progress:
@@ -280,12 +293,14 @@ class Trainer:
             n -= 1
         run = self._run_cycle
         for _ in range(n):
+            if self.diverged_at is not None:
+                break
             run()
 
     def step_epoch(self, n: int = 1) -> None:
         """Run cycles until ``n`` more epochs have completed (finishing the current one first)."""
         target = self.epoch + n
-        while self.epoch < target:
+        while self.epoch < target and self.diverged_at is None:
             self.step_cycle()
 
     def step_phase(self) -> PhaseRecord:
@@ -300,6 +315,14 @@ class Trainer:
 
     def step_phases(self, n: int) -> list[PhaseRecord]:
         return [self.step_phase() for _ in range(n)]
+
+    def restore_weights(self, params: Array, velocity: Array) -> None:
+        """Put back earlier weights and momentum (after a divergence) and step on from there."""
+        np.copyto(self.network.flat, params)
+        np.copyto(self.optimizer.velocity, velocity)
+        self.optimizer.updates.fill(0.0)
+        self.abort_cycle()
+        self.diverged_at = None
 
     def abort_cycle(self) -> None:
         """Drop a cycle begun by phases (its update has not happened; nothing changed)."""

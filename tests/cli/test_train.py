@@ -502,14 +502,18 @@ def test_module_train_help_lists_the_contract_flags(tmp_path):
         assert flag in r.out
 
 
-def test_diverging_run_refuses_nan_export_with_one_stderr_line(tmp_path):
-    """A learning rate that blows the weights up to NaN: exit 2, old export kept, and only one line on stderr."""
+def test_diverging_run_stops_exports_the_last_finite_weights_and_exits_3(tmp_path):
+    """A learning rate that blows the loss up: exit 3, one stderr line naming the cycle, finite weights exported."""
     out = tmp_path / "keep.npz"
     out.write_bytes(b"old")
     r = run_module(tmp_path, "train", "--activation", "relu", "--output-activation", "linear",
                    "--lr", "1e300", "--steps", "50", "--export", "keep.npz")
-    assert out.read_bytes() == b"old"
-    assert_usage_error(r, "NaN")
+    assert r.code == 3, r.err
+    lines = r.err.splitlines()
+    assert len(lines) == 1 and "diverged at cycle" in lines[0] and "learning rate" in lines[0]
+    assert "Traceback" not in r.err
+    model = load_weights(out)
+    assert model.network.is_finite()
 
 
 _NO_QT = r"""

@@ -131,3 +131,15 @@ def test_run_for_trains_for_about_the_time_given():
     done = session.run_for(0.05)
     assert done > 10 and session.trainer.cycle == done
     assert session.run_for(1.0, max_cycles=7) == 7
+
+
+def test_divergence_pauses_and_restores_finite_weights():
+    """A rate that blows the loss up stops at that cycle, restores finite weights and says what to try."""
+    session = TrainingSession(SessionConfig(data=DataSpec("multigauss"), hyper=Hyperparameters(learning_rate=2.0)))
+    session.step("cycle", 2000)
+    snap = session.snapshot()
+    assert "diverged at cycle" in snap.message and "smaller learning rate" in snap.message
+    assert snap.cycle < 2000 and not snap.running
+    assert all(np.isfinite(w).all() for w in snap.weights)
+    session.step("cycle", 1)  # training can go on (and diverge again) from the restored weights
+    assert session.trainer.cycle == snap.cycle + 1

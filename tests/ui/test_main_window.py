@@ -223,3 +223,12 @@ def test_last_settings_and_geometry_are_remembered(qtbot):
         assert second.height() == left_size.height() == 600
     finally:
         second.close()
+
+
+def test_run_that_diverges_pauses_and_says_what_to_try(make_window, qtbot):
+    """Run with a rate too high for regression: the window pauses and suggests a smaller rate."""
+    window = make_window(SessionConfig(data=DataSpec("multigauss"), hyper=Hyperparameters(learning_rate=3.0)))
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: "diverged" in window.statusBar().currentMessage(), timeout=TIMEOUT)
+    assert not window.controls.run_button.isChecked()
+    assert all(np.isfinite(w).all() for w in window.latest.weights)
