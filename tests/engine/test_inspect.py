@@ -1,0 +1,76 @@
+"""The inspector's numbers for one neuron, against hand-computed values."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.inspect import SampleTrace, neuron_report
+
+
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def hand_trace():
+    """A 2-2-1 sigmoid net, one sample x = (1, 0.5), target 1, lr 0.5, MSE (batch 1, one output)."""
+    W0 = np.array([[0.1, -0.2], [0.4, 0.3]])
+    b0 = np.array([0.05, -0.1])
+    W1 = np.array([[0.7], [-0.6]])
+    b1 = np.array([0.2])
+    x = np.array([1.0, 0.5])
+    z0 = [1.0 * 0.1 + 0.5 * 0.4 + 0.05, 1.0 * -0.2 + 0.5 * 0.3 - 0.1]
+    a0 = [sigmoid(z) for z in z0]
+    z1 = a0[0] * 0.7 + a0[1] * -0.6 + 0.2
+    y = sigmoid(z1)
+    d1 = 2 * (y - 1.0) * y * (1 - y)  # dL/dz at the output for L = (t − y)²
+    d0 = [d1 * 0.7 * a0[0] * (1 - a0[0]), d1 * -0.6 * a0[1] * (1 - a0[1])]
+    trace = SampleTrace(
+        row=0, batch_size=1, activation_names=("sigmoid", "sigmoid"), loss_name="mse",
+        activations=(x, np.array(a0), np.array([y])), sums=(np.array(z0), np.array([z1])),
+        weights=(W0, W1), biases=(b0, b1), target=np.array([1.0]), loss=(1.0 - y) ** 2,
+        deltas=(np.array(d0), np.array([d1])), weight_updates=None, learning_rate=0.5,
+    )
+    return trace, dict(z0=z0, a0=a0, z1=z1, y=y, d1=d1, d0=d0, x=x)
+
+
+def test_output_neuron_sum_activation_error_and_delta():
+    """At the output: sum, sigmoid, error = target − output, loss, delta and each Δw = −lr·δ·a."""
+    trace, h = hand_trace()
+    r = neuron_report(trace, 2, 0)
+    assert r.is_output and r.activation == "sigmoid"
+    assert r.weighted_sum == pytest.approx(h["z1"], abs=1e-15)
+    assert r.output == pytest.approx(h["y"], abs=1e-15)
+    assert r.error == pytest.approx(1.0 - h["y"], abs=1e-15)
+    assert r.loss == pytest.approx((1.0 - h["y"]) ** 2, abs=1e-15)
+    assert r.derivative == pytest.approx(h["y"] * (1 - h["y"]), abs=1e-15)
+    assert r.delta == pytest.approx(h["d1"], abs=1e-15)
+    assert np.allclose(r.gradient_step, [-0.5 * h["d1"] * a for a in h["a0"]], atol=1e-15)
+
+
+def test_hidden_neuron_delta_comes_back_through_the_upper_weights():
+    """A hidden neuron's delta is (Σ upper δ·w) · y(1−y), with the terms shown."""
+    trace, h = hand_trace()
+    r = neuron_report(trace, 1, 1)
+    assert not r.is_output and r.error is None
+    assert np.allclose(r.inputs, h["x"]) and np.allclose(r.weights, [-0.2, 0.3])
+    assert r.back_sum == pytest.approx(h["d1"] * -0.6, abs=1e-15)
+    assert r.delta == pytest.approx(h["d0"][1], abs=1e-15)
+    assert np.allclose(r.gradient_step, [-0.5 * h["d0"][1] * xi for xi in h["x"]], atol=1e-15)
+
+
+def test_before_backprop_only_the_forward_terms_exist():
+    """Mid-cycle (forward done, backprop not yet): no delta, no steps."""
+    trace, _ = hand_trace()
+    forward_only = SampleTrace(**{**trace.__dict__, "deltas": None, "target": None, "loss": None})
+    r = neuron_report(forward_only, 2, 0)
+    assert r.delta is None and r.gradient_step is None and r.error is None
+
+
+def test_input_layer_and_bad_index_are_refused():
+    """The input layer computes nothing; an index past the layer is an error."""
+    trace, _ = hand_trace()
+    with pytest.raises(ValueError):
+        neuron_report(trace, 0, 0)
+    with pytest.raises(ValueError):
+        neuron_report(trace, 1, 5)
