@@ -4,6 +4,10 @@ The flags are a stable contract: scripts and outside tests rely on them. Bad inp
 with code 2 and one line on stderr naming the problem; nothing half-written is left
 behind. A run whose loss becomes NaN or infinite stops at that cycle, says so on stderr,
 exports the last finite weights if asked to, and exits with code 3. This module parses and reports; the work is the engine's.
+
+``--export`` picks the format from the file name (``EXPORT_FORMATS``): ``.npz`` and ``.json``
+weights files, ``.onnx``, a ``NAME_torch.py`` PyTorch script, any other ``.py`` a standalone
+numpy script. ``--history`` writes the loss history as CSV (``engine.history.write_history_csv``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from .engine.datasets import (
     load_named,
 )
 from .engine.experiment import Experiment, check_fits, default_output_activation
-from .engine.formats import WEIGHT_SUFFIXES, FormatError, load_weights, save_weights
+from .engine.formats import FormatError, ModelFile, load_weights, save_weights
+from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
 from .engine.losses import LOSSES
 from .engine.network import Network, NetworkSpec, SpecError
 from .engine.optim import Hyperparameters
@@ -33,6 +38,15 @@ from .engine.optim import Hyperparameters
 __all__ = ["main", "build_parser"]
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
+
+#: --export formats, by the end of the file name (checked in this order).
+EXPORT_FORMATS = {
+    "_torch.py": "a PyTorch script (torch.nn.Sequential, build_model, predict, train_more)",
+    ".py": "a standalone numpy script (predict, predict_labels; run it on a CSV file)",
+    ".onnx": "ONNX (opset 17, float32; needs pip install 'nnstudio[onnx]')",
+    ".npz": "a weights file",
+    ".json": "a weights file",
+}
 
 
 class CliError(Exception):
@@ -135,7 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--steps", type=_positive_int, help="exactly this many cycles (mini-batches)")
     opt.add_argument("--seed", type=int, default=0, help="seeds the data, the split, the weights, the batch order and the noise")
     out = train.add_argument_group("output")
-    out.add_argument("--export", type=Path, metavar="OUT", help="write the trained weights (.npz or .json)")
+    out.add_argument("--export", type=Path, metavar="OUT",
+                     help="write the trained model, in the format its file name ends with: .npz or .json (weights "
+                          "files), .onnx (ONNX, opset 17, float32 input 'input' and output 'output', normalisation "
+                          "included; needs pip install 'nnstudio[onnx]'), NAME_torch.py (a PyTorch script: "
+                          "build_model, predict, train_more), any other .py (a standalone numpy script: predict, "
+                          "predict_labels; run it as python OUT.py data.csv)")
+    out.add_argument("--history", type=Path, metavar="OUT.csv",
+                     help=f"write the loss history as CSV with the columns {', '.join(HISTORY_CSV_COLUMNS)}: one row "
+                          "per recorded cycle (cycle = updates made so far); batch_loss where the batch loss was "
+                          "recorded, the four evaluation columns (whole splits) only at the cycles where they were "
+                          "evaluated, empty elsewhere; nan where a value does not exist (no test split, regression "
+                          "accuracy)")
     out.add_argument("--json", action="store_true", help="make the last line of stdout one JSON object of the results")
 
     predict = commands.add_parser("predict", help="run a trained network on a CSV file; CSV to stdout")
@@ -223,9 +248,56 @@ def _percent(value: float) -> str:
     return "n/a" if value != value else f"{100 * value:.2f}%"
 
 
+def export_format(path: Path) -> str | None:
+    """The ``EXPORT_FORMATS`` key that ``path`` ends with (case-insensitive), or None."""
+    name = path.name.lower()
+    return next((ending for ending in EXPORT_FORMATS if name.endswith(ending) and len(name) > len(ending)), None)
+
+
+def export_model(path: Path, model: ModelFile) -> None:
+    """Write ``model`` to ``path`` in the format its name asks for; FormatError on failure."""
+    kind = export_format(path)
+    if kind == ".onnx":
+        from .engine.export_onnx import export_onnx
+
+        export_onnx(model, path)
+    elif kind == "_torch.py":
+        from .engine.export_code import export_torch_script
+
+        export_torch_script(model, path)
+    elif kind == ".py":
+        from .engine.export_code import export_numpy_script
+
+        export_numpy_script(model, path)
+    else:
+        save_weights(path, model)
+
+
+def _check_outputs(args) -> None:
+    """Refuse an unknown export format or a missing folder before any training is spent."""
+    if args.export is not None:
+        kind = export_format(args.export)
+        if kind is None:
+            raise CliError(f"--export {args.export.name}: unknown export format; use .npz, .json, .onnx, "
+                           f".py (a numpy script) or _torch.py (a PyTorch script)")
+        if kind == ".onnx":
+            from .engine.export_onnx import require_onnx
+
+            require_onnx()  # FormatError with the pip hint
+    for flag, path in (("--export", args.export), ("--history", args.history)):
+        if path is not None and not path.parent.is_dir():
+            raise CliError(f"{flag} {path.name}: the folder {path.parent} does not exist")
+
+
+def _write_history(args, trainer) -> None:
+    try:
+        write_history_csv(trainer.history, args.history)
+    except OSError as exc:
+        raise CliError(f"--history {args.history.name}: cannot write the file ({exc.strerror or exc})") from None
+
+
 def run_train(args) -> int:
-    if args.export is not None and args.export.suffix.lower() not in WEIGHT_SUFFIXES:
-        raise CliError(f"--export {args.export.name}: unknown weights format; use .npz or .json")
+    _check_outputs(args)
     dataset = _load_dataset(args)
     experiment = _build_experiment(args, dataset)
     trainer = experiment.trainer
@@ -244,20 +316,28 @@ def run_train(args) -> int:
         except Diverged as exc:
             saved = ""
             if args.export is not None:
-                save_weights(args.export, experiment.model_file())
+                export_model(args.export, experiment.model_file())
                 saved = f"; the weights of cycle {exc.restored_cycle} were written to {args.export}"
+            if args.history is not None:
+                _write_history(args, trainer)
+                saved += f"; the loss history to {args.history}"
             print(f"nnstudio train: training diverged at cycle {exc.cycle} (the loss became NaN or "
                   f"infinite){saved}; try a smaller learning rate than --lr {args.lr:g}", file=sys.stderr)
             return EXIT_DIVERGED
     seconds = time.perf_counter() - start
-    result = trainer.evaluate(record=False)
+    last = trainer.history.evaluations.last()
+    # The final evaluation joins the history unless that cycle was just evaluated.
+    result = trainer.evaluate(record=last is None or last[0] != trainer.cycle)
     print(f"trained {trainer.cycle} cycles ({trainer.epoch} epochs) in {seconds:.2f} s")
     print(f"train loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}")
     if len(experiment.test_idx):
         print(f"test  loss {result.test_loss:.6g}  accuracy {_percent(result.test_accuracy)}")
     if args.export is not None:
-        save_weights(args.export, experiment.model_file())
+        export_model(args.export, experiment.model_file())
         print(f"weights written to {args.export}")
+    if args.history is not None:
+        _write_history(args, trainer)
+        print(f"loss history written to {args.history}")
     if args.json:
         def number(x):
             return None if x != x else x

@@ -20,8 +20,12 @@ def atomic_writer(path: str | os.PathLike, mode: str = "w", **open_kwargs) -> It
     content. The rename is atomic because both names live in the same folder.
     """
     target = Path(path)
+    permissions = _permissions_for(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        if hasattr(os, "fchmod"):
+            # mkstemp makes the file owner-only; an export is an ordinary document.
+            os.fchmod(fd, permissions)
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle
             handle.flush()
@@ -31,6 +35,15 @@ def atomic_writer(path: str | os.PathLike, mode: str = "w", **open_kwargs) -> It
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _permissions_for(target: Path) -> int:
+    """Those of the file being replaced, else what a new file gets (0o666 less the umask)."""
+    with contextlib.suppress(OSError):
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -1,10 +1,29 @@
-"""Loss history with bounded memory, however long training runs."""
+"""Loss history with bounded memory, however long training runs, and its CSV export.
+
+``write_history_csv(history, path)`` writes one table, header
+``cycle,batch_loss,train_loss,test_loss,train_accuracy,test_accuracy``, one row per cycle
+at which anything was recorded, in increasing cycle order. ``cycle`` counts the updates
+made before the measurement, so ``batch_loss`` at cycle c is the loss of mini-batch c+1
+before its update and the evaluation at cycle c is of the weights after c updates.
+``batch_loss`` is filled where the batch loss was recorded (every cycle, or every
+``stride``-th once a long run thins its history); the four evaluation columns are filled
+at the cycles where the whole splits were evaluated, and empty elsewhere (so an evaluation
+row always has ``train_loss``). Values are exact (``repr`` of the float); ``nan`` means the
+quantity does not exist (no test split; accuracy in regression) or the loss diverged.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import os
+
 import numpy as np
 
-__all__ = ["ThinnedSeries", "History"]
+from .fileio import atomic_write_text
+
+__all__ = ["ThinnedSeries", "History", "HISTORY_CSV_COLUMNS", "write_history_csv"]
 
 
 class ThinnedSeries:
@@ -53,12 +72,35 @@ class ThinnedSeries:
         return self._data[self._size - 1].copy() if self._size else None
 
     def state(self) -> dict:
-        return {"data": self._data[: self._size].copy(), "offered": self._offered, "stride": self.stride}
+        return {"data": self._data[: self._size].copy(), "offered": self._offered, "stride": self.stride,
+                "capacity": self.capacity}
 
-    def load_state(self, state: dict) -> None:
-        data = np.asarray(state["data"], dtype=float)
+    def check_state(self, state: dict) -> np.ndarray:
+        """The state's points as float64 (n, 1 + n_columns); ValueError if it cannot be this series'."""
+        try:
+            data, offered, stride = state["data"], state["offered"], state["stride"]
+        except (KeyError, TypeError):
+            raise ValueError("history state needs 'data', 'offered' and 'stride'") from None
+        data = np.asarray(data)
+        if data.dtype.kind not in "fiu":
+            raise ValueError(f"history points must be numbers, not {data.dtype}")
+        data = data.astype(float)
         if data.ndim != 2 or data.shape[1] != self._data.shape[1] or len(data) > self.capacity:
             raise ValueError("history does not fit this series")
+        capacity = state.get("capacity", self.capacity)
+        if capacity != self.capacity:
+            raise ValueError(f"history kept {capacity} points at most, this series keeps {self.capacity}")
+        for name, value in (("offered", offered), ("stride", stride)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"history {name!r} must be a whole number ≥ 0, got {value!r}")
+        if stride < 1 or stride & (stride - 1):
+            raise ValueError(f"history stride must be a power of two, got {stride}")
+        if len(data) > offered:
+            raise ValueError("history holds more points than were ever offered")
+        return data
+
+    def load_state(self, state: dict) -> None:
+        data = self.check_state(state)
         self._size = len(data)
         self._data[: self._size] = data
         self._offered = int(state["offered"])
@@ -86,6 +128,44 @@ class History:
     def state(self) -> dict:
         return {"batch_loss": self.batch_loss.state(), "evaluations": self.evaluations.state()}
 
+    def check_state(self, state: dict) -> None:
+        """ValueError unless ``state`` fits both series (nothing changes either way)."""
+        if not isinstance(state, dict) or not {"batch_loss", "evaluations"} <= state.keys():
+            raise ValueError("history state needs 'batch_loss' and 'evaluations'")
+        self.batch_loss.check_state(state["batch_loss"])
+        self.evaluations.check_state(state["evaluations"])
+
     def load_state(self, state: dict) -> None:
+        """Both series or neither: the state is checked whole before either changes."""
+        self.check_state(state)
         self.batch_loss.load_state(state["batch_loss"])
         self.evaluations.load_state(state["evaluations"])
+
+
+HISTORY_CSV_COLUMNS = ("cycle", "batch_loss", *History.EVAL_COLUMNS)
+
+
+def _cell(value: float) -> str:
+    value = float(value)
+    return repr(value) if math.isfinite(value) else str(value)  # 'nan', 'inf', '-inf'
+
+
+def write_history_csv(history: History, path: str | os.PathLike) -> None:
+    """Write ``history`` to ``path`` as the CSV table of the module docstring, atomically.
+
+    Raises ``OSError`` when the file cannot be written (the old file, if any, is kept).
+    """
+    rows: dict[int, list[str]] = {}
+    empty = [""] * (len(HISTORY_CSV_COLUMNS) - 1)
+    x, values = history.batch_loss.arrays()
+    for cycle, (loss,) in zip(x, values):
+        rows.setdefault(int(cycle), list(empty))[0] = _cell(loss)
+    x, values = history.evaluations.arrays()
+    for cycle, evaluation in zip(x, values):  # a repeated cycle keeps its last evaluation
+        rows.setdefault(int(cycle), list(empty))[1:] = [_cell(v) for v in evaluation]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HISTORY_CSV_COLUMNS)
+    for cycle in sorted(rows):
+        writer.writerow([cycle, *rows[cycle]])
+    atomic_write_text(path, buffer.getvalue())
