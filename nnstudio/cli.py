@@ -28,6 +28,7 @@ from .engine.datasets import (
     DATASET_NAMES, FEATURES, GENERATOR_NAMES, REAL_DATASETS, TASKS, Dataset, DatasetError, load_csv, load_features,
     load_named,
 )
+from .engine.exports import EXPORT_FORMATS, export_format, export_model
 from .engine.experiment import Experiment, check_fits, default_output_activation
 from .engine.formats import FormatError, ModelFile, load_weights, save_weights
 from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
@@ -40,15 +41,6 @@ __all__ = ["main", "build_parser"]
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 
 #: --export formats, by the end of the file name (checked in this order).
-EXPORT_FORMATS = {
-    "_torch.py": "a PyTorch script (torch.nn.Sequential, build_model, predict, train_more)",
-    ".py": "a standalone numpy script (predict, predict_labels; run it on a CSV file)",
-    ".onnx": "ONNX (opset 17, float32; needs pip install 'nnstudio[onnx]')",
-    ".npz": "a weights file",
-    ".json": "a weights file",
-}
-
-
 class CliError(Exception):
     """A problem with the user's input: printed as one line, exit code 2."""
 
@@ -246,31 +238,6 @@ def _train_loop(experiment: Experiment, total_cycles: int) -> None:
 
 def _percent(value: float) -> str:
     return "n/a" if value != value else f"{100 * value:.2f}%"
-
-
-def export_format(path: Path) -> str | None:
-    """The ``EXPORT_FORMATS`` key that ``path`` ends with (case-insensitive), or None."""
-    name = path.name.lower()
-    return next((ending for ending in EXPORT_FORMATS if name.endswith(ending) and len(name) > len(ending)), None)
-
-
-def export_model(path: Path, model: ModelFile) -> None:
-    """Write ``model`` to ``path`` in the format its name asks for; FormatError on failure."""
-    kind = export_format(path)
-    if kind == ".onnx":
-        from .engine.export_onnx import export_onnx
-
-        export_onnx(model, path)
-    elif kind == "_torch.py":
-        from .engine.export_code import export_torch_script
-
-        export_torch_script(model, path)
-    elif kind == ".py":
-        from .engine.export_code import export_numpy_script
-
-        export_numpy_script(model, path)
-    else:
-        save_weights(path, model)
 
 
 def _check_outputs(args) -> None:

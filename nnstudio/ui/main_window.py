@@ -8,7 +8,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from .controls import TrainingControls
 from .data_presenter import DataPresenter
 from .data_table import DataTable
 from .dataset_panel import DatasetPanel
+from .export_menu import ExportMenu
 from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
 from .network_canvas import NetworkCanvas
@@ -182,8 +182,9 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         self.open_dataset_action = self._action("&Open dataset…", "Ctrl+O", self.data.open_dataset, "openDatasetAction")
         file_menu.addAction(self.open_dataset_action)
-        self.export_action = self._action("&Export weights…", "Ctrl+E", self._on_export_requested, "exportWeightsAction")
-        file_menu.addAction(self.export_action)
+        self.export_menu = ExportMenu(self, self.send, self._on_export_reported)
+        file_menu.addMenu(self.export_menu)
+        self.export_action = self.export_menu.actions_by_name["exportWeightsAction"]
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, "quitAction")
         file_menu.addAction(self.quit_action)
@@ -285,19 +286,11 @@ class MainWindow(QMainWindow):
         self.send("set_network", hidden, tuple(activations))
 
     def export_weights(self, path: str) -> None:
-        """Ask the trainer to write its weights to ``path`` (.npz or .json)."""
+        """Ask the trainer to write the model to ``path`` (.npz, .json, .onnx, .py, _torch.py)."""
         self.send("export", path)
 
-    def _ask_export_path(self) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export weights", "weights.npz", "NumPy weights (*.npz);;JSON weights (*.json)"
-        )
-        return path or None
-
-    def _on_export_requested(self) -> None:
-        path = self._ask_export_path()
-        if path:
-            self.export_weights(path)
+    def _on_export_reported(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     # -- what comes back ---------------------------------------------------------------
     def _on_snapshot(self, snapshot: Snapshot) -> None:

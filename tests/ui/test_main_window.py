@@ -147,7 +147,7 @@ def test_export_weights_writes_a_file_the_engine_loads(make_window, qtbot, tmp_p
     qtbot.waitUntil(lambda: cycles_shown(window) == 30, timeout=TIMEOUT)
     for name in ("w.npz", "w.json"):
         target = tmp_path / name
-        monkeypatch.setattr(window, "_ask_export_path", lambda target=target: str(target))
+        monkeypatch.setattr(window.export_menu, "ask_path", lambda *args, target=target: str(target))
         with qtbot.waitSignal(window.worker.sig_exported, timeout=TIMEOUT):
             window.export_action.trigger()
         model = load_weights(target)
