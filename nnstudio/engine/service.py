@@ -6,8 +6,10 @@ thread on the window's side receives what this loop sends. Pure numpy and
 multiprocessing: this module never imports Qt.
 
 Messages to the child are ``(command, args)`` tuples (see ``COMMANDS``); the child answers
-with ``("snapshot", Snapshot)``, ``("error", text)``, ``("exported", path)`` and, on quit,
-``("bye", None)``.
+with ``("snapshot", Snapshot)``, ``("error", text)``, ``("exported", path)``,
+``("saved", path)`` (``save_session``), ``("opened", path)`` (``open_session``, followed by
+a snapshot of the reopened session that carries its data) and, on quit, ``("bye", None)``.
+An ``open_session`` that fails answers ``("error", text)`` and keeps the current session.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import time
 from multiprocessing.connection import Connection
 
 from .session import SessionConfig, TrainingSession
+from .sessionfile import load_session, save_session
 
 __all__ = ["COMMANDS", "SNAPSHOTS_PER_SECOND", "serve"]
 
 SNAPSHOTS_PER_SECOND = 30
 COMMANDS = (
     "step", "run", "pause", "reset", "set_network", "set_data", "set_dataset", "set_hyper", "set_batch_size",
-    "set_weight", "set_speed", "export", "snapshot", "quit",
+    "set_weight", "set_speed", "export", "snapshot", "save_session", "open_session", "quit",
 )
 
 
@@ -80,6 +83,15 @@ class _Server:
             self.conn.send(("exported", args[0]))
         elif command == "snapshot":
             session.resend_data()
+        elif command == "save_session":
+            save_session(args[0], session)
+            self.conn.send(("saved", args[0]))
+        elif command == "open_session":
+            opened = load_session(args[0])  # a new session: a refused file leaves ours alone
+            opened.generation = session.generation + 1  # the window sees a new run
+            opened.resend_data()
+            self.session = opened
+            self.conn.send(("opened", args[0]))
         else:
             raise ValueError(f"unknown command {command!r}")
         return True

@@ -8,22 +8,23 @@ step, reset, edit a weight, export) and describes itself in immutable ``Snapshot
 
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from .datasets import Dataset, labels_from_outputs, load_named, plane_bounds
+from .datasets import REAL_DATASETS, Dataset, Normalizer, labels_from_outputs, load_named, plane_bounds
 from .experiment import Experiment
-from .formats import save_weights
+from .exports import export_model
 from .network import Network, NetworkSpec
 from .optim import Hyperparameters
 from .snapshot import DataView, Snapshot, frozen, frozen_all
 
 __all__ = [
     "DataSpec", "SessionConfig", "TrainingSession", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION",
-    "MAX_HEATMAP_ROWS",
+    "MAX_HEATMAP_ROWS", "data_digest",
 ]
 
 Array = npt.NDArray[np.floating]
@@ -81,6 +82,60 @@ class SessionConfig:
     def spec(self, n_inputs: int, n_outputs: int) -> NetworkSpec:
         return NetworkSpec((n_inputs, *self.hidden, n_outputs), self.activations, self.loss)
 
+    def to_dict(self) -> dict:
+        """Plain JSON-able data (lists for tuples); ``from_dict`` reads it back."""
+        value = asdict(self)
+        value["data"]["features"] = list(self.data.features)
+        value["hidden"], value["activations"] = list(self.hidden), list(self.activations)
+        return value
+
+    @classmethod
+    def from_dict(cls, value) -> "SessionConfig":
+        """The config ``to_dict`` gave, checked strictly: ValueError names the bad entry."""
+        if not isinstance(value, dict) or set(value) != set(cls.__dataclass_fields__):
+            raise ValueError(f"config must name exactly {', '.join(cls.__dataclass_fields__)}")
+        data = value["data"]
+        if not isinstance(data, dict) or set(data) != set(DataSpec.__dataclass_fields__):
+            raise ValueError(f"config data must name exactly {', '.join(DataSpec.__dataclass_fields__)}")
+        hyper = value["hyper"]
+        if not isinstance(hyper, dict) or set(hyper) != set(Hyperparameters.__dataclass_fields__):
+            raise ValueError(f"config hyper must name exactly {', '.join(Hyperparameters.__dataclass_fields__)}")
+
+        def whole(v, what: str, low: int = 0) -> int:
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise ValueError(f"config {what} must be a whole number ≥ {low}, got {v!r}")
+            return v
+
+        def strings(v, what: str) -> tuple[str, ...]:
+            if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+                raise ValueError(f"config {what} must be a list of strings")
+            return tuple(v)
+
+        def number(v, what: str) -> float:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ValueError(f"config {what} must be a number, got {v!r}")
+            return v
+
+        if not isinstance(data["name"], str) or not isinstance(data["custom"], bool):
+            raise ValueError("config data name must be a string and custom true or false")
+        spec = DataSpec(name=data["name"], n_samples=whole(data["n_samples"], "data n_samples"),
+                        noise=number(data["noise"], "data noise"), seed=whole(data["seed"], "data seed"),
+                        test_fraction=number(data["test_fraction"], "data test_fraction"),
+                        features=strings(data["features"], "data features"), custom=data["custom"])
+        hidden = value["hidden"]
+        if not isinstance(hidden, (list, tuple)):
+            raise ValueError("config hidden must be a list of layer sizes")
+        if not isinstance(value["loss"], str):
+            raise ValueError("config loss must be a string")
+        batch_size = value["batch_size"]
+        return cls(
+            data=spec, hidden=tuple(whole(n, "hidden layer size", 1) for n in hidden),
+            activations=strings(value["activations"], "activations"), loss=value["loss"],
+            hyper=Hyperparameters(**hyper),
+            batch_size=None if batch_size is None else whole(batch_size, "batch_size", 1),
+            seed=whole(value["seed"], "seed"),
+        )
+
     def fitted_to(self, dataset: Dataset) -> tuple["SessionConfig", str]:
         """This config with an output layer that suits ``dataset``, and what changed (or "")."""
         output, loss = self.activations[-1], self.loss
@@ -96,6 +151,16 @@ class SessionConfig:
             return self, ""
         note = f"Output layer: {output}, loss {loss}, to suit {dataset.task}."
         return replace(self, activations=(*self.activations[:-1], output), loss=loss), note
+
+
+def data_digest(dataset: Dataset) -> str:
+    """SHA-256 (hex) of a dataset's X and y, their dtypes and shapes: the same data, the same digest."""
+    digest = hashlib.sha256()
+    for array in (dataset.X, dataset.y):
+        array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def _grid(bounds, resolution: int) -> Array:
@@ -278,7 +343,8 @@ class TrainingSession:
         return trainer.cycle - start
 
     def export(self, path: str) -> None:
-        save_weights(path, self.experiment.model_file())
+        """Write the model in the format the file name asks for (weights, ONNX, a script)."""
+        export_model(path, self.experiment.model_file())
 
     def pop_message(self) -> str:
         message, self._message = self._message, ""
@@ -287,6 +353,97 @@ class TrainingSession:
     def resend_data(self) -> None:
         """Include the data in the next snapshot (a new window, say)."""
         self._data_sent = -1
+
+    # -- saving and reopening ------------------------------------------------------------
+    def state(self) -> dict:
+        """What reopens this session exactly (``from_state``); ``sessionfile`` writes it.
+
+        ``config`` is ``SessionConfig.to_dict()``. ``dataset`` names the data and holds its
+        SHA-256 (``data_digest``); for drawn or imported data (``config.data.custom``) it
+        also holds ``X`` and ``y``, while generated and shipped data are made again from the
+        config. ``train_idx``/``test_idx`` are the split, ``normalizer`` its ``mean`` and
+        ``std``, ``trainer`` is ``Trainer.state()``. Not kept: whether it was running, the
+        divergence checkpoint (the current weights become it) and the generation counter.
+        """
+        d, exp = self.dataset, self.experiment
+        dataset = {
+            "name": d.name, "task": d.task, "feature_names": list(d.feature_names),
+            "target_name": d.target_name, "class_names": list(d.class_names),
+            "n_samples": d.n_samples, "n_features": d.n_features, "sha256": data_digest(d),
+        }
+        if self.config.data.custom:
+            dataset["X"], dataset["y"] = d.X.copy(), d.y.copy()
+        return {
+            "config": self.config.to_dict(),
+            "dataset": dataset,
+            "train_idx": exp.train_idx.copy(),
+            "test_idx": exp.test_idx.copy(),
+            "normalizer": {"mean": exp.normalizer.mean.copy(), "std": exp.normalizer.std.copy()},
+            "trainer": self.trainer.state(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> "TrainingSession":
+        """A new session continuing from ``state()``, paused; ValueError names what is wrong.
+
+        Generated and shipped data are made again and must hash to the saved SHA-256, and
+        the split must come out as saved: otherwise training could not continue as it would
+        have. Nothing outside the new session is touched, so a refusal changes nothing.
+        """
+        if not isinstance(state, dict):
+            raise ValueError("session state must be a dict")
+        missing = sorted({"config", "dataset", "train_idx", "test_idx", "normalizer", "trainer"} - state.keys())
+        if missing:
+            raise ValueError(f"session state lacks {', '.join(missing)}")
+        config = SessionConfig.from_dict(state["config"])
+        info = state["dataset"]
+        if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
+            raise ValueError("session dataset must be a dict with its sha256")
+        if config.data.custom:
+            try:
+                dataset = Dataset(info["name"], info["X"], info["y"], info["task"], tuple(info["feature_names"]),
+                                  info["target_name"], tuple(info["class_names"]))
+            except (KeyError, TypeError) as exc:
+                raise ValueError(f"the saved data are incomplete ({exc})") from None
+            if data_digest(dataset) != info["sha256"]:
+                raise ValueError(f"the saved data {dataset.name!r} are damaged: their SHA-256 does not match")
+        else:
+            dataset = config.data.load()
+            if data_digest(dataset) != info["sha256"]:
+                made = "read again from its file" if config.data.name in REAL_DATASETS else "regenerated from its settings"
+                raise ValueError(
+                    f"the {config.data.name!r} data {made} differ from the data this session was trained on "
+                    "(SHA-256 mismatch): the generator or data file has changed since the session was saved")
+        fitted, _ = config.fitted_to(dataset)
+        if fitted != config:
+            raise ValueError("the saved output layer or loss does not suit the data")
+        norm = state["normalizer"]
+        if not isinstance(norm, dict) or not {"mean", "std"} <= norm.keys():
+            raise ValueError("session normalizer needs mean and std")
+        normalizer = Normalizer(norm["mean"], norm["std"])
+        if normalizer.mean.shape != (dataset.n_features,):
+            raise ValueError(f"the normalizer has {normalizer.mean.size} features, the data {dataset.n_features}")
+        session = cls(config, dataset)
+        exp, trainer = session.experiment, session.trainer
+        for name, ours in (("train_idx", exp.train_idx), ("test_idx", exp.test_idx)):
+            saved = np.asarray(state[name])
+            if saved.shape != ours.shape or not np.array_equal(saved, ours):
+                raise ValueError("the train/test split made from the saved settings differs from the saved one")
+        # The saved normalizer, not a refit: its last bits could differ on another machine.
+        session.experiment = Experiment(
+            dataset, exp.network, test_fraction=config.data.test_fraction, split_seed=config.data.seed,
+            normalizer=normalizer, hyper=trainer.hyper, batch_size=trainer.batch_size, seed=trainer.seed,
+            eval_every=trainer.eval_every,
+        )
+        trainer = session.trainer
+        batch_size = trainer.batch_size
+        trainer.load_state(state["trainer"])
+        if trainer.hyper != config.hyper or trainer.batch_size != batch_size:
+            raise ValueError("the trainer's learning settings or batch size differ from the saved config")
+        session._grid_cache = None
+        session.checkpoint()
+        session._message = f"Session reopened at cycle {trainer.cycle} (epoch {trainer.epoch})."
+        return session
 
     # -- snapshots ---------------------------------------------------------------------
     def _data_view(self) -> DataView:

@@ -14,7 +14,7 @@ same seed and settings give the same run, bit for bit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
@@ -24,7 +24,7 @@ import numpy.typing as npt
 from .datasets import labels_from_outputs
 from .history import History
 from .network import Network, Workspace, backward_layer, compute_loss, forward_layer
-from .optim import SGD, Hyperparameters
+from .optim import SGD, Hyperparameters, check_rng_state
 
 __all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Trainer"]
 
@@ -63,6 +63,13 @@ class Evaluation:
     test_loss: float
     train_accuracy: float
     test_accuracy: float
+
+
+def _count(value, what: str) -> int:
+    """``value`` as an int ≥ 0, or ValueError naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
+    return int(value)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -327,6 +334,116 @@ class Trainer:
     def abort_cycle(self) -> None:
         """Drop a cycle begun by phases (its update has not happened; nothing changed)."""
         self._cycle_in_progress = None
+
+    # -- saving and resuming ------------------------------------------------------------
+    def state(self) -> dict:
+        """Copies of everything needed to continue this run bit for bit (``load_state``).
+
+        Plain data: numpy arrays (``params``, ``order`` and the optimizer's and history's),
+        ints, floats, None and the random streams' ``bit_generator.state`` dicts (of ints).
+        ``hyper`` is a dict of ``Hyperparameters`` fields; ``last_evaluation`` a dict of
+        ``Evaluation`` fields or None.
+
+        A cycle begun by phases (``phase_in_progress``) leaves no trace here: its update
+        has not happened, and the batch order it drew is recorded, so a trainer loaded from
+        this state replays that cycle whole, as ``abort_cycle`` would. ``state`` itself
+        changes nothing: this trainer can go on with its phases.
+        """
+        last = self.last_evaluation
+        return {
+            "params": self.network.flat.copy(),
+            "optimizer": self.optimizer.state(),
+            "hyper": asdict(self.hyper),
+            "shuffle_rng": self._shuffle_rng.bit_generator.state,
+            "order": None if self._order is None else self._order.copy(),
+            "position": self._position,
+            "cycle": self.cycle,
+            "epoch": self.epoch,
+            "batch_size": self.batch_size,
+            "eval_every": self.eval_every,
+            "history": self.history.state(),
+            "last_evaluation": None if last is None else asdict(last),
+            "diverged_at": self.diverged_at,
+        }
+
+    def load_state(self, state: dict) -> None:
+        """Continue from ``state()`` of a trainer of the same network shape and data size.
+
+        Everything is checked before anything changes: a refused state raises ValueError
+        naming the problem and leaves this trainer as it was. A cycle begun by phases is
+        dropped. The training data are this trainer's own; only their size is checked.
+        """
+        if not isinstance(state, dict):
+            raise ValueError("trainer state must be a dict")
+        missing = sorted({"params", "optimizer", "hyper", "shuffle_rng", "order", "position", "cycle",
+                          "epoch", "batch_size", "history", "last_evaluation", "diverged_at"} - state.keys())
+        if missing:
+            raise ValueError(f"trainer state lacks {', '.join(missing)}")
+        n, n_params = len(self.X_train), self.network.flat.size
+        params = np.asarray(state["params"])
+        if params.dtype.kind not in "fiu" or params.shape != (n_params,):
+            raise ValueError(f"the weights have shape {params.shape} ({params.dtype}); "
+                             f"the network has {n_params} parameters")
+        if not np.isfinite(params).all():
+            raise ValueError("the weights hold NaN or infinity")
+        self.optimizer.check_state(state["optimizer"])
+        check_rng_state(state["shuffle_rng"], "batch order")
+        hyper = state["hyper"]
+        if isinstance(hyper, Hyperparameters):
+            hyper = asdict(hyper)
+        if not isinstance(hyper, dict) or set(hyper) != set(Hyperparameters.__dataclass_fields__):
+            raise ValueError(f"trainer hyper must name exactly {', '.join(Hyperparameters.__dataclass_fields__)}")
+        hyper = Hyperparameters(**hyper)  # ValueError names a bad setting
+        counts = {}
+        for name in ("position", "cycle", "epoch"):
+            counts[name] = _count(state[name], name)
+        diverged_at = state["diverged_at"]
+        if diverged_at is not None:
+            diverged_at = _count(diverged_at, "diverged_at")
+        batch_size = state["batch_size"]
+        if batch_size is not None:
+            batch_size = _count(batch_size, "batch size")
+            if batch_size < 1:
+                raise ValueError(f"batch size must be at least 1, got {batch_size}")
+        eval_every = state.get("eval_every", self.eval_every)
+        if eval_every is not None:
+            eval_every = _count(eval_every, "eval_every")
+        order = state["order"]
+        if order is not None:
+            order = np.asarray(order)
+            if order.dtype.kind not in "iu" or order.shape != (n,):
+                raise ValueError(f"the batch order has shape {order.shape} ({order.dtype}); the training split has {n} rows")
+            if not np.array_equal(np.sort(order), np.arange(n)):
+                raise ValueError("the batch order is not an order of the training rows")
+        if counts["position"] >= n or (order is None and counts["position"]):
+            raise ValueError(f"position {counts['position']} in the epoch does not fit {n} training rows "
+                             f"{'with' if order is not None else 'without'} a batch order")
+        self.history.check_state(state["history"])
+        last = state["last_evaluation"]
+        if last is not None:
+            fields = tuple(Evaluation.__dataclass_fields__)
+            if isinstance(last, Evaluation):
+                last = asdict(last)
+            if not isinstance(last, dict) or set(last) != set(fields):
+                raise ValueError(f"last evaluation must name exactly {', '.join(fields)}")
+            values = [last[k] for k in fields[1:]]
+            if any(isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) for v in values):
+                raise ValueError("last evaluation's losses and accuracies must be numbers")
+            last = Evaluation(_count(last["cycle"], "last evaluation cycle"), *(float(v) for v in values))
+        # Checked: now change.
+        self.abort_cycle()
+        np.copyto(self.network.flat, params)
+        self.optimizer.load_state(state["optimizer"])
+        self.optimizer.hyper = hyper
+        self._shuffle_rng.bit_generator.state = state["shuffle_rng"]
+        self._order = None if order is None else order.astype(np.int64)
+        self._position, self.cycle, self.epoch = counts["position"], counts["cycle"], counts["epoch"]
+        self.set_batch_size(batch_size)
+        self.eval_every = eval_every
+        self.history.load_state(state["history"])
+        self.last_evaluation = last
+        self.diverged_at = diverged_at
+        self.last_workspace = None
 
     def _record(self, kind: str, layer: int | None) -> PhaseRecord:
         ws = self.last_workspace if kind == "update" else self._workspace_of_batch()
