@@ -527,7 +527,7 @@ class TrainingSession:
             self._data_sent = self._data_version
         return Snapshot(
             generation=self.generation, cycle=trainer.cycle, epoch=trainer.epoch, running=self.running,
-            spec=net.spec, hyper=trainer.hyper, batch_size=trainer.batch_size,
+            config=self.config, spec=net.spec, hyper=trainer.hyper, batch_size=trainer.batch_size,
             weights=frozen_all(net.weights), biases=frozen_all(net.biases),
             weight_updates=frozen_all(updates_W), bias_updates=frozen_all(updates_b),
             batch_activations=batch_acts, sample_activations=sample,

@@ -7,6 +7,7 @@ Plain frozen dataclasses of read-only numpy copies, so they can cross a process 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -96,6 +97,8 @@ class Snapshot:
     ----------
     generation
         Bumps whenever the run starts over (reset, new shape, new data): drop older ones.
+    config
+        Everything that defines the run (the window shows its settings from it).
     weights, biases, weight_updates, bias_updates
         Per weight layer; the updates are those of the last cycle (new − old).
     batch_activations
@@ -129,6 +132,7 @@ class Snapshot:
     cycle: int
     epoch: int
     running: bool
+    config: Any  # the session's SessionConfig (typed loosely: session.py imports this module)
     spec: NetworkSpec
     hyper: Hyperparameters
     batch_size: int | None

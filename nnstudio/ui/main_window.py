@@ -33,6 +33,7 @@ from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
 from .network_canvas import NetworkCanvas
 from .plots import LossPlot
+from .session_menu import SessionFiles
 from .settings import load_config, save_config
 from .worker import TrainingWorker
 
@@ -70,7 +71,8 @@ class MainWindow(QMainWindow):
 
     sig_command = Signal(object)  # (name, args)
 
-    def __init__(self, config: SessionConfig | None = None, remember: bool = True) -> None:
+    def __init__(self, config: SessionConfig | None = None, remember: bool = True,
+                 confirm_close: bool | None = None) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle("NN Studio")
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
         self._generation = -1
         self._drawn_spec = None
         self._closing = False
+        # Scripted windows (tests, screenshots) never stop to ask about unsaved work.
+        self.confirm_close = remember if confirm_close is None else confirm_close
 
         self._build_panels()
         self._build_menus()
@@ -166,6 +170,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.data_dock)
         self.data_dock.hide()
         self.data = DataPresenter(self.dataset_panel, self.insight_stack, self.data_table, self.send)
+        self.sessions = SessionFiles(self, self.send, self._settings)
+        self.sessions.confirm = self.confirm_close
 
         self.metrics_label = QLabel(objectName="metricsLabel")
         self.statusBar().addPermanentWidget(self.metrics_label)
@@ -180,6 +186,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.sessions.open_action)
+        file_menu.addMenu(self.sessions.recent_menu)
+        file_menu.addAction(self.sessions.save_action)
+        file_menu.addAction(self.sessions.save_as_action)
+        file_menu.addSeparator()
         self.open_dataset_action = self._action("&Open dataset…", "Ctrl+O", self.data.open_dataset, "openDatasetAction")
         file_menu.addAction(self.open_dataset_action)
         self.export_menu = ExportMenu(self, self.send, self._on_export_reported)
@@ -204,6 +215,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.data_table_action)
 
         help_menu = menus.addMenu("&Help")
+        help_menu.addMenu(self.sessions.examples_menu)
         help_menu.addAction(self._action("&About NN Studio", None, self._show_about, "aboutAction"))
 
     def _connect(self) -> None:
@@ -236,6 +248,12 @@ class MainWindow(QMainWindow):
         self.worker.sig_snapshot.connect(self._on_snapshot)
         self.worker.sig_error.connect(self._on_error)
         self.worker.sig_exported.connect(self._on_exported)
+        # Bound methods of objects on this thread: Qt queues them here. (A bare lambda would
+        # run on the worker's thread.)
+        self.worker.sig_saved.connect(self.sessions.on_saved)
+        self.worker.sig_saved.connect(self._on_session_saved)
+        self.worker.sig_opened.connect(self.sessions.on_opened)
+        self.sessions.sig_title_changed.connect(self.setWindowTitle)
         self.sig_command.connect(self.worker.send)
         self._thread.start()
 
@@ -243,6 +261,8 @@ class MainWindow(QMainWindow):
         self.controls.set_hyperparameters(config.hyper, config.batch_size)
         self.controls.set_seed(config.seed)
         d = config.data
+        if d.custom:  # drawn or imported: the generator controls keep what they showed
+            return
         self.dataset_panel.set_data_spec({
             "name": d.name, "n_samples": d.n_samples, "noise": d.noise, "seed": d.seed,
             "test_fraction": d.test_fraction, "features": d.features,
@@ -261,6 +281,7 @@ class MainWindow(QMainWindow):
     # -- commands ----------------------------------------------------------------------
     def send(self, name: str, *args) -> None:
         """Queue a command for the trainer."""
+        self.sessions.note_command(name)
         self.sig_command.emit((name, args))
 
     def _on_new_seed(self, seed: int) -> None:
@@ -303,6 +324,9 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _on_session_saved(self, path: str) -> None:
+        self.statusBar().showMessage(f"Session saved to {path}", 8000)
+
     def _on_exported(self, path: str) -> None:
         self.statusBar().showMessage(f"Weights written to {path}", 8000)
 
@@ -316,6 +340,9 @@ class MainWindow(QMainWindow):
         new_run = s.generation != self._generation
         self._generation = s.generation
         self.latest = s
+        if new_run and s.config != self.config:  # a reopened session, or the trainer adjusted it
+            self.config = s.config
+            self._show_config(s.config)
         sizes, activations = s.spec.sizes, s.spec.activations
         if (sizes, activations) != self._drawn_spec:
             self.canvas.set_spec(sizes, activations)
@@ -374,6 +401,9 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if not self._closing and self.sessions.confirm and not self.sessions.confirm_discard(self.worker.sig_saved):
+            event.ignore()
+            return
         if not self._closing:
             self._closing = True
             self._draw_timer.stop()

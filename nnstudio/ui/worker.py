@@ -34,6 +34,8 @@ class TrainingWorker(QObject):
         A command was refused; the message says why.
     sig_exported(str)
         Weights were written to this path.
+    sig_saved(str), sig_opened(str)
+        A session file was written to, or reopened from, this path.
     sig_finished()
         The loop has ended and the child process is gone.
     """
@@ -41,6 +43,8 @@ class TrainingWorker(QObject):
     sig_snapshot = Signal(object)  # Snapshot
     sig_error = Signal(str)  # message
     sig_exported = Signal(str)  # path
+    sig_saved = Signal(str)  # path of the session file written
+    sig_opened = Signal(str)  # path of the session file reopened
     sig_finished = Signal()
 
     def __init__(self, config: SessionConfig | None = None) -> None:
@@ -87,6 +91,10 @@ class TrainingWorker(QObject):
                 self.sig_error.emit(payload)
             elif kind == "exported":
                 self.sig_exported.emit(payload)
+            elif kind == "saved":
+                self.sig_saved.emit(payload)
+            elif kind == "opened":
+                self.sig_opened.emit(payload)
         if newest is not None:
             self.sig_snapshot.emit(newest)
 

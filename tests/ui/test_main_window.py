@@ -202,7 +202,7 @@ def test_last_settings_and_geometry_are_remembered(qtbot):
     """A window reopens with the learning rate, data and size the learner left."""
     from nnstudio.ui import MainWindow
 
-    first = MainWindow()
+    first = MainWindow(confirm_close=False)
     qtbot.addWidget(first)
     first.show()
     qtbot.waitUntil(lambda: first.latest is not None, timeout=TIMEOUT)
@@ -213,7 +213,7 @@ def test_last_settings_and_geometry_are_remembered(qtbot):
     left_size = first.size()
     first.close()
 
-    second = MainWindow()
+    second = MainWindow(confirm_close=False)
     qtbot.addWidget(second)
     second.show()
     try:
