@@ -57,8 +57,10 @@ class NetworkSpec:
     loss: str = "mse"
 
     def __post_init__(self) -> None:
+        if isinstance(self.sizes, (str, bytes)):
+            raise SpecError(f"layer sizes must be a sequence of whole numbers, got {self.sizes!r}")
         for n in self.sizes:
-            if isinstance(n, bool) or not float(n).is_integer():
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
                 raise SpecError(f"layer sizes must be whole numbers, got {n!r}")
         object.__setattr__(self, "sizes", tuple(int(n) for n in self.sizes))
         object.__setattr__(self, "activations", tuple(self.activations))

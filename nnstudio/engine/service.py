@@ -61,7 +61,7 @@ class _Server:
             session.running = False
         elif command == "step":
             session.running = False
-            session.step(*args)
+            session.step(*args, interrupted=self.conn.poll)
         elif command == "reset":
             session.reset(*args)
         elif command == "set_network":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -236,6 +237,8 @@ class TrainingSession:
         config = replace(self.config, hidden=tuple(hidden), activations=tuple(activations),
                          loss=loss or self.config.loss)
         d = self.dataset
+        # The window may ask with the output layer of data it showed a moment ago.
+        config, _ = config.fitted_to(d)
         config.spec(d.n_features, d.n_outputs)  # raises SpecError before anything changes
         self.config = config
         self._rebuild()
@@ -299,11 +302,13 @@ class TrainingSession:
         )
         return True
 
-    def step(self, kind: str = "cycle", n: int = 1) -> None:
+    def step(self, kind: str = "cycle", n: int = 1, interrupted: Callable[[], bool] | None = None) -> None:
         """Step by ``kind`` ("cycle" or "epoch"), ``n`` times.
 
         A long step records about ``STEP_EVALUATIONS`` evaluations on its way, so the loss
-        curves show how it got there rather than a straight line to the end.
+        curves show how it got there rather than a straight line to the end. It runs in
+        chunks of ``CHECKPOINT_CYCLES``; between them ``interrupted()`` may end it early (a
+        command is waiting: Pause, or the window closing).
         """
         if kind not in ("cycle", "epoch"):
             raise ValueError(f"unknown step kind {kind!r}")
@@ -320,6 +325,8 @@ class TrainingSession:
                 chunk = min(CHECKPOINT_CYCLES, left)
                 trainer.step_cycle(chunk)
                 cycles -= chunk
+                if interrupted is not None and interrupted():
+                    break
         finally:
             trainer.eval_every = 0
             self._recover_if_diverged()

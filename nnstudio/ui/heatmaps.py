@@ -29,6 +29,8 @@ __all__ = ["Heatmap", "LayerHeatmaps", "auto_levels", "EPSILON"]
 
 #: Half-width of the level range when the data has no spread; levels are never (v, v).
 EPSILON = 1e-12
+#: Largest magnitude drawn; beyond it a cell shows the extreme colour.
+VALUE_LIMIT = 1e37
 #: Hover read-outs update at most this often (Hz).
 HOVER_RATE_LIMIT = 30
 
@@ -322,12 +324,15 @@ class Heatmap(QWidget):
         if not finite.all():
             # inf would saturate the scale; NaN is drawn as a transparent cell by ImageItem.
             data = np.where(finite, data, np.float32(np.nan))
+        # pyqtgraph subtracts the low level in float32: keep values and levels far enough
+        # from float32's limit that the difference cannot overflow.
+        data = np.clip(data, -VALUE_LIMIT, VALUE_LIMIT)
         shape_changed = data.shape != self._matrix.shape
         self._matrix = data
 
         if levels is None:
             levels = auto_levels(data, self._mode)
-        low, high = float(levels[0]), float(levels[1])
+        low, high = (min(max(float(v), -VALUE_LIMIT), VALUE_LIMIT) for v in levels)
         if not high > low:
             centre = (low + high) / 2.0 if math.isfinite(low + high) else 0.0
             low, high = centre - EPSILON, centre + EPSILON

@@ -154,6 +154,7 @@ class NetworkCanvas(QGraphicsView):
         self.setMinimumSize(320, 200)
 
         self._sizes: tuple[int, ...] = ()
+        self._requested: tuple[tuple[int, ...], tuple[str, ...]] | None = None
         self._acts: tuple[str, ...] = ()
         self._neurons: list[list[NeuronItem]] = []
         self._conns: list[list[ConnectionItem]] = []  # [layer][i * n_next + j]
@@ -218,6 +219,7 @@ class NetworkCanvas(QGraphicsView):
         self._lines = ConnectionLinesItem()
         self._scene.addItem(self._lines)
         self._sizes, self._acts = sizes_t, acts_t
+        self._requested = None  # the owner has answered: requests build on this shape again
         self._neurons = [[NeuronItem(c, k) for k in range(n)] for c, n in enumerate(sizes_t)]
         self._conns = [
             [ConnectionItem(layer, i, j) for i in range(sizes_t[layer]) for j in range(sizes_t[layer + 1])]
@@ -287,15 +289,27 @@ class NetworkCanvas(QGraphicsView):
         """Ask for one neuron fewer in hidden column ``layer``; False (no signal) at the minimum."""
         return self._request_resize(layer, -1)
 
+    def requested_spec(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """The shape requests build on: the last one asked for, until the owner draws one.
+
+        Building on the drawn shape would lose clicks that come faster than a redraw (two
+        quick "+" would add one neuron).
+        """
+        return self._requested or (self._sizes, self._acts)
+
+    def _request(self, sizes: tuple[int, ...], acts: tuple[str, ...]) -> bool:
+        self._requested = (sizes, acts)
+        self.sig_spec_changed.emit(sizes, acts)
+        return True
+
     def _request_resize(self, layer: int, delta: int) -> bool:
-        if not 1 <= layer < len(self._sizes) - 1:
-            raise ValueError(f"only hidden columns (1..{len(self._sizes) - 2}) can be resized, got {layer}")
-        n = self._sizes[layer] + delta
+        sizes, acts = self.requested_spec()
+        if not 1 <= layer < len(sizes) - 1:
+            raise ValueError(f"only hidden columns (1..{len(sizes) - 2}) can be resized, got {layer}")
+        n = sizes[layer] + delta
         if not MIN_NEURONS <= n <= MAX_NEURONS:
             return False
-        sizes = self._sizes[:layer] + (n,) + self._sizes[layer + 1 :]
-        self.sig_spec_changed.emit(sizes, self._acts)
-        return True
+        return self._request(sizes[:layer] + (n,) + sizes[layer + 1 :], acts)
 
     def request_activation(self, layer: int, name: str) -> bool:
         """Ask for activation ``name`` in column ``layer``; False (no signal) if unchanged.
@@ -305,30 +319,27 @@ class NetworkCanvas(QGraphicsView):
         ValueError
             If ``name`` is not offered for that column (see :meth:`activation_choices`).
         """
-        if name not in self.activation_choices(layer):
+        sizes, acts = self.requested_spec()
+        if not 1 <= layer < len(sizes) or name not in self._choices_for(sizes, layer):
             raise ValueError(f"activation {name!r} is not offered for layer {layer}")
-        if self._acts[layer - 1] == name:
+        if acts[layer - 1] == name:
             return False
-        acts = self._acts[: layer - 1] + (name,) + self._acts[layer:]
-        self.sig_spec_changed.emit(self._sizes, acts)
-        return True
+        return self._request(sizes, acts[: layer - 1] + (name,) + acts[layer:])
 
     def request_add_layer(self) -> bool:
         """Ask for a new hidden layer of 4 neurons just before the output layer."""
-        if not self._sizes:
+        sizes, acts = self.requested_spec()
+        if not sizes:
             return False
-        act = self._acts[-2] if len(self._acts) > 1 else "sigmoid"  # continue the last hidden layer's choice
-        sizes = self._sizes[:-1] + (_NEW_LAYER_SIZE,) + self._sizes[-1:]
-        acts = self._acts[:-1] + (act,) + self._acts[-1:]
-        self.sig_spec_changed.emit(sizes, acts)
-        return True
+        act = acts[-2] if len(acts) > 1 else "sigmoid"  # continue the last hidden layer's choice
+        return self._request(sizes[:-1] + (_NEW_LAYER_SIZE,) + sizes[-1:], acts[:-1] + (act,) + acts[-1:])
 
     def request_remove_layer(self) -> bool:
         """Ask to drop the last hidden layer; False (no signal) when there is none."""
-        if len(self._sizes) <= 2:
+        sizes, acts = self.requested_spec()
+        if len(sizes) <= 2:
             return False
-        self.sig_spec_changed.emit(self._sizes[:-2] + self._sizes[-1:], self._acts[:-2] + self._acts[-1:])
-        return True
+        return self._request(sizes[:-2] + sizes[-1:], acts[:-2] + acts[-1:])
 
     # ----------------------------------------------------------------- state
     def set_state(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+import time
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
 
@@ -116,10 +117,16 @@ class TrainingWorker(QObject):
         if conn is not None:
             try:
                 conn.send(("quit", ()))
-            except (OSError, ValueError):
+                # Keep reading until it says goodbye: a trainer blocked writing a big snapshot
+                # into a full pipe would never get to read "quit" otherwise.
+                deadline = time.monotonic() + JOIN_SECONDS
+                while time.monotonic() < deadline:
+                    if conn.poll(0.02) and conn.recv()[0] == "bye":
+                        break
+            except (OSError, ValueError, EOFError):
                 pass
         if process is not None and process.pid is not None:
-            process.join(JOIN_SECONDS)
+            process.join(JOIN_SECONDS / 4)
             if process.is_alive():
                 process.terminate()
                 process.join(JOIN_SECONDS)

@@ -147,8 +147,22 @@ def test_add_and_remove_neuron_request_new_sizes(canvas, qtbot):
     assert blocker.args == [(2, 5, 1), ACTS]
     with qtbot.waitSignal(canvas.sig_spec_changed) as blocker:
         canvas.request_remove_neuron(1)
-    assert blocker.args == [(2, 3, 1), ACTS]
+    assert blocker.args == [(2, 4, 1), ACTS]  # builds on the request, not on the drawing
     assert canvas.spec() == (SIZES, ACTS)
+
+
+def test_quick_requests_build_on_each_other_until_the_owner_redraws(canvas, qtbot):
+    """Two '+' clicks before a redraw ask for two more neurons; set_spec starts afresh."""
+    seen = []
+    canvas.sig_spec_changed.connect(lambda sizes, acts: seen.append(sizes))
+    canvas.request_add_neuron(1)
+    canvas.request_add_neuron(1)
+    assert seen == [(2, 5, 1), (2, 6, 1)]
+    canvas.request_add_layer()
+    canvas.set_spec(SIZES, ACTS)  # the owner refused: back to what is drawn
+    with qtbot.waitSignal(canvas.sig_spec_changed) as blocker:
+        canvas.request_add_neuron(1)
+    assert blocker.args == [(2, 5, 1), ACTS]
 
 
 def test_neuron_requests_respect_min_and_max(canvas, qtbot):
