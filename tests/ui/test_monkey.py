@@ -637,7 +637,7 @@ def burst(window, rng: np.random.Generator, n: int) -> list[str]:
     done = []
     for _ in range(n):
         kind = int(rng.integers(0, 14))
-        hidden = len(canvas.spec()[0]) - 2
+        hidden = len(canvas.requested_spec()[0]) - 2
         if kind == 0:
             c.step_count_spin.setValue(int(rng.integers(1, 51)))
             c.step_button.click()
