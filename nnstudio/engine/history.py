@@ -68,6 +68,20 @@ class ThinnedSeries:
         data = self._data[: self._size]
         return data[:, 0].copy(), data[:, 1:].copy()
 
+    def truncate(self, max_x: float) -> None:
+        """Forget the points after ``max_x`` (keep those with x ≤ max_x; x must not decrease).
+
+        The stride stays; the count of offered points restarts right after the last kept
+        one, so the next point offered is kept and the spacing goes on as before. For a
+        series offered one point per cycle from cycle 0 (the batch loss) that count is the
+        same as a run that stopped there would have.
+        """
+        size = int(np.searchsorted(self._data[: self._size, 0], max_x, side="right"))
+        if size == self._size:
+            return
+        self._size = size
+        self._offered = size * self.stride
+
     def last(self) -> np.ndarray | None:
         return self._data[self._size - 1].copy() if self._size else None
 

@@ -8,8 +8,22 @@ multiprocessing: this module never imports Qt.
 Messages to the child are ``(command, args)`` tuples (see ``COMMANDS``); the child answers
 with ``("snapshot", Snapshot)``, ``("error", text)``, ``("exported", path)``,
 ``("saved", path)`` (``save_session``), ``("opened", path)`` (``open_session``, followed by
-a snapshot of the reopened session that carries its data) and, on quit, ``("bye", None)``.
-An ``open_session`` that fails answers ``("error", text)`` and keeps the current session.
+a snapshot of the reopened session that carries its data), ``("gradients", results)``
+(``check_gradients``: a list of plain ``(layer, relative_error, checked, total)`` tuples)
+and, on quit, ``("bye", None)``. An ``open_session`` that fails answers
+``("error", text)`` and keeps the current session. Every command but ``set_speed`` and
+``quit`` is followed by a snapshot.
+
+Inside a cycle and back in time (see ``TrainingSession``):
+
+- ``("step_phase", ())``: one phase of the current cycle; the snapshot's ``phase`` names it.
+- ``("rewind", (cycle,))``: show that cycle (pauses); the later cycles are kept.
+- ``("undo", ())``: one cycle back (a cycle half stepped by phases: back to its start).
+- ``("continue_from_here", ())``: forget the cycles after the one shown. Any training
+  command, or a change of settings or weights, while rewound does this first.
+- ``("check_gradients", ())``: answered with ``("gradients", results)``.
+- ``("set_layer_view", (layer, i, j))`` or ``("set_layer_view", (None,))``: the
+  snapshots' ``layer_view`` on (layer 1..L, neurons i and j) or off.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ SNAPSHOTS_PER_SECOND = 30
 COMMANDS = (
     "step", "run", "pause", "reset", "set_network", "set_data", "set_dataset", "set_hyper", "set_batch_size",
     "set_weight", "set_speed", "export", "snapshot", "save_session", "open_session", "quit",
+    "step_phase", "rewind", "undo", "continue_from_here", "check_gradients", "set_layer_view",
 )
 
 
@@ -56,6 +71,7 @@ class _Server:
         if command == "quit":
             return False
         if command == "run":
+            session.continue_from_here()
             session.running = True
         elif command == "pause":
             session.running = False
@@ -76,6 +92,19 @@ class _Server:
             session.set_batch_size(*args)
         elif command == "set_weight":
             session.set_weight(*args)
+        elif command == "step_phase":
+            session.running = False
+            session.step_phase()
+        elif command == "rewind":
+            session.rewind(*args)
+        elif command == "undo":
+            session.undo()
+        elif command == "continue_from_here":
+            session.continue_from_here()
+        elif command == "check_gradients":
+            self.conn.send(("gradients", session.check_gradients()))
+        elif command == "set_layer_view":
+            session.set_layer_view(*args)
         elif command == "set_speed":
             self.speed = args[0]
         elif command == "export":

@@ -19,9 +19,13 @@ import numpy.typing as npt
 from .datasets import REAL_DATASETS, Dataset, Normalizer, labels_from_outputs, load_named, plane_bounds
 from .experiment import Experiment
 from .exports import export_model
+from .gradcheck import check_gradients
+from .history import History, ThinnedSeries
+from .layer_view import LayerViewInputs, check_choice
 from .network import Network, NetworkSpec
 from .optim import Hyperparameters
-from .snapshot import DataView, Snapshot, frozen, frozen_all
+from .snapshot import DataView, Snapshot, cycle_view, frozen, frozen_all
+from .timeline import Timeline
 
 __all__ = [
     "DataSpec", "SessionConfig", "TrainingSession", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION",
@@ -38,6 +42,8 @@ MAX_HEATMAP_ROWS = 64
 STEP_EVALUATIONS = 50
 #: Cycles between the checkpoints a divergence falls back to.
 CHECKPOINT_CYCLES = 64
+#: Rows of the training split a gradient check uses when no cycle has run yet.
+GRADIENT_CHECK_ROWS = 32
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,7 @@ class TrainingSession:
         self._data_version = 1
         self._data_sent = -1
         self._message = ""
+        self._layer_view: tuple[int, int, int] | None = None
         self.dataset = dataset if dataset is not None else config.data.load()
         self.config, _ = config.fitted_to(self.dataset)
         self._rebuild()
@@ -209,6 +216,22 @@ class TrainingSession:
         self._grid_cache = None
         self.generation += 1
         self.running = False
+        self._start_run()
+
+    def _start_run(self) -> None:
+        """What a new trainer needs around it: rewind, gradient norms, the divergence checkpoint."""
+        trainer = self.trainer
+        trainer.keep_previous_weights = True  # the inspector shows the weights a cycle used
+        self.timeline = Timeline.for_trainer(trainer)
+        self.timeline.record(trainer)
+        self.gradient_norms = ThinnedSeries(self.network.spec.n_layers, 1 << 12)
+        self._norms_cycle = trainer.cycle  # gradient norms are recorded for cycles after this
+        self._layer_view_inputs = None
+        if getattr(self, "_layer_view", None) is not None:
+            try:
+                check_choice(self.network, *self._layer_view)
+            except ValueError:
+                self._layer_view = None
         self.checkpoint()
 
     def _use_data(self, dataset: Dataset, data: DataSpec) -> None:
@@ -255,13 +278,22 @@ class TrainingSession:
         self._use_data(dataset, data)
 
     def set_hyper(self, hyper: Hyperparameters) -> None:
-        """New learning rate, momentum, noise…: training goes on from where it is."""
+        """New learning rate, momentum, noise…: training goes on from where it is.
+
+        A cycle being stepped by phases goes on too: its update will use the new settings.
+        """
+        self.continue_from_here()
         self.config = replace(self.config, hyper=hyper)
         self.trainer.set_hyperparameters(hyper)
+        self.timeline.record(self.trainer, event=True)
 
     def set_batch_size(self, batch_size: int | None) -> None:
+        """Rows per cycle from the next cycle on; a cycle being stepped by phases is dropped."""
+        self.continue_from_here()
         self.config = replace(self.config, batch_size=batch_size)
+        self._abort_cycle()
         self.trainer.set_batch_size(batch_size)
+        self.timeline.record(self.trainer, event=True)
 
     def reset(self, seed: int | None = None) -> None:
         """Start over; the same seed gives the same initial weights, so a run replays."""
@@ -276,9 +308,20 @@ class TrainingSession:
             raise IndexError(f"no weight [{i}, {j}] in layer {layer}")
         if not np.isfinite(value):
             raise ValueError("a weight must be a finite number")
-        self.trainer.abort_cycle()
+        self.continue_from_here()
+        self._abort_cycle()
         W[i, j] = value
+        self.trainer.last_evaluation = None  # of other weights
+        self.timeline.record(self.trainer, event=True)
         self.checkpoint()
+
+    def _abort_cycle(self) -> None:
+        """Drop a cycle begun by phases; its half-written workspace is no cycle to show."""
+        trainer = self.trainer
+        ws = trainer.workspace_in_progress
+        if ws is not None and trainer.last_workspace is ws:
+            trainer.last_workspace = None
+        trainer.abort_cycle()
 
     def checkpoint(self) -> None:
         """Remember the current weights as the ones to return to if training diverges."""
@@ -294,6 +337,8 @@ class TrainingSession:
         at = trainer.diverged_at
         params, velocity, cycle = self._checkpoint
         trainer.restore_weights(params, velocity)
+        trainer.last_evaluation = None  # of the weights that diverged
+        self.timeline.record(trainer, event=True)
         self.running = False
         lr = trainer.hyper.learning_rate
         self._message = (
@@ -312,7 +357,9 @@ class TrainingSession:
         """
         if kind not in ("cycle", "epoch"):
             raise ValueError(f"unknown step kind {kind!r}")
+        self.continue_from_here()
         trainer = self.trainer
+        timeline = self.timeline
         cycles = n if kind == "cycle" else n * trainer.cycles_per_epoch
         trainer.eval_every = max(1, cycles // STEP_EVALUATIONS)
         target_epoch = trainer.epoch + n
@@ -322,8 +369,10 @@ class TrainingSession:
                 if left <= 0:
                     break
                 self.checkpoint()
-                chunk = min(CHECKPOINT_CYCLES, left)
+                chunk = min(CHECKPOINT_CYCLES, left, timeline.cycles_until_keyframe(trainer.cycle))
                 trainer.step_cycle(chunk)
+                if trainer.diverged_at is None:
+                    timeline.record(trainer)
                 cycles -= chunk
                 if interrupted is not None and interrupted():
                     break
@@ -333,7 +382,8 @@ class TrainingSession:
 
     def run_for(self, seconds: float, max_cycles: int | None = None) -> int:
         """Train flat out for about ``seconds`` (checked every few cycles); returns cycles done."""
-        trainer = self.trainer
+        self.continue_from_here()
+        trainer, timeline = self.trainer, self.timeline
         deadline = time.perf_counter() + seconds
         start = trainer.cycle
         chunk = 1
@@ -343,11 +393,107 @@ class TrainingSession:
                 chunk = min(chunk, max_cycles - (trainer.cycle - start))
                 if chunk <= 0:
                     break
-            trainer.step_cycle(chunk)
+            n = min(chunk, timeline.cycles_until_keyframe(trainer.cycle))
+            trainer.step_cycle(n)
             if self._recover_if_diverged():
                 break
+            timeline.record(trainer)
             chunk = min(chunk * 2, 64)
         return trainer.cycle - start
+
+    # -- inside a cycle, and back in time ----------------------------------------------------
+    def step_phase(self):
+        """One phase of the current cycle (``Trainer.step_phase``); returns its ``PhaseRecord``.
+
+        The phases of a cycle: forward through each weight layer, the loss, backward
+        through each layer from the output down, the update. Stepping all of them gives
+        exactly the weights one Step gives.
+        """
+        self.continue_from_here()
+        trainer = self.trainer
+        if not trainer.phase_in_progress:
+            self.checkpoint()
+        record = trainer.step_phase()
+        if record.kind == "update":
+            if not self._recover_if_diverged():
+                self.timeline.record(trainer)
+            self._record_gradient_norms()
+        return record
+
+    def rewind(self, cycle: int) -> None:
+        """Show cycle ``cycle`` exactly as it was; the later cycles are kept (scrub forward).
+
+        Pauses training. ValueError when the cycle is out of the timeline's reach. A cycle
+        being stepped by phases is dropped.
+        """
+        self.running = False
+        trainer = self.trainer
+        if not self.timeline.rewound and cycle == trainer.cycle and not trainer.phase_in_progress:
+            return  # already there
+        if not self.timeline.rewound:
+            self._abort_cycle()
+        self.timeline.rewind(trainer, cycle)
+        self.checkpoint()
+
+    def undo(self) -> None:
+        """Step one cycle back (a cycle half stepped by phases: back to its start)."""
+        self.running = False
+        trainer, timeline = self.trainer, self.timeline
+        if trainer.phase_in_progress:
+            self._abort_cycle()
+            return
+        cycle = timeline.viewing if timeline.rewound else trainer.cycle
+        if cycle - 1 < timeline.earliest:
+            self._message = f"Nothing to undo: cycle {cycle} is the earliest kept."
+            return
+        self.rewind(cycle - 1)
+
+    def continue_from_here(self) -> None:
+        """Go on training from the cycle shown: forget the later cycles and cut the curves there.
+
+        Every training command (and any change of the weights or settings) while rewound
+        does this first; without a rewind it does nothing.
+        """
+        cycle = self.timeline.continue_from_here()
+        if cycle is None:
+            return
+        trainer = self.trainer
+        history = trainer.history
+        history.batch_loss.truncate(cycle - 1)
+        history.evaluations.truncate(cycle - 1)  # the snapshot evaluates cycle `cycle` afresh
+        trainer.last_evaluation = None
+        self.gradient_norms.truncate(cycle - 1)
+        self._norms_cycle = cycle
+
+    def check_gradients(self) -> list[tuple[int, float, int, int]]:
+        """Backprop against finite differences on the current (or last) batch, per weight layer.
+
+        With no batch yet, the first ``GRADIENT_CHECK_ROWS`` training rows. Returns
+        ``[(layer, relative_error, checked, total), ...]`` (``gradcheck.check_gradients``).
+        """
+        trainer = self.trainer
+        ws = trainer.workspace_in_progress or trainer.last_workspace
+        if ws is not None:
+            X, Y = ws.acts[0], ws.targets
+        else:
+            X, Y = trainer.X_train[:GRADIENT_CHECK_ROWS], trainer.Y_train[:GRADIENT_CHECK_ROWS]
+        return [(c.layer, c.relative_error, c.checked, c.total) for c in check_gradients(self.network, X, Y)]
+
+    def set_layer_view(self, layer: int | None, i: int | None = None, j: int | None = None) -> None:
+        """Show the plane through neurons (i, j) of ``layer`` (1..L) in snapshots; None turns it off."""
+        if layer is None:
+            self._layer_view = None
+            return
+        self._layer_view = check_choice(self.network, layer, i, j)
+
+    def _record_gradient_norms(self) -> None:
+        """‖∂L/∂W_l‖ of the last cycle, if it is new (cheap: L norms of the workspace's gradients)."""
+        trainer = self.trainer
+        ws = trainer.last_workspace
+        if ws is None or trainer.cycle <= self._norms_cycle or self.timeline.rewound:
+            return
+        self._norms_cycle = trainer.cycle
+        self.gradient_norms.append(trainer.cycle - 1, *(np.sqrt(np.vdot(g, g)) for g in ws.grad_W))
 
     def export(self, path: str) -> None:
         """Write the model in the format the file name asks for (weights, ONNX, a script)."""
@@ -380,13 +526,20 @@ class TrainingSession:
         }
         if self.config.data.custom:
             dataset["X"], dataset["y"] = d.X.copy(), d.y.copy()
+        trainer = self.trainer.state()
+        if self.timeline.rewound:  # the cycle shown is saved, with the curves up to it
+            history = History(self.trainer.history.batch_loss.capacity)
+            history.load_state(trainer["history"])
+            history.batch_loss.truncate(self.trainer.cycle - 1)
+            history.evaluations.truncate(self.trainer.cycle)
+            trainer["history"] = history.state()
         return {
             "config": self.config.to_dict(),
             "dataset": dataset,
             "train_idx": exp.train_idx.copy(),
             "test_idx": exp.test_idx.copy(),
             "normalizer": {"mean": exp.normalizer.mean.copy(), "std": exp.normalizer.std.copy()},
-            "trainer": self.trainer.state(),
+            "trainer": trainer,
         }
 
     @classmethod
@@ -448,7 +601,7 @@ class TrainingSession:
         if trainer.hyper != config.hyper or trainer.batch_size != batch_size:
             raise ValueError("the trainer's learning settings or batch size differ from the saved config")
         session._grid_cache = None
-        session.checkpoint()
+        session._start_run()  # the timeline starts at the reopened cycle
         session._message = f"Session reopened at cycle {trainer.cycle} (epoch {trainer.epoch})."
         return session
 
@@ -505,28 +658,33 @@ class TrainingSession:
             return {"confusion": frozen(_confusion(labels_from_outputs(Y), labels_from_outputs(outputs), k))}
         return {"predictions": (frozen(Y[:, 0]), frozen(outputs[:, 0]))}
 
+    def _layer_view_data(self):
+        if self._layer_view is None or self.dataset.n_features != 2 and not (
+                self.config.data.features and not self.config.data.custom):
+            return None
+        if self._layer_view_inputs is None:
+            d = self.dataset
+            labels = d.y if d.task == "classification" else None
+            self._layer_view_inputs = LayerViewInputs(self._plane_inputs, plane_bounds(d), d.X[:, :2], labels)
+        return self._layer_view_inputs.view(self.network, *self._layer_view)
+
     def snapshot(self) -> Snapshot:
-        trainer, net = self.trainer, self.network
+        trainer, net, timeline = self.trainer, self.network, self.timeline
         self.checkpoint()
         last = trainer.last_evaluation
         if last is None or last.cycle != trainer.cycle:
-            trainer.evaluate()
-        ws = trainer.last_workspace
-        if ws is not None:
-            inputs, targets = ws.acts[0], ws.targets
-            batch_acts = frozen_all(a[:MAX_HEATMAP_ROWS] for a in ws.acts[1:])
-            sample = frozen_all(a[0] for a in ws.acts)
-        else:
-            inputs, targets = trainer.X_train[:MAX_HEATMAP_ROWS], trainer.Y_train[:MAX_HEATMAP_ROWS]
-            trace = net.forward(inputs)
-            batch_acts = frozen_all(trace.activations[1:])
-            sample = frozen_all(a[0] for a in trace.activations)
+            trainer.evaluate(record=not timeline.rewound)  # the past's curves are drawn already
+        if not trainer.phase_in_progress:
+            self._record_gradient_norms()
+        view = cycle_view(trainer, MAX_HEATMAP_ROWS)
+        inputs, targets = view.inputs, view.targets
         norm = self.experiment.normalizer
         sample_input = frozen(inputs[0] * norm.std + norm.mean)
         sample_label = int(labels_from_outputs(targets[:1])[0]) if self.dataset.task == "classification" else None
         updates_W, updates_b = net.views(trainer.optimizer.updates)
         bx, by = trainer.history.batch_loss.arrays()
         ex, ev = trainer.history.evaluations.arrays()
+        nx, nv = self.gradient_norms.arrays()
         boundary, maps = self._plane_outputs()
         data = None
         if self._data_sent != self._data_version:
@@ -537,10 +695,13 @@ class TrainingSession:
             config=self.config, spec=net.spec, hyper=trainer.hyper, batch_size=trainer.batch_size,
             weights=frozen_all(net.weights), biases=frozen_all(net.biases),
             weight_updates=frozen_all(updates_W), bias_updates=frozen_all(updates_b),
-            batch_activations=batch_acts, sample_activations=sample,
+            batch_activations=view.batch_activations, sample_activations=view.sample_activations,
             batch_cycles=frozen(bx), batch_loss=frozen(by[:, 0]),
             eval_cycles=frozen(ex), evaluations=frozen(ev),
             evaluation=trainer.last_evaluation, boundary=boundary, neuron_maps=maps,
             sample_input=sample_input, sample_label=sample_label,
             data=data, message=self.pop_message(), **self._split_report(),
+            phase=trainer.last_phase, batch_deltas=view.batch_deltas, trace=view.trace,
+            gradient_norms=(frozen(nx), frozen(nv)), timeline=timeline.span(trainer.cycle),
+            rewound=timeline.rewound, layer_view=self._layer_view_data(),
         )

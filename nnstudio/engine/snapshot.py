@@ -13,11 +13,13 @@ import numpy as np
 import numpy.typing as npt
 
 from .datasets import Dataset
+from .inspect import SampleTrace
+from .layer_view import LayerViewData
 from .network import NetworkSpec
 from .optim import Hyperparameters
-from .trainer import Evaluation
+from .trainer import Evaluation, Trainer
 
-__all__ = ["DataView", "Snapshot", "newest_of", "frozen", "frozen_all"]
+__all__ = ["DataView", "Snapshot", "CycleView", "cycle_view", "newest_of", "frozen", "frozen_all"]
 
 Array = npt.NDArray[np.floating]
 
@@ -126,6 +128,38 @@ class Snapshot:
         Regression: (targets, predictions) on the test split (or the training split).
     data
         Set when the data changed since the previous snapshot, None otherwise.
+    phase
+        The phase just done, as (kind, layer): ("forward", l), ("loss", None),
+        ("backward", l) or ("update", None), with l the weight layer (0 = input → first
+        hidden). Set while a cycle is being stepped phase by phase and right after its
+        update; None after ordinary steps, Run, a rewind or a change that dropped the cycle.
+    batch_deltas
+        Per weight layer, δ = ∂L/∂z of the batch (samples × neurons, at most
+        ``MAX_HEATMAP_ROWS`` rows). During a cycle stepped by phases: None until the first
+        backward phase, then zeros for the layers backprop has not reached yet. After a
+        whole cycle: that cycle's deltas. None when no cycle has run (a new run, the
+        earliest reachable cycle of a rewind, a cycle dropped half-way).
+    trace
+        What the shown cycle did to the first sample of its batch (``inspect.SampleTrace``,
+        for ``neuron_report``): activations and sums (zeros for layers not computed yet),
+        target and the batch's loss once the loss phase is done, every layer's δ once
+        backprop is complete (None before: no partial tuples), the weights and biases the
+        cycle used (before its update), ``weight_updates`` once the update is done, and the
+        learning settings (``noise_std``: of the update done, or about to be done in an
+        unfinished cycle). With no cycle to show, a forward pass of the first training rows
+        with the current weights (no deltas, no updates).
+    gradient_norms
+        (cycles (n,), norms (n, L)): ‖∂L/∂W_l‖ (Frobenius, weights only) of each weight
+        layer, recorded for new cycles whenever a snapshot is taken, and after each cycle
+        stepped by phases; a cycle's x is its index, as in ``batch_cycles``. Thinned on long
+        runs; starts over with the run; cut back by Continue from here.
+    timeline
+        (earliest reachable cycle, latest recorded cycle) for the rewind slider.
+    rewound
+        True while an earlier cycle is shown and the later ones are kept ("viewing the past").
+    layer_view
+        While the layer view is on (and the data are 2-D): the plane's grid and the data
+        mapped through two neurons of a layer (``layer_view.LayerViewData``); else None.
     """
 
     generation: int
@@ -155,6 +189,13 @@ class Snapshot:
     predictions: tuple[Array, Array] | None = None
     data: DataView | None = None
     message: str = ""
+    phase: tuple[str, int | None] | None = None
+    batch_deltas: tuple[Array, ...] | None = None
+    trace: SampleTrace | None = None
+    gradient_norms: tuple[Array, Array] | None = None
+    timeline: tuple[int, int] = (0, 0)
+    rewound: bool = False
+    layer_view: LayerViewData | None = None
 
 
 def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
@@ -173,3 +214,84 @@ def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
     return replace(newer, **changes) if changes else newer
 
 
+
+
+@dataclass(frozen=True, eq=False)
+class CycleView:
+    """The shown cycle's batch as the snapshot carries it (see ``Snapshot`` for each field).
+
+    ``inputs`` and ``targets`` are the batch's normalised inputs and encoded targets (the
+    trainer's own arrays, not copies); the rest are read-only copies.
+    """
+
+    inputs: Array
+    targets: Array
+    batch_activations: tuple[Array, ...]
+    sample_activations: tuple[Array, ...]
+    batch_deltas: tuple[Array, ...] | None
+    trace: SampleTrace
+
+
+def cycle_view(trainer: Trainer, max_rows: int) -> CycleView:
+    """What the trainer's current or last cycle computed, cut to ``max_rows`` rows.
+
+    A cycle being stepped by phases shows its own workspace: the layers its phases have
+    computed, zeros for the rest (activations and sums not yet fed forward, deltas not yet
+    propagated back). Otherwise the last whole cycle's workspace; with none, a forward
+    pass of the first training rows with the current weights. The trace's weights are the
+    ones the cycle used: ``trainer.previous_params`` after a whole cycle (the trainer must
+    keep them: ``keep_previous_weights``), the current ones before the update.
+    """
+    net = trainer.network
+    n_layers = net.spec.n_layers
+    opt, hyper = trainer.optimizer, trainer.hyper
+    ws = trainer.workspace_in_progress
+    in_progress = ws is not None
+    if in_progress:
+        kind, layer = trainer.last_phase
+        n_forward = layer + 1 if kind == "forward" else n_layers
+        loss_done = kind != "forward"
+        lowest_delta = layer if kind == "backward" else None
+    else:
+        ws = trainer.last_workspace
+        n_forward, loss_done, lowest_delta = n_layers, True, 0
+    if ws is None:
+        inputs, targets = trainer.X_train[:max_rows], trainer.Y_train[:max_rows]
+        forward = net.forward(inputs)
+        acts, sums = forward.activations, forward.sums
+        output = acts[-1]
+        loss = net.loss.value(output, targets, sums[-1], output - targets)
+        batch, deltas, lowest_delta = len(inputs), None, None
+    else:
+        inputs, targets, batch, loss, deltas = ws.acts[0], ws.targets, ws.batch, ws.loss, ws.deltas
+        rows = min(batch, max_rows)
+        acts = [inputs] + [ws.acts[l + 1] if l < n_forward else np.zeros((rows, net.spec.sizes[l + 1]), net.dtype)
+                           for l in range(n_layers)]
+        sums = [ws.sums[l] if l < n_forward else np.zeros((rows, net.spec.sizes[l + 1]), net.dtype)
+                for l in range(n_layers)]
+    batch_deltas = None
+    if lowest_delta is not None:
+        batch_deltas = tuple(frozen(deltas[l][:max_rows]) if l >= lowest_delta
+                             else np.zeros((min(batch, max_rows), net.spec.sizes[l + 1]), net.dtype)
+                             for l in range(n_layers))
+        for zeros in batch_deltas:
+            zeros.setflags(write=False)
+    if in_progress or ws is None or not trainer.keep_previous_weights:
+        weights, biases = net.weights, net.biases
+    else:
+        weights, biases = net.views(trainer.previous_params)
+    finished = ws is not None and not in_progress
+    updates = frozen_all(net.views(opt.updates)[0]) if finished else None
+    trace = SampleTrace(
+        row=0, batch_size=int(batch), activation_names=net.spec.activations, loss_name=net.spec.loss,
+        activations=frozen_all(a[0] for a in acts), sums=frozen_all(z[0] for z in sums),
+        weights=frozen_all(weights), biases=frozen_all(biases),
+        target=frozen(targets[0]) if loss_done else None, loss=float(loss) if loss_done else None,
+        deltas=frozen_all(d[0] for d in deltas) if lowest_delta == 0 else None,
+        weight_updates=updates, learning_rate=hyper.learning_rate, momentum=hyper.momentum,
+        l1=hyper.l1, l2=hyper.l2, noise_std=opt.last_noise_std if finished else opt.noise_std(),
+    )
+    return CycleView(
+        inputs, targets, frozen_all(a[:max_rows] for a in acts[1:]), frozen_all(a[0] for a in acts),
+        batch_deltas, trace,
+    )

@@ -161,8 +161,17 @@ class Trainer:
         self._cycle_in_progress: Iterator[tuple[str, int | None]] | None = None
         self._batch: tuple[Array, Array] | None = None  # the batch of a cycle stepped by phases
         self._phase_cycle = 0
+        #: (kind, layer) of the last phase ``step_phase`` did; None once other stepping
+        #: (``step_cycle``/``step_epoch``) or ``abort_cycle`` has followed it.
+        self.last_phase: tuple[str, int | None] | None = None
         self.last_workspace: Workspace | None = None
         self.last_evaluation: Evaluation | None = None
+        #: Opt-in: copy the weights into ``previous_params`` just before each update, so the
+        #: weights a finished cycle used (before its update) can be shown (the inspector).
+        self.keep_previous_weights = False
+        #: The parameters (laid out like ``network.flat``) before the last cycle's update;
+        #: meaningful only for cycles run while ``keep_previous_weights`` was on.
+        self.previous_params: Array = np.empty_like(network.flat)
         #: The cycle whose loss was NaN or infinite; stepping stops there until cleared.
         self.diverged_at: int | None = None
 
@@ -201,6 +210,15 @@ class Trainer:
     def phase_in_progress(self) -> bool:
         """True between the first and the last phase of a cycle stepped by phases."""
         return self._cycle_in_progress is not None
+
+    @property
+    def workspace_in_progress(self) -> Workspace | None:
+        """The workspace of the cycle begun by phases, holding what its phases computed so far.
+
+        None when no cycle is in progress. Layers its phases have not reached yet still
+        hold whatever an earlier cycle of the same batch size left there.
+        """
+        return self._workspace_of_batch() if self._cycle_in_progress is not None else None
 
     # -- batches -----------------------------------------------------------------------
     def _workspace(self, batch: int) -> tuple[Workspace, Array, Array, Array, Array]:
@@ -268,6 +286,8 @@ class Trainer:
         for l in range(len(layers) - 1, -1, -1):
             backward_layer(layers, loss, ws, l, Y)
             yield "backward", l
+        if self.keep_previous_weights:
+            np.copyto(self.previous_params, net.flat)
         self.optimizer.step(ws.grad)
         self._finish_cycle(ws, len(X))
         yield "update", None
@@ -286,6 +306,8 @@ class Trainer:
         compute_loss(loss, ws, Y)
         for l in range(len(layers) - 1, -1, -1):
             backward_layer(layers, loss, ws, l, Y)
+        if self.keep_previous_weights:
+            np.copyto(self.previous_params, net.flat)
         self.optimizer.step(ws.grad)
         self._finish_cycle(ws, len(X))
 
@@ -293,6 +315,7 @@ class Trainer:
         """Run ``n`` cycles; a cycle already begun by phases is finished first and counts."""
         if n <= 0 or self.diverged_at is not None:
             return
+        self.last_phase = None
         if self._cycle_in_progress is not None:
             for _phase in self._cycle_in_progress:
                 pass
@@ -318,6 +341,7 @@ class Trainer:
         kind, layer = next(self._cycle_in_progress)
         if kind == "update":
             self._cycle_in_progress = None
+        self.last_phase = (kind, layer)
         return self._record(kind, layer)
 
     def step_phases(self, n: int) -> list[PhaseRecord]:
@@ -334,6 +358,7 @@ class Trainer:
     def abort_cycle(self) -> None:
         """Drop a cycle begun by phases (its update has not happened; nothing changed)."""
         self._cycle_in_progress = None
+        self.last_phase = None
 
     # -- saving and resuming ------------------------------------------------------------
     def state(self) -> dict:

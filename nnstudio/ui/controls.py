@@ -52,6 +52,8 @@ class TrainingControls(QWidget):
     -------
     sig_step(int)
         Step this many cycles.
+    sig_step_phase()
+        Step one phase of a cycle.
     sig_step_epoch()
         Step one epoch.
     sig_run_toggled(bool)
@@ -69,6 +71,7 @@ class TrainingControls(QWidget):
     """
 
     sig_step = Signal(int)  # cycles
+    sig_step_phase = Signal()
     sig_step_epoch = Signal()
     sig_run_toggled = Signal(bool)  # running
     sig_reset = Signal()
@@ -83,6 +86,9 @@ class TrainingControls(QWidget):
         self.step_button = QPushButton("Step", objectName="stepButton",
                                        toolTip="One feedforward/backprop cycle on one mini-batch (F10)")
         self.step_button.setIcon(icons.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
+        self.step_phase_button = QPushButton("Step phase", objectName="stepPhaseButton",
+                                             toolTip="One phase of a cycle: a layer forward, the loss, "
+                                                     "a layer back, or the update (F9)")
         self.step_count_spin = QSpinBox(objectName="stepCountSpin", toolTip="Cycles per press of Step")
         self.step_count_spin.setRange(1, 100_000)
         self.step_count_spin.setPrefix("× ")
@@ -132,6 +138,7 @@ class TrainingControls(QWidget):
 
         self.step_button.clicked.connect(lambda: self.sig_step.emit(self.step_count_spin.value()))
         self.step_epoch_button.clicked.connect(self.sig_step_epoch)
+        self.step_phase_button.clicked.connect(self.sig_step_phase)
         self.run_button.toggled.connect(self._on_run_toggled)
         self.reset_button.clicked.connect(self.sig_reset)
         self.new_seed_button.clicked.connect(self._on_new_seed)
@@ -146,7 +153,8 @@ class TrainingControls(QWidget):
         grid = QGridLayout(step_box)
         grid.addWidget(self.step_button, 0, 0)
         grid.addWidget(self.step_count_spin, 0, 1)
-        grid.addWidget(self.step_epoch_button, 1, 0, 1, 2)
+        grid.addWidget(self.step_phase_button, 1, 0)
+        grid.addWidget(self.step_epoch_button, 1, 1)
         grid.addWidget(self.run_button, 2, 0)
         grid.addWidget(self.speed_combo, 2, 1)
         grid.addWidget(self.reset_button, 3, 0)
@@ -221,7 +229,7 @@ class TrainingControls(QWidget):
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
         self.run_button.setIcon(self.style().standardIcon(icon))
         self.run_button.setText("Pause" if running else "Run")
-        for button in (self.step_button, self.step_epoch_button):
+        for button in (self.step_button, self.step_epoch_button, self.step_phase_button):
             button.setEnabled(not running)
 
     def _on_run_toggled(self, running: bool) -> None:

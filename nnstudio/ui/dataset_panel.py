@@ -17,7 +17,8 @@ otherwise (nothing shown yet, a real or a regression dataset) it starts empty.
 While drawing, every change to the training data (a point, Clear, the test share,
 the extra inputs) emits ``sig_drawn_data_changed`` and never
 ``sig_data_spec_changed``: a spec always means "use the dataset in the combo".
-Leaving draw mode emits the combo's spec again.
+Leaving draw mode emits the combo's spec again. The drawn set, its tools and the
+editing live in :mod:`nnstudio.ui.draw_mode`; the panel's drawing methods delegate there.
 """
 
 from __future__ import annotations
@@ -26,13 +27,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,15 +41,14 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from nnstudio.engine import datasets as engine_datasets
-from nnstudio.engine.datasets import GENERATOR_NAMES, Dataset, save_csv
-from nnstudio.ui.boundary_plot import CLASS_COLORS, Bounds, BoundaryPlot, boundary_grid
-from nnstudio.ui.colormaps import MUTED_TEXT_COLOR
+from nnstudio.engine.datasets import GENERATOR_NAMES, Dataset
+from nnstudio.ui.boundary_plot import CLASS_COLORS, BoundaryPlot, boundary_grid
+from nnstudio.ui.draw_mode import DEFAULT_DRAW_BOUNDS, DRAW_HINT, PICK_RADIUS_PX, DrawMode
 
 __all__ = [
     "DatasetPanel",
@@ -92,11 +90,6 @@ FEATURE_LABELS: dict[str, str] = {
     "sin_x1": "sin x1",
     "sin_x2": "sin x2",
 }
-DRAW_HINT = "Click to add a point of the chosen class, right-click to remove the nearest"
-#: The plane shown when drawing starts from nothing (TensorFlow Playground's range).
-DEFAULT_DRAW_BOUNDS: Bounds = (-6.0, 6.0, -6.0, 6.0)
-#: A right click further than this from every point (in screen pixels) removes nothing.
-PICK_RADIUS_PX = 12.0
 
 MAX_SEED = 999_999
 
@@ -113,43 +106,7 @@ _TIPS = {
     "regenerate": "Draw a fresh set of points (seed + 1) with the same settings.",
     "features": ("Extra inputs computed from x1 and x2. With x1\u00b2 and x2\u00b2, even a network "
                  "without hidden layers can learn the circle."),
-    "draw": "Make your own data: click the plot to add points, right-click to remove them.",
-    "draw_class": "The class of the points a click adds.",
-    "clear": "Remove every drawn point.",
-    "save": "Save the drawn points as a CSV file (columns x1, x2, label).",
 }
-
-
-def _dot_icon(color: str, size: int = 12) -> QIcon:
-    """A filled circle in ``color``: the class swatch of the class picker."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QColor("white"))
-    painter.setBrush(QColor(color))
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)
-
-
-def _pencil_icon(size: int = 16) -> QIcon:
-    """A small pencil for the Draw button (Qt's standard icons have none)."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.translate(size / 2, size / 2)
-    painter.rotate(45)
-    unit = size / 16
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(MUTED_TEXT_COLOR))
-    painter.drawRect(QRectF(-2 * unit, -7 * unit, 4 * unit, 9 * unit))  # body
-    painter.setBrush(QColor(CLASS_COLORS[0]))
-    painter.drawPolygon(QPolygonF([QPointF(-2 * unit, 3 * unit), QPointF(2 * unit, 3 * unit),
-                                   QPointF(0, 7 * unit)]))  # tip
-    painter.end()
-    return QIcon(pixmap)
 
 
 class DatasetPanel(QWidget):
@@ -189,7 +146,9 @@ class DatasetPanel(QWidget):
         One per :data:`EXTRA_FEATURES` name, objectName ``"featureCheck_<name>"``;
         enabled for 2-D data (generated or drawn) only.
     draw_button : QToolButton
-        objectName ``"drawModeButton"``, checkable: draw mode on/off.
+        objectName ``"drawModeButton"``, checkable: draw mode on/off. This and the
+        other drawing tools below are made by the panel's
+        :class:`~nnstudio.ui.draw_mode.DrawMode`.
     draw_class_combo : QComboBox
         objectName ``"drawClassCombo"``: "class 0" / "class 1" (item data 0 / 1).
     clear_drawn_button, save_drawn_button : QPushButton
@@ -245,25 +204,18 @@ class DatasetPanel(QWidget):
             for name in EXTRA_FEATURES
         }
 
-        self.draw_button = QToolButton(objectName="drawModeButton", text="Dra&w", toolTip=_TIPS["draw"])
-        self.draw_button.setCheckable(True)
-        self.draw_button.setIcon(_pencil_icon())
-        self.draw_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.draw_class_combo = QComboBox(objectName="drawClassCombo", toolTip=_TIPS["draw_class"])
-        for class_id in (0, 1):
-            self.draw_class_combo.addItem(_dot_icon(CLASS_COLORS[class_id]), f"class {class_id}", class_id)
-        self.clear_drawn_button = QPushButton("Clear", objectName="clearDrawnButton", toolTip=_TIPS["clear"])
-        self.save_drawn_button = QPushButton("Save CSV\u2026", objectName="saveDrawnButton", toolTip=_TIPS["save"])
-        self.draw_hint = QLabel(DRAW_HINT, objectName="drawHint", wordWrap=True)
-        self.draw_hint.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
-
         self.plot = BoundaryPlot()
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot.setMinimumSize(220, 220)
 
-        self._draw_mode = False
-        self._drawn_X = np.empty((0, 2), dtype=np.float64)
-        self._drawn_labels = np.empty(0, dtype=np.int64)
+        # the drawn set and its tools; the panel lays the tools out under its own names
+        self._draw = DrawMode(self.plot, self)
+        self.draw_button = self._draw.button
+        self.draw_class_combo = self._draw.class_combo
+        self.clear_drawn_button = self._draw.clear_button
+        self.save_drawn_button = self._draw.save_button
+        self.draw_hint = self._draw.hint
+
         self._shown: dict | None = None  # the last set_points call, shown again after drawing
         self._error_box: QMessageBox | None = None
 
@@ -344,7 +296,8 @@ class DatasetPanel(QWidget):
         self.draw_button.toggled.connect(self._on_draw_toggled)
         self.clear_drawn_button.clicked.connect(self.clear_drawn_points)
         self.save_drawn_button.clicked.connect(self._on_save_clicked)
-        self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
+        self.plot.scene().sigMouseClicked.connect(self._draw.on_plot_clicked)
+        self._draw.sig_changed.connect(self._on_drawn_changed)
 
     def _emit_spec(self, *_: object) -> None:
         self.sig_data_spec_changed.emit(self.data_spec())
@@ -353,14 +306,14 @@ class DatasetPanel(QWidget):
         self.sig_drawn_data_changed.emit(self.drawn_points())
 
     def _on_setting_changed(self, *_: object) -> None:
-        if self._draw_mode:
+        if self._draw.active:
             self._emit_drawn()
         else:
             self._emit_spec()
 
     def _on_dataset_changed(self, *_: object) -> None:
         # picking a dataset is the other way out of draw mode
-        if self._draw_mode:
+        if self._draw.active:
             self._leave_draw_mode()
         self._update_enabled()
         self._emit_spec()
@@ -371,17 +324,13 @@ class DatasetPanel(QWidget):
 
     def _update_enabled(self) -> None:
         """Enable what applies to the current data; show the drawing tools in draw mode only."""
-        generated = self._is_generated() and not self._draw_mode
+        generated = self._is_generated() and not self._draw.active
         for widget in (self.noise_spin, self.samples_spin, self.seed_spin, self.regenerate_button):
             widget.setEnabled(generated)
-        two_d = self._draw_mode or self._is_generated()
+        two_d = self._draw.active or self._is_generated()
         for check in self.feature_checks.values():
             check.setEnabled(two_d)
-        for widget in (self.draw_class_combo, self.clear_drawn_button, self.save_drawn_button, self.draw_hint):
-            widget.setVisible(self._draw_mode)
-        has_points = self._drawn_labels.size > 0
-        self.clear_drawn_button.setEnabled(has_points)
-        self.save_drawn_button.setEnabled(has_points)
+        self._draw.update_tools()
 
     # ------------------------------------------------------------------ spec
 
@@ -398,7 +347,7 @@ class DatasetPanel(QWidget):
             for ``generate(name, n_samples, noise, seed)`` and
             ``train_test_split(dataset, test_fraction, seed)``.
         """
-        applies = self._draw_mode or self._is_generated()
+        applies = self._draw.active or self._is_generated()
         return {
             "name": str(self.dataset_combo.currentData()),
             "n_samples": self.samples_spin.value(),
@@ -495,7 +444,7 @@ class DatasetPanel(QWidget):
 
     def is_draw_mode(self) -> bool:
         """True while the learner draws the data."""
-        return self._draw_mode
+        return self._draw.active
 
     def set_draw_mode(self, on: bool) -> None:
         """Enter or leave draw mode as the Draw button does, but without emitting any signal."""
@@ -518,58 +467,24 @@ class DatasetPanel(QWidget):
             self._emit_spec()
 
     def _enter_draw_mode(self) -> None:
-        if self._draw_mode:
+        if self._draw.active:
             return
-        self._draw_mode = True
-        start = self._editable_shown_points()
-        if start is None:
-            self._drawn_X = np.empty((0, 2), dtype=np.float64)
-            self._drawn_labels = np.empty(0, dtype=np.int64)
-            self.plot.set_boundary(None)  # it belonged to other data
-            self.plot.set_bounds(DEFAULT_DRAW_BOUNDS)
-        else:
-            # keep the view: the learner edits the picture they were looking at
-            self._drawn_X, self._drawn_labels = start
-        self._show_drawn()
+        # only generated data can be edited; DrawMode also checks it is 2-D two-class
+        self._draw.start(self._shown if self._is_generated() else None)
 
     def _leave_draw_mode(self) -> None:
-        if not self._draw_mode:
+        if not self._draw.stop():
             return
-        self._draw_mode = False
-        with QSignalBlocker(self.draw_button):
-            self.draw_button.setChecked(False)
         # show the owner's data again at once, not the drawing until its next set_points
         if self._shown is not None:
             self.plot.set_points(**self._shown)
-
-    def _editable_shown_points(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The points on show (train then test) as a drawn set, or None when they are not 2-D two-class data."""
-        shown = self._shown
-        if shown is None or shown["values"] is not None or not self._is_generated():
-            return None
-        parts = [np.asarray(shown[key], dtype=np.float64) for key in ("X_train", "X_test")]
-        if any(X.ndim != 2 or X.shape[1] < 2 for X in parts):
-            return None
-        X = np.concatenate([X[:, :2] for X in parts])
-        labels = np.concatenate([np.asarray(shown[key]).ravel() for key in ("labels_train", "labels_test")])
-        if X.shape[0] == 0 or not np.isin(labels, (0, 1)).all():
-            return None
-        return X, labels.astype(np.int64)
-
-    def _show_drawn(self) -> None:
-        # drawn points are all shown as training points; the view stays put (no bounds)
-        self.plot.set_points(self._drawn_X, self._drawn_labels, np.empty((0, 2)), np.empty(0, dtype=np.int64))
-
-    def _require_draw_mode(self) -> None:
-        if not self._draw_mode:
-            raise RuntimeError("drawn points can only be edited in draw mode")
 
     def drawn_points(self) -> tuple[np.ndarray, np.ndarray]:
         """The drawn set: copies of ``X`` (n, 2) float64 and ``labels`` (n,) int64.
 
         It is kept after leaving draw mode, but replaced when draw mode starts again.
         """
-        return self._drawn_X.copy(), self._drawn_labels.copy()
+        return self._draw.points()
 
     def add_drawn_point(self, x: float, y: float, class_id: int) -> None:
         """Add a point of class ``class_id`` (0 or 1) at view coordinates (x, y) and emit the drawn set.
@@ -581,14 +496,7 @@ class DatasetPanel(QWidget):
         ValueError
             A class other than 0/1, or a coordinate that is not finite.
         """
-        self._require_draw_mode()
-        if class_id not in (0, 1) or isinstance(class_id, bool):
-            raise ValueError(f"class_id must be 0 or 1, got {class_id!r}")
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise ValueError(f"a drawn point needs finite coordinates, got ({x!r}, {y!r})")
-        self._drawn_X = np.vstack([self._drawn_X, [[float(x), float(y)]]])
-        self._drawn_labels = np.append(self._drawn_labels, np.int64(class_id))
-        self._drawn_changed()
+        self._draw.add_point(x, y, class_id)
 
     def remove_nearest_drawn_point(self, x: float, y: float, max_pixels: float | None = PICK_RADIUS_PX) -> bool:
         """Remove the drawn point nearest to view coordinates (x, y); emit and return True if one went.
@@ -606,21 +514,7 @@ class DatasetPanel(QWidget):
         RuntimeError
             Not in draw mode.
         """
-        self._require_draw_mode()
-        if self._drawn_labels.size == 0:
-            return False
-        # data units per screen pixel, per axis: a pixel-based radius works for any bounds
-        px_w, px_h = self.plot.plot_item.getViewBox().viewPixelSize()
-        if not (px_w > 0 and px_h > 0 and math.isfinite(px_w) and math.isfinite(px_h)):
-            px_w = px_h = 1.0  # not laid out yet: fall back to data units
-        distance = np.hypot((self._drawn_X[:, 0] - x) / px_w, (self._drawn_X[:, 1] - y) / px_h)
-        nearest = int(np.argmin(distance))
-        if max_pixels is not None and distance[nearest] > max_pixels:
-            return False
-        self._drawn_X = np.delete(self._drawn_X, nearest, axis=0)
-        self._drawn_labels = np.delete(self._drawn_labels, nearest)
-        self._drawn_changed()
-        return True
+        return self._draw.remove_nearest(x, y, max_pixels)
 
     def clear_drawn_points(self) -> None:
         """Remove every drawn point and emit the (empty) drawn set.
@@ -630,34 +524,16 @@ class DatasetPanel(QWidget):
         RuntimeError
             Not in draw mode.
         """
-        self._require_draw_mode()
-        self._drawn_X = np.empty((0, 2), dtype=np.float64)
-        self._drawn_labels = np.empty(0, dtype=np.int64)
-        self._drawn_changed()
+        self._draw.clear()
 
-    def _drawn_changed(self) -> None:
-        self._show_drawn()
+    def _on_drawn_changed(self) -> None:
+        # the drawing already shows the change (DrawMode.sig_changed)
         self._update_enabled()
         self._emit_drawn()
 
-    def _on_plot_clicked(self, event) -> None:
-        if not self._draw_mode:
-            return
-        view = self.plot.plot_item.getViewBox()
-        if not view.sceneBoundingRect().contains(event.scenePos()):
-            return  # on an axis or the legend
-        point = view.mapSceneToView(event.scenePos())
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.add_drawn_point(point.x(), point.y(), int(self.draw_class_combo.currentData()))
-            event.accept()
-        elif event.button() == Qt.MouseButton.RightButton:
-            self.remove_nearest_drawn_point(point.x(), point.y())
-            event.accept()
-
     def drawn_dataset(self) -> Dataset:
         """The drawn set as a two-class :class:`~nnstudio.engine.datasets.Dataset` named "drawn" (x1, x2, label)."""
-        return Dataset(name="drawn", X=self._drawn_X, y=self._drawn_labels, task="classification",
-                       feature_names=("x1", "x2"), target_name="label", class_names=("0", "1"))
+        return self._draw.dataset()
 
     def save_drawn_csv(self, path: str) -> None:
         """Write the drawn points to ``path`` as CSV with columns x1, x2, label.
@@ -669,16 +545,15 @@ class DatasetPanel(QWidget):
         OSError
             The file cannot be written.
         """
-        if self._drawn_labels.size == 0:
-            raise ValueError("there are no drawn points to save")
-        save_csv(self.drawn_dataset(), path)
+        self._draw.save_csv(path)
 
     def _ask_save_path(self) -> str | None:
         """Ask where to save the drawn points; None if the learner cancels (tests override this)."""
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawn points", "drawn.csv", "CSV files (*.csv)")
-        return path or None
+        return self._draw.ask_save_path(self)
 
     def _on_save_clicked(self) -> None:
+        # Here rather than in DrawMode: it goes through _ask_save_path and save_drawn_csv
+        # on the panel, which tests override.
         path = self._ask_save_path()
         if not path:
             return
@@ -709,7 +584,7 @@ class DatasetPanel(QWidget):
         """
         shown = dict(X_train=X_train, labels_train=labels_train, X_test=X_test, labels_test=labels_test,
                      bounds=bounds, values=values, levels=levels)
-        if self._draw_mode:
+        if self._draw.active:
             self._shown = shown
             return
         self.plot.set_points(**shown)

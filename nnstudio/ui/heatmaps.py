@@ -472,6 +472,7 @@ class LayerHeatmaps(QWidget):
             "to neuron (fan-out)",
             "Weight deltas of the last update",
         ),
+        "backprop": ("diverging", "sample", "neuron", "Backprop deltas δ — current batch"),
     }
 
     def __init__(
@@ -504,7 +505,7 @@ class LayerHeatmaps(QWidget):
         self.heading_label.setFont(heading_font)
         self.heading_label.setStyleSheet(f"color: {TEXT_COLOR};")
 
-        noun = "activations" if kind == "activations" else "weight deltas"
+        noun = {"activations": "activations", "deltas": "weight deltas", "backprop": "deltas"}[kind]
         self.placeholder = QLabel(f"No layers yet \u2014 build a network to see its {noun}.", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.engine import datasets
+from nnstudio.engine import csv_io, datasets
 from nnstudio.engine.datasets import Dataset, DatasetError, load_csv
 from nnstudio.ui.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
 
@@ -252,9 +252,9 @@ class ImportDialog(QDialog):
             self._size = size = self._path.stat().st_size
         except (OSError, ValueError):
             size = None
-        limit = format_size(datasets.MAX_CSV_BYTES)  # read at run time: tests shrink the limit
+        limit = format_size(csv_io.MAX_CSV_BYTES)  # read at run time: tests shrink the limit
         shown = f" · {format_size(size)}" if size is not None else ""
-        over = size is not None and size > datasets.MAX_CSV_BYTES
+        over = size is not None and size > csv_io.MAX_CSV_BYTES
         size_style = f"color: {_ERROR_COLOR};" if over else f"color: {MUTED_TEXT_COLOR};"
         self.file_label.setText(
             f"<b style='color: {TEXT_COLOR};'>{_escape(self._path.name or str(self._path))}</b>"
@@ -384,7 +384,7 @@ class ImportDialog(QDialog):
 
     def _probe(self, task: str | None) -> Dataset | str | None:
         """Test-load with ``task``: the Dataset, the error message, or None when the file is too big to try now."""
-        if self._size is not None and datasets.MAX_CSV_BYTES >= self._size > PROBE_BYTES:
+        if self._size is not None and csv_io.MAX_CSV_BYTES >= self._size > PROBE_BYTES:
             return None
         try:
             return load_csv(self._path, target=self.target(), task=task)
@@ -405,7 +405,7 @@ class ImportDialog(QDialog):
                               "it is checked and the task detected when you press Load.")
 
     def _too_big(self) -> bool:
-        return self._size is not None and self._size > datasets.MAX_CSV_BYTES
+        return self._size is not None and self._size > csv_io.MAX_CSV_BYTES
 
     def _show_summary(self, dataset: Dataset) -> None:
         kind = (f"classification, {dataset.n_classes} classes" if dataset.task == "classification"

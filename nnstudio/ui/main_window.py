@@ -31,6 +31,9 @@ from .dataset_panel import DatasetPanel
 from .export_menu import ExportMenu
 from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
+from .inspector import NeuronInspector
+from .learning_presenter import LearningPresenter
+from .learning_views import GradientNormPlot, LayerView, TimelineBar
 from .network_canvas import NetworkCanvas
 from .plots import LossPlot
 from .session_menu import SessionFiles
@@ -142,10 +145,20 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.add_layer_button)
         centre_layout.addLayout(bar)
         centre_layout.addWidget(self.canvas, 1)
+        self.timeline_bar = TimelineBar()
+        centre_layout.addWidget(self.timeline_bar)
 
+        self.backprop_heatmap = LayerHeatmaps(kind="backprop", object_name="backpropDeltaHeatmap")
+        self.inspector = NeuronInspector()
+        self.gradient_norm_plot = GradientNormPlot()
+        self.layer_view = LayerView()
         self.heatmap_tabs = QTabWidget(objectName="heatmapTabs")
         self.heatmap_tabs.addTab(self.activation_heatmap, "Activations")
+        self.heatmap_tabs.addTab(self.backprop_heatmap, "Deltas δ")
         self.heatmap_tabs.addTab(self.weight_delta_heatmap, "Weight deltas")
+        self.heatmap_tabs.addTab(self.inspector, "Inspector")
+        self.heatmap_tabs.addTab(self.gradient_norm_plot, "Gradient norms")
+        self.heatmap_tabs.addTab(self.layer_view, "Layer view")
         self.heatmap_tabs.currentChanged.connect(lambda _: self._draw_heatmaps())
 
         right = QSplitter(Qt.Orientation.Vertical)
@@ -171,6 +184,11 @@ class MainWindow(QMainWindow):
         self.data_dock.hide()
         self.data = DataPresenter(self.dataset_panel, self.insight_stack, self.data_table, self.send)
         self.sessions = SessionFiles(self, self.send, self._settings)
+        self.learning = LearningPresenter(
+            self.canvas, self.controls, self.heatmap_tabs, self.activation_heatmap, self.backprop_heatmap,
+            self.weight_delta_heatmap, self.inspector, self.gradient_norm_plot, self.layer_view,
+            self.timeline_bar, self.send, self,
+        )
         self.sessions.confirm = self.confirm_close
 
         self.metrics_label = QLabel(objectName="metricsLabel")
@@ -205,8 +223,15 @@ class MainWindow(QMainWindow):
         self.step_epoch_action = self._action("Step &epoch", "F11", self.controls.step_epoch_button.click, "stepEpochAction")
         self.run_action = self._action("&Run / Pause", "F5", self.controls.run_button.toggle, "runAction")
         self.reset_action = self._action("R&eset", "Ctrl+R", self.controls.reset_button.click, "resetAction")
-        for action in (self.step_action, self.step_epoch_action, self.run_action, self.reset_action):
+        self.step_phase_action = self._action("Step &phase", "F9", self.controls.step_phase_button.click, "stepPhaseAction")
+        self.undo_action = self._action("&Undo a cycle", "Ctrl+Z", lambda: self.send("undo"), "undoAction")
+        self.check_gradients_action = self._action(
+            "&Check gradients", None, lambda: self.send("check_gradients"), "checkGradientsAction")
+        for action in (self.step_phase_action, self.step_action, self.step_epoch_action, self.run_action,
+                       self.reset_action, self.undo_action):
             train_menu.addAction(action)
+        train_menu.addSeparator()
+        train_menu.addAction(self.check_gradients_action)
 
         view_menu = menus.addMenu("&View")
         self.data_table_action = self.data_dock.toggleViewAction()
@@ -215,12 +240,16 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.data_table_action)
 
         help_menu = menus.addMenu("&Help")
+        self.guide_action = self._action("&How a network learns", "F1", self.learning.show_guide, "guideAction")
+        help_menu.addAction(self.guide_action)
         help_menu.addMenu(self.sessions.examples_menu)
         help_menu.addAction(self._action("&About NN Studio", None, self._show_about, "aboutAction"))
 
     def _connect(self) -> None:
         c = self.controls
         c.sig_step.connect(lambda n: self.send("step", "cycle", n))
+        c.sig_step_phase.connect(lambda: self.send("step_phase"))
+        self.learning.sig_status.connect(lambda text: self.statusBar().showMessage(text, 6000))
         c.sig_step_epoch.connect(lambda: self.send("step", "epoch", 1))
         c.sig_run_toggled.connect(lambda running: self.send("run" if running else "pause"))
         c.sig_reset.connect(lambda: self.send("reset"))
@@ -248,6 +277,7 @@ class MainWindow(QMainWindow):
         self.worker.sig_snapshot.connect(self._on_snapshot)
         self.worker.sig_error.connect(self._on_error)
         self.worker.sig_exported.connect(self._on_exported)
+        self.worker.sig_gradients.connect(self._on_gradients)
         # Bound methods of objects on this thread: Qt queues them here. (A bare lambda would
         # run on the worker's thread.)
         self.worker.sig_saved.connect(self.sessions.on_saved)
@@ -324,6 +354,19 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _on_gradients(self, results: list) -> None:
+        """Show the gradient check: backprop against finite differences, per layer."""
+        lines = [f"W{layer}: relative error {error:.2e} ({checked} of {total} weights checked)"
+                 for layer, error, checked, total in results]
+        verdict = "agree" if all(r[1] < 1e-6 for r in results) else "DISAGREE"
+        text = f"Backprop and finite differences {verdict} on the current batch.\n\n" + "\n".join(lines)
+        self.statusBar().showMessage(f"Gradient check: backprop and finite differences {verdict}.", 8000)
+        self.last_gradient_check = results
+        box = QMessageBox(QMessageBox.Icon.Information, "Check gradients", text, parent=self)
+        box.setObjectName("gradientCheckBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def _on_session_saved(self, path: str) -> None:
         self.statusBar().showMessage(f"Session saved to {path}", 8000)
 
@@ -360,6 +403,7 @@ class MainWindow(QMainWindow):
         ev = s.evaluations
         self.loss_plot.set_history(s.batch_cycles, s.batch_loss, s.eval_cycles, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3])
         self._draw_heatmaps(s)
+        self.learning.show(s)
         self.controls.set_counters(s.cycle, s.epoch)
         if s.running != self.controls.run_button.isChecked():
             self.controls.set_running(s.running)

@@ -44,6 +44,7 @@ class TrainingWorker(QObject):
     sig_snapshot = Signal(object)  # Snapshot
     sig_error = Signal(str)  # message
     sig_exported = Signal(str)  # path
+    sig_gradients = Signal(object)  # [(layer, relative error, checked, total), ...]
     sig_saved = Signal(str)  # path of the session file written
     sig_opened = Signal(str)  # path of the session file reopened
     sig_finished = Signal()
@@ -92,6 +93,8 @@ class TrainingWorker(QObject):
                 self.sig_error.emit(payload)
             elif kind == "exported":
                 self.sig_exported.emit(payload)
+            elif kind == "gradients":
+                self.sig_gradients.emit(payload)
             elif kind == "saved":
                 self.sig_saved.emit(payload)
             elif kind == "opened":

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QTableWidget
 
-from nnstudio.engine import datasets
+from nnstudio.engine import csv_io
 from nnstudio.ui import import_dialog
 from nnstudio.ui.import_dialog import PREVIEW_ROWS, ImportDialog, ask_dataset, format_size
 
@@ -263,7 +263,7 @@ def test_a_bad_file_is_refused_with_the_reason(kind, write, open_dialog):
 
 def test_a_file_over_the_size_limit_is_refused(write, open_dialog, monkeypatch):
     """A file bigger than MAX_CSV_BYTES is refused, and the file line states the limit."""
-    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 100)  # load_csv reads the module global on each call
+    monkeypatch.setattr(csv_io, "MAX_CSV_BYTES", 100)  # load_csv reads the module global on each call
     dialog = open_dialog(write(IRIS))
     assert "(limit 100 B)" in dialog.file_label.text()
     assert "limit" in dialog.message()
