@@ -4,6 +4,12 @@
 step, reset, edit a weight, export) and describes itself in immutable ``Snapshot``s
 (``snapshot.py``). It is pure numpy, so the window's worker can run it in a child process
 (see ``service.py``) and tests can drive it directly.
+
+Beside stepping by cycles and epochs it steps inside a cycle (``step_phase``), keeps a
+``timeline.Timeline`` of the run so any recent cycle can be shown again exactly
+(``rewind``, ``undo``, ``continue_from_here``), records each layer's gradient norm, checks
+backprop against finite differences (``check_gradients``) and maps the input plane through
+a layer (``set_layer_view``, ``layer_view.py``).
 """
 
 from __future__ import annotations
@@ -289,6 +295,8 @@ class TrainingSession:
 
     def set_batch_size(self, batch_size: int | None) -> None:
         """Rows per cycle from the next cycle on; a cycle being stepped by phases is dropped."""
+        if batch_size is not None and int(batch_size) < 1:  # refused before anything changes
+            raise ValueError(f"batch size must be at least 1, got {batch_size}")
         self.continue_from_here()
         self.config = replace(self.config, batch_size=batch_size)
         self._abort_cycle()
@@ -373,6 +381,7 @@ class TrainingSession:
                 trainer.step_cycle(chunk)
                 if trainer.diverged_at is None:
                     timeline.record(trainer)
+                    self._record_gradient_norms()  # a point per chunk: a long step draws a curve
                 cycles -= chunk
                 if interrupted is not None and interrupted():
                     break
@@ -659,8 +668,9 @@ class TrainingSession:
         return {"predictions": (frozen(Y[:, 0]), frozen(outputs[:, 0]))}
 
     def _layer_view_data(self):
-        if self._layer_view is None or self.dataset.n_features != 2 and not (
-                self.config.data.features and not self.config.data.custom):
+        """The layer view for the snapshot: only while on, and only for data with a 2-D plane."""
+        plane = self.dataset.n_features == 2 or (self.config.data.features and not self.config.data.custom)
+        if self._layer_view is None or not plane:
             return None
         if self._layer_view_inputs is None:
             d = self.dataset

@@ -102,12 +102,15 @@ class Snapshot:
     config
         Everything that defines the run (the window shows its settings from it).
     weights, biases, weight_updates, bias_updates
-        Per weight layer; the updates are those of the last cycle (new − old).
+        Per weight layer; the updates are those of the last finished cycle (new − old),
+        also while the next one is stepped by phases (its update is not done yet).
     batch_activations
         Per non-input layer, the last batch's activations (samples × neurons), at most
-        ``MAX_HEATMAP_ROWS`` rows.
+        ``MAX_HEATMAP_ROWS`` rows. While a cycle is stepped by phases: that cycle's batch,
+        with zeros for the layers its forward phases have not reached yet.
     sample_activations
-        Per layer, input included, the activations of the first sample of the last batch.
+        Per layer, input included, the activations of the first sample of the last batch
+        (of the cycle being stepped by phases, zeros as in ``batch_activations``).
     batch_cycles, batch_loss
         The loss of each cycle's mini-batch (thinned on long runs).
     eval_cycles, evaluations
@@ -150,9 +153,10 @@ class Snapshot:
         with the current weights (no deltas, no updates).
     gradient_norms
         (cycles (n,), norms (n, L)): ‖∂L/∂W_l‖ (Frobenius, weights only) of each weight
-        layer, recorded for new cycles whenever a snapshot is taken, and after each cycle
-        stepped by phases; a cycle's x is its index, as in ``batch_cycles``. Thinned on long
-        runs; starts over with the run; cut back by Continue from here.
+        layer. One point per snapshot taken after new cycles (for the last of them: during
+        Run about 30 a second) and one per cycle stepped by phases; a cycle's x is its
+        index, as in ``batch_cycles``. At most 4096 points (thinned on long runs); starts
+        over with the run; cut back by Continue from here; not extended while rewound.
     timeline
         (earliest reachable cycle, latest recorded cycle) for the rewind slider.
     rewound

@@ -10,23 +10,25 @@ goes on from an earlier cycle (``continue_from_here``).
 
 Memory policy
 -------------
-- A keyframe is taken at least every ``interval`` cycles (a power of two, 16 for small
-  networks; larger for big ones, so the keyframes fit ``budget`` bytes), and at every
-  *event* that pure replay would miss: a learning-setting or batch-size change, a weight
-  edit, a divergence's restored weights. Event keyframes are *barriers*: replay never
-  starts before one and runs across it.
+- A keyframe is taken at least every ``interval`` cycles (a power of two: 16 for small
+  networks, a 64-32-10 one included; up to 64 for bigger ones, to fit ``budget`` bytes),
+  and at every *event* that pure replay would miss: a learning-setting or batch-size
+  change, a weight edit, a divergence's restored weights. Event keyframes are
+  *barriers*: no replay starts before one and runs across it.
 - Keyframes within ``horizon`` cycles of the latest are all kept (a rewind replays at
   most ``interval − 1`` cycles there); older ones are thinned to every second one (at
   most ``2·interval − 1`` cycles of replay). Barriers are never thinned.
 - Keyframes more than ``capacity`` cycles (default 10 000) behind the latest are
   dropped: the earliest reachable cycle is about latest − capacity.
 - Whatever happens (a learning rate dragged during Run makes an event every few
-  cycles), at most ``max_keyframes`` are kept (``budget`` / bytes per keyframe, at least
-  ``MIN_KEYFRAMES``); the oldest go first, so the reach shrinks instead of memory growing.
+  cycles; a network past ~30 000 parameters, whose 10 000 cycles do not fit the budget
+  even at interval 64), at most ``max_keyframes`` are kept (``budget`` / bytes per
+  keyframe, at least ``MIN_KEYFRAMES``); the oldest go first, so the reach shrinks instead
+  of memory growing. The default budget is 64 MB.
 
 A keyframe holds the parameters, the momentum and the last update (one (3, n) array),
 the optimizer's step count and noise stream, the batch order (shared between keyframes
-of one epoch), position, counters and settings: about 3·n·8 bytes + 0.5 KB in float64.
+of one epoch), position, counters and settings: about 3·n·8 bytes + 0.6 KB in float64 (n parameters).
 """
 
 from __future__ import annotations
@@ -57,10 +59,11 @@ DEFAULT_HORIZON = 1024
 #: Bytes the keyframes may take.
 DEFAULT_BUDGET = 64 * 2**20
 MIN_INTERVAL = 16
-#: Replay cost caps the interval: a bigger network keeps fewer cycles reachable instead.
-MAX_INTERVAL = 256
-MIN_KEYFRAMES = 16
-#: Python objects of one keyframe beside its arrays (measured: about 0.4 KB; rounded up).
+#: Replay time caps the interval (a rewind must answer while the slider moves): a network
+#: too big for the budget at this interval keeps fewer cycles reachable instead.
+MAX_INTERVAL = 64
+MIN_KEYFRAMES = 4
+#: Bytes of one keyframe beside its parameter vectors (measured with tracemalloc: ~0.6 KB).
 KEYFRAME_OVERHEAD = 640
 
 #: The keys of ``Trainer.state()`` a keyframe holds. Not held: the history (one for the
@@ -290,8 +293,8 @@ class Timeline:
     # -- recording ------------------------------------------------------------------------
     def _shared_order(self, trainer: "Trainer") -> np.ndarray | None:
         order = trainer._order
-        if order is None:
-            return None
+        if order is None or order is self._order_copy:  # none, or restored from a keyframe
+            return order
         if order is not self._order_source:  # the trainer draws a new array each epoch, never edits one
             copy = order.copy()
             copy.setflags(write=False)
@@ -319,6 +322,7 @@ class Timeline:
         elif last is None or cycle - last >= self.interval or (force and cycle != last):
             self._append(capture(trainer, self._shared_order(trainer)))
         else:
+            self._prune()  # the reach follows the latest cycle
             return False
         self._prune()
         return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from ..engine.inspect import NeuronReport
@@ -45,7 +44,8 @@ def report_html(r: NeuronReport) -> str:
     act, slope = _FORMULAS.get(r.activation, (r.activation, "f′"))
     rows = [f"<h3>{where}, neuron {r.index + 1} · {html.escape(r.activation)}</h3>", "<p><b>Forward</b><br>"]
     rows.append(f"sum = Σ w·x + b = {_terms(zip(r.weights, r.inputs))} + {_n(r.bias)} = <b>{_n(r.weighted_sum)}</b><br>")
-    act_text = act.replace("sum", _n(r.weighted_sum)) if r.activation in ("sigmoid", "tanh", "relu") else act
+    shown_sum = _n(r.weighted_sum) if r.weighted_sum >= 0 else f"({_n(r.weighted_sum)})"
+    act_text = act.replace("sum", shown_sum) if r.activation in ("sigmoid", "tanh", "relu") else act
     rows.append(f"act = {act_text} = <b>{_n(r.output)}</b></p>")
     if r.is_output and r.error is not None:
         rows.append("<p><b>Error and loss</b><br>")

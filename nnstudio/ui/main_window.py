@@ -155,9 +155,9 @@ class MainWindow(QMainWindow):
         self.heatmap_tabs = QTabWidget(objectName="heatmapTabs")
         self.heatmap_tabs.addTab(self.activation_heatmap, "Activations")
         self.heatmap_tabs.addTab(self.backprop_heatmap, "Deltas δ")
-        self.heatmap_tabs.addTab(self.weight_delta_heatmap, "Weight deltas")
+        self.heatmap_tabs.addTab(self.weight_delta_heatmap, "Weight Δ")
         self.heatmap_tabs.addTab(self.inspector, "Inspector")
-        self.heatmap_tabs.addTab(self.gradient_norm_plot, "Gradient norms")
+        self.heatmap_tabs.addTab(self.gradient_norm_plot, "Grad norms")
         self.heatmap_tabs.addTab(self.layer_view, "Layer view")
         self.heatmap_tabs.currentChanged.connect(lambda _: self._draw_heatmaps())
 
