@@ -59,7 +59,7 @@ class LearningPresenter(QObject):
         timeline.sig_scrubbed.connect(lambda cycle: self._send("rewind", cycle))
         timeline.sig_continue.connect(lambda: self._send("continue_from_here"))
         layer_view.sig_choice_changed.connect(lambda _: self._update_layer_view_request())
-        tabs.currentChanged.connect(lambda _: self._update_layer_view_request())
+        tabs.currentChanged.connect(lambda _: (self._update_layer_view_request(), self._show_current_tab()))
 
     # -- learner's actions -------------------------------------------------------------
     def _on_neuron_selected(self, layer: int, index: int) -> None:
@@ -69,7 +69,7 @@ class LearningPresenter(QObject):
             return
         self.selected = (layer, index)
         self.tabs.setCurrentWidget(self.inspector)
-        self._show_inspector()
+        self._show_inspector()  # already current: the tab change above does not redraw it
 
     def _update_layer_view_request(self) -> None:
         wanted = self.layer_view.choice() if self.tabs.currentWidget() is self.layer_view else None
@@ -111,21 +111,31 @@ class LearningPresenter(QObject):
 
     # -- snapshots ---------------------------------------------------------------------
     def show(self, s: Snapshot) -> None:
-        self.latest = s
+        """Draw what ``s`` says about learning; tabs out of view catch up when shown."""
+        previous, self.latest = self.latest, s
         self._show_phase(s)
-        if s.gradient_norms is not None:
-            sizes = s.spec.sizes
-            self.norms.set_norms(*s.gradient_norms, [f"W{l} ({a}→{b})" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))])
         first, last = s.timeline
         self.timeline.set_range(first, last, s.cycle, s.rewound)
-        self.layer_view.set_layers(s.spec.sizes)
-        if s.layer_view is not None:
-            v = s.layer_view
-            self.layer_view.set_data(v.grid, v.points, v.labels)
-        elif self.tabs.currentWidget() is self.layer_view and s.boundary is None:
-            self.layer_view.set_unavailable("The layer view needs 2-D data (pick a generated dataset).")
+        if previous is None or previous.spec.sizes != s.spec.sizes:
+            self.layer_view.set_layers(s.spec.sizes)
+        self._show_current_tab()
         self._update_layer_view_request()
-        self._show_inspector()
+
+    def _show_current_tab(self) -> None:
+        s, current = self.latest, self.tabs.currentWidget()
+        if s is None:
+            return
+        if current is self.norms and s.gradient_norms is not None:
+            sizes = s.spec.sizes
+            self.norms.set_norms(*s.gradient_norms, [f"W{l} ({a}→{b})" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))])
+        elif current is self.layer_view:
+            if s.layer_view is not None:
+                v = s.layer_view
+                self.layer_view.set_data(v.grid, v.points, v.labels)
+            elif s.boundary is None:
+                self.layer_view.set_unavailable("The layer view needs 2-D data (pick a generated dataset).")
+        elif current is self.inspector:
+            self._show_inspector()
 
     def _show_phase(self, s: Snapshot) -> None:
         if s.phase is None:
