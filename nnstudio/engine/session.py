@@ -32,6 +32,7 @@ from .network import Network, NetworkSpec
 from .optim import Hyperparameters
 from .snapshot import DataView, Snapshot, cycle_view, frozen, frozen_all
 from .timeline import Timeline
+from .trainer import PhaseRecord
 
 __all__ = [
     "DataSpec", "SessionConfig", "TrainingSession", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION",
@@ -411,7 +412,7 @@ class TrainingSession:
         return trainer.cycle - start
 
     # -- inside a cycle, and back in time ----------------------------------------------------
-    def step_phase(self):
+    def step_phase(self) -> PhaseRecord:
         """One phase of the current cycle (``Trainer.step_phase``); returns its ``PhaseRecord``.
 
         The phases of a cycle: forward through each weight layer, the loss, backward

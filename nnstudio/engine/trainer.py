@@ -170,8 +170,9 @@ class Trainer:
         #: weights a finished cycle used (before its update) can be shown (the inspector).
         self.keep_previous_weights = False
         #: The parameters (laid out like ``network.flat``) before the last cycle's update;
-        #: meaningful only for cycles run while ``keep_previous_weights`` was on.
-        self.previous_params: Array = np.empty_like(network.flat)
+        #: meaningful only for cycles run while ``keep_previous_weights`` was on (before
+        #: any, the initial weights).
+        self.previous_params: Array = network.flat.copy()
         #: The cycle whose loss was NaN or infinite; stepping stops there until cleared.
         self.diverged_at: int | None = None
 
