@@ -35,7 +35,7 @@ BACKGROUND = "w"
 AXIS_COLOR = "#5f6368"
 #: Tick labels, axis labels, titles.
 TEXT_COLOR = "#202124"
-#: Secondary text such as hover read-outs and placeholders.
+#: Secondary text such as hover read-outs and empty-state messages.
 MUTED_TEXT_COLOR = "#5f6368"
 #: Grid lines must be visible but never compete with the curves.
 GRID_ALPHA = 0.12

@@ -459,7 +459,7 @@ class LayerHeatmaps(QWidget):
     ----------
     heading_label : QLabel
         The heading.
-    placeholder : QLabel
+    empty_message : QLabel
         Shown while there are no layers.
     """
 
@@ -506,9 +506,9 @@ class LayerHeatmaps(QWidget):
         self.heading_label.setStyleSheet(f"color: {TEXT_COLOR};")
 
         noun = {"activations": "activations", "deltas": "weight deltas", "backprop": "deltas"}[kind]
-        self.placeholder = QLabel(f"No layers yet \u2014 build a network to see its {noun}.", self)
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
+        self.empty_message = QLabel(f"No layers yet \u2014 build a network to see its {noun}.", self)
+        self.empty_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_message.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
 
         self._row = QHBoxLayout()
         self._row.setContentsMargins(0, 0, 0, 0)
@@ -518,7 +518,7 @@ class LayerHeatmaps(QWidget):
         layout.setContentsMargins(8, 6, 8, 4)
         layout.setSpacing(4)
         layout.addWidget(self.heading_label)
-        layout.addWidget(self.placeholder, 1)
+        layout.addWidget(self.empty_message, 1)
         layout.addLayout(self._row, 1)
 
     @property
@@ -567,7 +567,7 @@ class LayerHeatmaps(QWidget):
             heatmap.set_matrix(data, self._levels_for(data))
 
     def clear(self) -> None:
-        """Remove all heatmaps and show the placeholder."""
+        """Remove all heatmaps and show the empty-state message."""
         self._rebuild(0)
 
     # ------------------------------------------------------------------ internals
@@ -590,4 +590,4 @@ class LayerHeatmaps(QWidget):
         ]
         for heatmap in self._heatmaps:
             self._row.addWidget(heatmap, 1)
-        self.placeholder.setVisible(count == 0)
+        self.empty_message.setVisible(count == 0)

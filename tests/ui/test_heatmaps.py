@@ -260,15 +260,15 @@ def test_heading_can_be_given(qtbot):
     assert widget.heading_label.text() == "Activations — test set"
 
 
-def test_no_layers_shows_placeholder(qtbot):
-    """An empty list removes the heatmaps and shows the placeholder text."""
+def test_no_layers_shows_the_empty_state_message(qtbot):
+    """An empty list removes the heatmaps and shows the empty-state message."""
     widget = LayerHeatmaps(kind="deltas")
     qtbot.addWidget(widget)
     widget.set_matrices([np.zeros((2, 2))], ["a"])
-    assert widget.placeholder.isHidden()
+    assert widget.empty_message.isHidden()
     widget.set_matrices([], [])
     assert widget.heatmaps == ()
-    assert not widget.placeholder.isHidden()
+    assert not widget.empty_message.isHidden()
 
 
 def test_empty_layer_matrix_is_ok(qtbot):
