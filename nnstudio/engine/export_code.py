@@ -21,11 +21,18 @@ layer), loads the same exact weights in float64, and defines ``build_model()``,
 ``train_more(X, Y, epochs, lr)`` (plain ``torch.optim.SGD``, to carry on training there).
 
 Both writes are atomic. Neither function imports torch: only the written file does.
+
+Names come from a user's data (CSV headers, class names) and are hostile: they reach the
+scripts only as ``repr()`` literals of plain strings (the constants), and the docstring
+holds them as their ``repr`` too, written through ``_docstring_literal``, which escapes every
+quote, backslash and unprintable character. Comments and code never hold a name.
 """
 
 from __future__ import annotations
 
+import keyword
 import os
+import shlex
 import textwrap
 from pathlib import Path
 
@@ -108,7 +115,7 @@ def numpy_script_source(model: ModelFile, file_name: str = "model.py") -> str:
             *(["    predict_labels(X)   # -> the predicted class name of each row"] if model.task == "classification" else []),
             "From a shell: print the predictions for the rows of a CSV file whose header names",
             f"the inputs ({_short_list(features)}), in any column order:",
-            f"    python {_doc_text(file_name)} data.csv > predictions.csv",
+            f"    python {shlex.quote(file_name)} data.csv > predictions.csv",
             "    # columns y0..y{k-1}" + (" and label" if model.task == "classification" else "") + ", as `nnstudio predict` writes them",
         ],
     )
@@ -172,7 +179,7 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
             f"    predict(X)              # X: raw inputs, shape (n, {n_in}) -> numpy outputs, shape (n, {n_out})",
             "    model = train_more(X, Y, epochs=100, lr=0.5)   # carry on training (see below)",
             f"From a shell, for a CSV file whose header names the inputs ({_short_list(features)}):",
-            f"    python {_doc_text(file_name)} data.csv > predictions.csv",
+            f"    python {shlex.quote(file_name)} data.csv > predictions.csv",
             "    # columns y0..y{k-1}" + (" and label" if model.task == "classification" else "") + ", as `nnstudio predict` writes them",
         ],
         extra=[
@@ -184,6 +191,7 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
                 "--l2) to match those settings. The Standardize module has buffers, not parameters, "
                 "so the input standardisation stays fixed while the weights learn.",
                 width=88, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False,
+                break_long_words=False,
             ),
         ],
     )
@@ -191,7 +199,8 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
     for l, name in enumerate(spec.activations):
         fan_in, fan_out = spec.sizes[l], spec.sizes[l + 1]
         modules.append(f'        ("dense{l}", nn.Linear({fan_in}, {fan_out})),')
-        modules.append(f'        ("{"identity" if name == "linear" else name}{l}", {TORCH_MODULES[name]}),')
+        module_name = f"{'identity' if name == 'linear' else name}{l}"
+        modules.append(f"        ({module_name!r}, {TORCH_MODULES[name]}),")
     parts = [
         "#!/usr/bin/env python3\n",
         doc,
@@ -305,11 +314,11 @@ def _check_finite(model: ModelFile) -> None:
 def _import_lines(file_name: str, names: str) -> list[str]:
     """How the docstring tells to import ``names`` from the file."""
     stem = Path(file_name).stem
-    if stem.isidentifier():
+    if stem.isidentifier() and not keyword.iskeyword(stem):
         return [f"    from {stem} import {names}"]
     return [
         "    import importlib.util   # the file name is not a module name: load it by path",
-        f"    spec = importlib.util.spec_from_file_location('model', {_doc_text(repr(file_name))})",
+        f"    spec = importlib.util.spec_from_file_location('model', {str(file_name)!r})",
         "    script = importlib.util.module_from_spec(spec); spec.loader.exec_module(script)",
         f"    {names} = " + ", ".join(f"script.{name}" for name in names.split(", ")),
     ]
@@ -328,22 +337,30 @@ def _class_names(model: ModelFile) -> tuple[str, ...]:
     return model.class_names or tuple(str(i) for i in range(2 if n_out == 1 else n_out))
 
 
-def _doc_text(text: str) -> str:
-    """``text`` as it must be written inside a docstring to read back as itself."""
+def _docstring_literal(text: str) -> str:
+    """A triple-quoted literal that reads back as exactly ``text``, whatever ``text`` holds.
+
+    Every backslash and double quote is escaped, so no run of quotes can end the literal
+    and no escape sequence (``\\N{...}``, ``\\x``) is formed; every unprintable character but
+    the newline (``\\r``, NUL, lone surrogates, U+2028, ...) is written as its escape, so the
+    file stays valid UTF-8 source with the lines laid out here.
+    """
     out = []
-    for char in str(text):
-        if char in '\\"':
+    for char in text:
+        if char == "\n":
+            out.append(char)
+        elif char in '\\"':
             out.append("\\" + char)
-        elif ord(char) < 32 or ord(char) == 127:
-            out.append(f"\\x{ord(char):02x}")
+        elif not char.isprintable():
+            out.append(repr(char)[1:-1])
         else:
             out.append(char)
-    return "".join(out)
+    return '"""' + "".join(out) + '"""'
 
 
 def _short_list(names, limit: int = 6) -> str:
-    """The first names, escaped for a docstring."""
-    names = [_doc_text(name) for name in names]
+    """The first names as Python literals, so quotes, commas and line breaks in them show as such."""
+    names = [repr(str(name)) for name in names]
     shown = ", ".join(names[:limit])
     return shown + (f", ... {len(names)} in all" if len(names) > limit else "")
 
@@ -392,7 +409,7 @@ def _docstring(model: ModelFile, *, title: str, needs: str, usage: list[str], ex
     spec = model.network.spec
     features = _feature_names(model)
     lines = [
-        f'"""{title}',
+        title,
         "",
         f"Exported by NN Studio (nnstudio {__version__}).",
         needs,
@@ -405,9 +422,9 @@ def _docstring(model: ModelFile, *, title: str, needs: str, usage: list[str], ex
     lines.append(f"    loss      {spec.loss}")
     if model.task == "classification":
         classes = _class_names(model)
-        lines.append(f"    task      classification of {_doc_text(repr(model.target_name))} into {_short_list([repr(c) for c in classes])}")
+        lines.append(f"    task      classification of {str(model.target_name)!r} into {_short_list(classes)}")
     else:
-        lines.append(f"    task      regression of {_doc_text(repr(model.target_name))}")
+        lines.append(f"    task      regression of {str(model.target_name)!r}")
     lines += [
         "",
         "Each layer computes a = f(a @ W + b), W shaped (fan_in, fan_out): row i of W holds the",
@@ -419,8 +436,7 @@ def _docstring(model: ModelFile, *, title: str, needs: str, usage: list[str], ex
     ]
     if extra:
         lines += ["", *extra]
-    lines.append('"""')
-    return "\n".join(lines) + "\n"
+    return _docstring_literal("\n".join(lines) + "\n") + "\n"
 
 
 def _float(x) -> str:
@@ -459,7 +475,7 @@ def _constants(model: ModelFile) -> str:
     out = [
         f"N_INPUTS, N_OUTPUTS = {spec.sizes[0]}, {spec.sizes[-1]}\n",
         f"FEATURE_NAMES = {_names(_feature_names(model))}\n",
-        f"TARGET_NAME = {model.target_name!r}\n",
+        f"TARGET_NAME = {str(model.target_name)!r}\n",
         f"TASK = {model.task!r}\n",
         f"CLASS_NAMES = {_names(_class_names(model))}\n",
         f"LOSS = {spec.loss!r}\n",

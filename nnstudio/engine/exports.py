@@ -12,7 +12,7 @@ __all__ = ["EXPORT_FORMATS", "export_format", "export_model"]
 EXPORT_FORMATS = {
     "_torch.py": "a PyTorch script (torch.nn.Sequential, build_model, predict, train_more)",
     ".py": "a standalone numpy script (predict, predict_labels; run it on a CSV file)",
-    ".onnx": "ONNX (opset 17, float32; needs pip install 'nnstudio[onnx]')",
+    ".onnx": "ONNX (opset 17, float32 or float64 input; needs pip install 'nnstudio[onnx]')",
     ".npz": "a weights file",
     ".json": "a weights file",
 }
@@ -24,16 +24,22 @@ def export_format(path: Path) -> str | None:
     return next((ending for ending in EXPORT_FORMATS if name.endswith(ending) and len(name) > len(ending)), None)
 
 
-def export_model(path: Path, model: ModelFile) -> None:
-    """Write ``model`` to ``path`` in the format its name asks for; FormatError on failure."""
+def export_model(path: Path, model: ModelFile, onnx_input: str | None = None) -> None:
+    """Write ``model`` to ``path`` in the format its name asks for; FormatError on failure.
+
+    ``onnx_input``: ``"float32"`` (the default) or ``"float64"``, the input type of an
+    ``.onnx`` file; refused for the other formats, which have no such choice.
+    """
     path = Path(path)
     kind = export_format(path)
     if kind is None:
         raise FormatError(f"{path.name}: unknown export format; use one of {', '.join(EXPORT_FORMATS)}")
+    if onnx_input is not None and kind != ".onnx":
+        raise FormatError(f"{path.name}: an ONNX input type applies only to an .onnx export")
     if kind == ".onnx":
         from .export_onnx import export_onnx
 
-        export_onnx(model, path)
+        export_onnx(model, path, onnx_input or "float32")
     elif kind == "_torch.py":
         from .export_code import export_torch_script
 

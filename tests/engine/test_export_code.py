@@ -179,10 +179,11 @@ def test_script_docstring_tells_what_it_is_the_architecture_and_how_to_use_it(tm
     assert "standalone numpy script" in doc
     for line in ("layer 0   3 -> 5, tanh", "layer 1   5 -> 4, leaky_relu", "layer 2   4 -> 3, softmax"):
         assert line in doc
-    assert "size, weight 2, ratio" in doc
+    assert "3 raw values ('size', 'weight 2', 'ratio')" in doc
     assert "from iris_model import predict, predict_labels" in doc
     assert "python iris_model.py data.csv" in doc
-    assert """'it"s'""" in doc and "'c\\\\d'" in doc  # awkward class names read back as themselves
+    # a name shows as its repr: c\d (one backslash) as 'c\\d'
+    assert """into 'setosa', 'it"s', 'c\\\\d'""" in doc
 
 
 # -- PyTorch script --------------------------------------------------------------------------
