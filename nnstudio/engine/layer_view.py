@@ -7,8 +7,9 @@ and stretches the grid until the classes can be cut apart by a straight line, wh
 all the next layer can do.
 
 Layers count as the window does: 1 is the first hidden layer, L (the number of weight
-layers) the output layer; neurons count from 0. A layer with one neuron may be viewed
-with i == j (the points then lie on the diagonal).
+layers) the output layer. Neuron indices count from 0 here; messages name neurons as
+people count them, from 1. A layer with one neuron may be viewed with i == j (the points
+then lie on the diagonal).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def check_choice(network: Network, layer: int, i: int, j: int) -> tuple[int, int
     size = network.spec.sizes[layer]
     for value in (i, j):
         if not 0 <= value < size:
-            raise ValueError(f"layer view: layer {layer} has {size} neurons, no neuron {value}")
+            raise ValueError(f"layer view: layer {layer} has {size} neurons, no neuron {value + 1}")
     return int(layer), int(i), int(j)
 
 

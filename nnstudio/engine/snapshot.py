@@ -144,9 +144,10 @@ class Snapshot:
         earliest reachable cycle of a rewind, a cycle dropped half-way).
     trace
         What the shown cycle did to the first sample of its batch (``inspect.SampleTrace``,
-        for ``neuron_report``): activations and sums (zeros for layers not computed yet),
-        target and the batch's loss once the loss phase is done, every layer's δ once
-        backprop is complete (None before: no partial tuples), the weights and biases the
+        for ``neuron_report``): activations and sums (zeros for layers not computed yet,
+        counted by ``forward_layers``), target and the batch's loss once the loss phase is
+        done, each layer's δ once backprop has reached it (None for the layers it has not,
+        and no tuple before backprop starts), the weights and biases the
         cycle used (before its update), ``weight_updates`` once the update is done, and the
         learning settings (``noise_std``: of the update done, or about to be done in an
         unfinished cycle). With no cycle to show, a forward pass of the first training rows
@@ -291,9 +292,11 @@ def cycle_view(trainer: Trainer, max_rows: int) -> CycleView:
         activations=frozen_all(a[0] for a in acts), sums=frozen_all(z[0] for z in sums),
         weights=frozen_all(weights), biases=frozen_all(biases),
         target=frozen(targets[0]) if loss_done else None, loss=float(loss) if loss_done else None,
-        deltas=frozen_all(d[0] for d in deltas) if lowest_delta == 0 else None,
+        deltas=None if lowest_delta is None else tuple(frozen(d[0]) if l >= lowest_delta else None
+                                                       for l, d in enumerate(deltas)),
         weight_updates=updates, learning_rate=hyper.learning_rate, momentum=hyper.momentum,
         l1=hyper.l1, l2=hyper.l2, noise_std=opt.last_noise_std if finished else opt.noise_std(),
+        forward_layers=n_forward,
     )
     return CycleView(
         inputs, targets, frozen_all(a[:max_rows] for a in acts[1:]), frozen_all(a[0] for a in acts),

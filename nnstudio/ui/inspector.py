@@ -1,4 +1,8 @@
-"""The neuron inspector: one neuron's numbers for the sample shown, in the seed's terms."""
+"""The neuron inspector: one neuron's numbers for the sample shown, in the seed's terms.
+
+Each quantity sits on its own line and ends in ``= value``; a quantity the cycle has not
+computed yet says so in words, never as a zero.
+"""
 
 from __future__ import annotations
 
@@ -7,87 +11,153 @@ import html
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from ..engine.inspect import NeuronReport
+from .numbers import format_number
 
-__all__ = ["NeuronInspector", "report_html"]
+__all__ = ["NeuronInspector", "report_html", "NOT_COMPUTED", "NOT_REACHED"]
 
 #: Incoming terms written out in full; past this the sums are elided in the middle.
 MAX_TERMS = 6
 PLACEHOLDER = "Click a neuron on the network to see its numbers for the sample being shown."
+NOT_COMPUTED = "not computed yet in this cycle"
+NOT_REACHED = "Backprop has not reached this neuron yet in this cycle."
 
+_MUTED = "color:#5f6368"
+
+#: (activation written with {z} for the sum, {zb} for the sum bracketed when negative;
+#:  its slope f′ in terms of y = the activation)
 _FORMULAS = {
-    "sigmoid": ("sigmoid(sum) = 1/(1+e<sup>−sum</sup>)", "y(1−y)"),
-    "tanh": ("tanh(sum)", "1 − y²"),
-    "relu": ("max(0, sum)", "1 if sum &gt; 0 else 0"),
-    "leaky_relu": ("max(0.01·sum, sum)", "1 if sum &gt; 0 else 0.01"),
-    "linear": ("sum", "1"),
-    "softmax": ("e<sup>sum</sup> / Σ e<sup>sums</sup>", "y(1−y) on its own output"),
+    "sigmoid": ("sigmoid({z}) = 1/(1+e<sup>−{zb}</sup>)", "y(1−y)"),
+    "tanh": ("tanh({z})", "1 − y²"),
+    "relu": ("max(0, {z})", "1 if sum &gt; 0 else 0"),
+    "leaky_relu": ("max(0.01 × {zb}, {z})", "1 if sum &gt; 0 else 0.01"),
+    "linear": ("{z}", "1"),
+    "softmax": ("e<sup>{z}</sup> / Σ e<sup>sums</sup>", ""),
 }
 
 
 def _n(value: float) -> str:
-    """A number as the learner reads it: 4 significant figures, a true minus sign."""
-    text = f"{value:.4g}"
-    return text.replace("-", "−")
+    return format_number(value)
+
+
+def _b(value: float) -> str:
+    """A number as a factor after an operator: bracketed when negative."""
+    return f"({_n(value)})" if value < 0 else _n(value)
 
 
 def _terms(pairs, limit: int = MAX_TERMS) -> str:
     """'(w₁ × x₁) + (w₂ × x₂) + …' with the middle elided for long sums."""
-    parts = [f"({_n(a)} × {_n(b)})" for a, b in pairs]
+    parts = [f"({_n(a)} × {_b(b)})" for a, b in pairs]
     if len(parts) > limit:
         parts = parts[: limit - 2] + [f"… {len(parts) - limit + 1} more …"] + parts[-1:]
     return " + ".join(parts)
 
 
-def report_html(r: NeuronReport) -> str:
-    """The report as rich text: forward, error, backward and the weight steps."""
-    where = "Output" if r.is_output else f"Hidden layer {r.layer}"
-    act, slope = _FORMULAS.get(r.activation, (r.activation, "f′"))
-    rows = [f"<h3>{where}, neuron {r.index + 1} · {html.escape(r.activation)}</h3>", "<p><b>Forward</b><br>"]
-    rows.append(f"sum = Σ w·x + b = {_terms(zip(r.weights, r.inputs))} + {_n(r.bias)} = <b>{_n(r.weighted_sum)}</b><br>")
-    shown_sum = _n(r.weighted_sum) if r.weighted_sum >= 0 else f"({_n(r.weighted_sum)})"
-    act_text = act.replace("sum", shown_sum) if r.activation in ("sigmoid", "tanh", "relu") else act
-    rows.append(f"act = {act_text} = <b>{_n(r.output)}</b></p>")
-    if r.is_output and r.error is not None:
-        rows.append("<p><b>Error and loss</b><br>")
-        rows.append(f"error = target − output = {_n(r.target)} − {_n(r.output)} = <b>{_n(r.error)}</b><br>")
-        if r.loss is not None:
-            rows.append(f"loss of this batch = <b>{_n(r.loss)}</b></p>")
-    if r.delta is not None:
-        rows.append("<p><b>Backward (chain rule)</b><br>")
-        if r.is_output:
-            if r.derivative is not None:
-                rows.append(f"delta = −(2 / (batch × outputs)) · error · {slope} = <b>{_n(r.delta)}</b> "
-                            f"(with {slope} = {_n(r.derivative)}, batch {r.batch_size})<br>")
-            else:
-                rows.append(f"delta = (output − target) / batch = <b>{_n(r.delta)}</b><br>")
-        else:
-            upper = _terms(zip(r.upper_deltas, r.upper_weights))
-            rows.append(f"delta = (Σ upper delta·w) · {slope} = ({upper}) × {_n(r.derivative)} "
-                        f"= {_n(r.back_sum)} × {_n(r.derivative)} = <b>{_n(r.delta)}</b><br>")
-        rows.append("</p><p><b>Weight steps</b> Δw = −lr · delta · a<br>")
-        for i, (a, step) in enumerate(zip(r.inputs, r.gradient_step)):
-            if i == MAX_TERMS:
-                rows.append(f"… {len(r.inputs) - MAX_TERMS} more inputs …<br>")
-                break
-            applied = ""
-            if r.applied_update is not None:
-                applied = f" &nbsp;(applied this cycle: {_n(r.applied_update[i])})"
-            rows.append(f"Δw<sub>{i + 1}</sub> = −{_n(r.learning_rate)} × {_n(r.delta)} × {_n(a)} = "
-                        f"<b>{_n(step)}</b>{applied}<br>")
-        extras = [name for name, on in (("momentum", r.momentum), ("L1", r.l1), ("L2", r.l2),
-                                         ("noise", r.noise_std)) if on]
-        if r.batch_size > 1 or extras:
-            why = ["the whole batch's deltas" if r.batch_size > 1 else ""] + extras
-            rows.append(f"<i>The applied step also holds {', '.join(w for w in why if w)}.</i><br>")
-        rows.append("</p>")
-        if r.activation == "sigmoid":
-            rows.append(
-                "<p style='color:#5f6368'><i>The seed writes the sigmoid's slope as y(y−1), which is "
-                "−y(1−y). It takes error as target − output, so the two minus signs cancel: both "
-                "move each weight by lr · error · y(1−y) · a.</i></p>"
-            )
+def _line(text: str, value: float) -> str:
+    return f"{text} = <b>{_n(value)}</b><br>"
+
+
+def _muted(text: str) -> str:
+    return f"<p style='{_MUTED}'><i>{text}</i></p>"
+
+
+def _forward(r: NeuronReport) -> list[str]:
+    if not r.computed:
+        return [_muted(f"Sum and activation: {NOT_COMPUTED}. Feedforward reaches this layer in the phase "
+                       f"“feedforward through layer {r.layer}”.")]
+    act, _slope = _FORMULAS.get(r.activation, (html.escape(r.activation) + "({z})", "f′"))
+    act = act.format(z=_n(r.weighted_sum), zb=_b(r.weighted_sum))
+    return ["<p><b>Forward</b><br>",
+            _line(f"sum = Σ w·x + b = {_terms(zip(r.weights, r.inputs))} + {_b(r.bias)}", r.weighted_sum),
+            _line(f"act = {act}", r.output), "</p>"]
+
+
+def _error_and_loss(r: NeuronReport) -> list[str]:
+    if not (r.is_output and r.computed):
+        return []
+    if r.error is None:
+        return [_muted(f"Error and loss: {NOT_COMPUTED} (the phase “error and loss” comes next).")]
+    if r.loss_name == "mse":
+        own = "Σ (target − output)² / outputs"
+    elif r.activation == "softmax":
+        own = "−Σ target · log(output)"
     else:
-        rows.append("<p style='color:#5f6368'><i>Backprop has not reached this neuron yet in this cycle.</i></p>")
+        own = "binary cross-entropy, mean over the outputs"
+    rows = ["<p><b>Error and loss</b><br>", _line("target", r.target),
+            _line(f"error = target − output = {_n(r.target)} − {_b(r.output)}", r.error),
+            _line(f"loss of this sample = {own}", r.sample_loss)]
+    if r.loss is not None:
+        rows.append(_line(f"loss of the batch = mean over its {r.batch_size} sample{'s' * (r.batch_size != 1)}",
+                          r.loss))
+    rows.append("</p>")
+    return rows
+
+
+def _delta(r: NeuronReport) -> list[str]:
+    _act, slope = _FORMULAS.get(r.activation, (r.activation, "f′"))
+    rows = ["<p><b>Backward (chain rule)</b><br>"]
+    scale = f"{r.batch_size} × {r.n_outputs}"
+    if r.delta_rule in ("mse", "mse_softmax"):
+        rows.append(_line(f"∂L/∂y = 2 × (output − target) / (batch × outputs) = 2 × ({_n(r.output)} − "
+                          f"{_b(r.target)}) / ({scale})", r.loss_gradient))
+    if r.delta_rule == "mse":
+        rows.append(_line(f"f′ = {slope}", r.derivative))
+        rows.append(_line(f"delta = ∂L/∂y × f′ = {_n(r.loss_gradient)} × {_b(r.derivative)}", r.delta))
+    elif r.delta_rule == "mse_softmax":
+        rows.append(_line("Σ ∂L/∂y · y over the outputs", r.softmax_pull))
+        rows.append(_line(f"delta = y × (∂L/∂y − Σ ∂L/∂y · y) = {_n(r.output)} × ({_n(r.loss_gradient)} − "
+                          f"{_b(r.softmax_pull)})", r.delta))
+    elif r.delta_rule == "cross_entropy":
+        per = "batch" if r.activation == "softmax" else "(batch × outputs)"
+        count = f"{r.batch_size}" if r.activation == "softmax" else f"({scale})"
+        rows.append(_line(f"delta = (output − target) / {per} = ({_n(r.output)} − {_b(r.target)}) / {count}",
+                          r.delta))
+    else:
+        rows.append(_line(f"Σ upper delta·w = {_terms(zip(r.upper_deltas, r.upper_weights))}", r.back_sum))
+        rows.append(_line(f"f′ = {slope}", r.derivative))
+        rows.append(_line(f"delta = (Σ upper delta·w) × f′ = {_n(r.back_sum)} × {_b(r.derivative)}", r.delta))
+    rows.append("</p>")
+    return rows
+
+
+def _steps(r: NeuronReport) -> list[str]:
+    rows = ["<p><b>Weight steps</b> Δw = −lr · delta · x (x: the inputs above)<br>"]
+    lr = _n(r.learning_rate)
+    for i, (x, step) in enumerate(zip(r.inputs, r.gradient_step)):
+        if i == MAX_TERMS:
+            rows.append(f"… {len(r.inputs) - MAX_TERMS} more inputs …<br>")
+            break
+        applied = ""
+        if r.applied_update is not None:
+            applied = f" &nbsp;(applied this cycle: {_n(r.applied_update[i])})"
+        rows.append(f"Δw<sub>{i + 1}</sub> = −{lr} × {_b(r.delta)} × {_b(x)} = <b>{_n(step)}</b>{applied}<br>")
+    rows.append(_line(f"Δb = −lr · delta = −{lr} × {_b(r.delta)}", r.bias_step))
+    extras = [name for name, on in (("momentum", r.momentum), ("L1", r.l1), ("L2", r.l2),
+                                     ("noise", r.noise_std)) if on]
+    if r.batch_size > 1 or extras:
+        why = ["the other samples' deltas" if r.batch_size > 1 else ""] + extras
+        rows.append(f"<i>The applied step also holds {', '.join(w for w in why if w)}.</i><br>")
+    rows.append("</p>")
+    return rows
+
+
+def report_html(r: NeuronReport) -> str:
+    """The report as rich text: forward, error and loss, backward and the weight steps."""
+    where = f"Output layer {r.layer}" if r.is_output else f"Hidden layer {r.layer}"
+    rows = [f"<h3>{where}, neuron {r.index + 1} · {html.escape(r.activation)}</h3>"]
+    rows += _forward(r)
+    rows += _error_and_loss(r)
+    if not r.computed:
+        return "".join(rows)
+    if r.delta is None:
+        rows.append(_muted(NOT_REACHED))
+        return "".join(rows)
+    rows += _delta(r)
+    rows += _steps(r)
+    if r.activation == "sigmoid" and r.delta_rule != "cross_entropy":
+        rows.append(_muted(
+            "The seed writes the sigmoid's slope as y(y−1), which is −y(1−y). It takes error as "
+            "target − output, so the two minus signs cancel: both move each weight by "
+            "lr · error · y(1−y) · x."))
     return "".join(rows)
 
 
@@ -116,7 +186,7 @@ class NeuronInspector(QWidget):
     def set_report(self, report: NeuronReport | None) -> None:
         """Show ``report``, or the hint when no neuron is selected."""
         if report is None:
-            self.text.setHtml(f"<p style='color:#5f6368'>{PLACEHOLDER}</p>")
+            self.text.setHtml(f"<p style='{_MUTED}'>{PLACEHOLDER}</p>")
         else:
             scroll = self.text.verticalScrollBar().value()
             self.text.setHtml(report_html(report))

@@ -65,7 +65,9 @@ class LayerView(QWidget):
     """The input plane and the data mapped through two neurons of one layer.
 
     The object name is always ``"layerView"``. Layers are counted 1..L, where 1
-    is the first hidden layer and L the output layer; neurons from 0.
+    is the first hidden layer and L the output layer. Neurons are shown to people
+    counting from 1, as on the canvas; :meth:`choice` and the combos' item data
+    give their indices from 0.
 
     Parameters
     ----------
@@ -84,7 +86,7 @@ class LayerView(QWidget):
         Object names ``"layerViewLayerCombo"``, ``"layerViewNeuronXCombo"``,
         ``"layerViewNeuronYCombo"``; item data is the layer number / neuron index.
     plot : pyqtgraph.PlotWidget
-        Axes "<layer> · neuron i" (bottom) and "<layer> · neuron j" (left).
+        Axes "<layer> · neuron i+1" (bottom) and "<layer> · neuron j+1" (left).
     grid_curve : pyqtgraph.PlotDataItem
         All grid lines as one NaN-separated polyline.
     scatter : pyqtgraph.ScatterPlotItem
@@ -129,7 +131,7 @@ class LayerView(QWidget):
 
         self.plot = pg.PlotWidget(self)
         self.plot.setObjectName("layerViewPlot")
-        _style_plot(self.plot, "neuron 0", "neuron 1")
+        _style_plot(self.plot, "neuron 1", "neuron 2")
         item = self.plot.getPlotItem()
         # a learner's stray drag should not lose the view; it re-fits on every update anyway
         item.setMouseEnabled(x=False, y=False)
@@ -272,7 +274,7 @@ class LayerView(QWidget):
             with QSignalBlocker(combo):
                 combo.clear()
                 for neuron in range(size):
-                    combo.addItem(f"neuron {neuron}", neuron)
+                    combo.addItem(f"neuron {neuron + 1}", neuron)
                 combo.setCurrentIndex(index)
         self._label_axes()
 
@@ -281,8 +283,8 @@ class LayerView(QWidget):
         name = self.layer_combo.itemText(layer - 1)
         item = self.plot.getPlotItem()
         # setLabel keeps the style _style_plot gave the label
-        item.getAxis("bottom").setLabel(f"{name} \u00b7 neuron {i}")
-        item.getAxis("left").setLabel(f"{name} \u00b7 neuron {j}")
+        item.getAxis("bottom").setLabel(f"{name} \u00b7 neuron {i + 1}")
+        item.getAxis("left").setLabel(f"{name} \u00b7 neuron {j + 1}")
 
     def _on_layer_picked(self, _index: int) -> None:
         _layer, i, j = self.choice()

@@ -35,6 +35,7 @@ from .inspector import NeuronInspector
 from .learning_presenter import LearningPresenter
 from .learning_views import GradientNormPlot, LayerView, TimelineBar
 from .network_canvas import NetworkCanvas
+from .numbers import format_number, format_percent
 from .plots import LossPlot
 from .session_menu import SessionFiles
 from .settings import load_config, save_config
@@ -49,9 +50,7 @@ FIRST_HINT = "Press Step (F10) to run one feedforward/backprop cycle, or Run (F5
 
 
 def _fmt(value: float, percent: bool = False) -> str:
-    if value != value:
-        return "–"
-    return f"{100 * value:.1f}%" if percent else f"{value:.4f}"
+    return format_percent(value) if percent else format_number(value)
 
 
 class MainWindow(QMainWindow):

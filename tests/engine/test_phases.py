@@ -98,7 +98,8 @@ def test_snapshots_mid_cycle_show_what_the_phases_computed_so_far():
     snap = session.snapshot()
     assert np.allclose(snap.batch_deltas[2], delta2, rtol=1e-12, atol=1e-16)
     assert not snap.batch_deltas[0].any() and not snap.batch_deltas[1].any()
-    assert snap.trace.deltas is None  # no partial tuples: only once backprop is complete
+    assert snap.trace.deltas[0] is None and snap.trace.deltas[1] is None  # not reached yet
+    assert np.allclose(snap.trace.deltas[2], delta2[0], rtol=1e-12, atol=1e-16)
     session.step_phase(), session.step_phase()  # backward 1, 0
     snap = session.snapshot()
     assert np.allclose(snap.batch_deltas[0], delta0, rtol=1e-12, atol=1e-16)

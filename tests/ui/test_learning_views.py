@@ -214,12 +214,12 @@ def test_set_layers_emits_nothing(layer_view, qtbot):
 
 
 def test_axes_name_the_chosen_layer_and_neurons(layer_view, qtbot):
-    """The axis labels say which layer and neurons are plotted."""
+    """The axis labels say which layer and neurons are plotted, neurons counted from 1."""
     item = layer_view.plot.getPlotItem()
-    assert item.getAxis("bottom").labelText == "Hidden 2 · neuron 0"
-    assert item.getAxis("left").labelText == "Hidden 2 · neuron 1"
+    assert item.getAxis("bottom").labelText == "Hidden 2 · neuron 1"
+    assert item.getAxis("left").labelText == "Hidden 2 · neuron 2"
     qtbot.keyClick(layer_view.neuron_x_combo, Qt.Key.Key_End)
-    assert item.getAxis("bottom").labelText == "Hidden 2 · neuron 2"
+    assert item.getAxis("bottom").labelText == "Hidden 2 · neuron 3"
 
 
 def _grid(lines: int = 15, samples: int = 40) -> list[np.ndarray]:
