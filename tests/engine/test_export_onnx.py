@@ -15,7 +15,7 @@ import pytest
 from nnstudio import __version__
 from nnstudio.engine import fileio
 from nnstudio.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from nnstudio.engine.datasets import Normalizer
+from nnstudio.engine.datasets import Normalizer, labels_from_outputs
 from nnstudio.engine.export_onnx import MISSING_ONNX, export_onnx
 from nnstudio.engine.formats import FormatError, ModelFile
 from nnstudio.engine.network import Network, NetworkSpec
@@ -180,3 +180,90 @@ def test_importing_the_cli_and_exporters_imports_neither_onnx_nor_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+# -- float64 input -----------------------------------------------------------------------------
+# A unix time in seconds (~1.7e9) beside an ordinary feature: float32 keeps only a multiple of 128 s.
+UNIX_MEAN = np.array([1_700_000_037.0, 20.0])
+UNIX_STD = np.array([3600.0, 5.0])
+
+
+def unix_time_model(hidden: str, output: str, seed: int = 3) -> ModelFile:
+    n_out = 3 if output == "softmax" else 1
+    net = Network.from_spec(NetworkSpec((2, 8, n_out), (hidden, output), "mse"), seed=seed)
+    net.flat[:] = np.random.default_rng(seed).standard_normal(net.flat.size)
+    classes = ("a", "b", "c") if n_out == 3 else ("a", "b")
+    return ModelFile(net, Normalizer(UNIX_MEAN, UNIX_STD), "classification", classes, ("time", "value"), "kind")
+
+
+def unix_time_rows(n: int, seed: int = 0) -> np.ndarray:
+    X = UNIX_MEAN + UNIX_STD * np.random.default_rng(seed).standard_normal((n, 2))
+    X[:, 0] = np.round(X[:, 0])  # whole seconds, as timestamps are
+    return X
+
+
+def run_onnxruntime_as(path: Path, X: np.ndarray, dtype) -> np.ndarray:
+    ort = pytest.importorskip("onnxruntime")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (output,) = session.run(["output"], {"input": X.astype(dtype)})
+    return output
+
+
+def test_float64_export_declares_double_input_output_and_weights(tmp_path):
+    """input_dtype='float64': 'input' and 'output' are DOUBLE, so is every initializer, and the checker passes."""
+    onnx = pytest.importorskip("onnx")
+    path = tmp_path / "m.onnx"
+    export_onnx(make_model(("leaky_relu", "tanh"), "softmax"), path, input_dtype="float64")
+    proto = onnx.load(str(path))
+    onnx.checker.check_model(proto, full_check=True)
+    for value in (*proto.graph.input, *proto.graph.output):
+        assert value.type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+    assert {t.data_type for t in proto.graph.initializer} == {onnx.TensorProto.DOUBLE}
+
+
+@pytest.mark.parametrize("hidden, output", [
+    ("tanh", "sigmoid"), ("relu", "softmax"), ("leaky_relu", "linear"), ("sigmoid", "tanh"),
+    ("leaky_relu", "leaky_relu"), ("linear", "relu"),
+])
+def test_float64_input_gives_the_engines_predictions_on_unix_time_features(tmp_path, hidden, output):
+    """On raw unix times the float64 file gives the engine's labels on every row and its outputs to 1e-12."""
+    model = unix_time_model(hidden, output)
+    path = tmp_path / "m.onnx"
+    export_onnx(model, path, input_dtype="float64")
+    X = unix_time_rows(4000)
+    expected = model.predict(X)
+    got = run_onnxruntime_as(path, X, np.float64)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    assert np.array_equal(labels_from_outputs(got), labels_from_outputs(expected))
+
+
+def test_float32_input_rounds_unix_times_to_multiples_of_128_and_float64_does_not(tmp_path):
+    """The documented float32 limit: with the boundary at the mean time, float32 labels follow
+    float32(x) >= float32(mean) (times rounded to 128 s), which differs from the engine near the
+    boundary; the float64 file's labels are the engine's, x >= mean."""
+    mean = np.array([1_700_000_037.0])
+    net = Network(NetworkSpec((1, 1), ("sigmoid",), "mse"), [np.array([[1.0]])], [np.array([0.0])])
+    model = ModelFile(net, Normalizer(mean, np.array([1000.0])), "classification", ("before", "after"), ("time",), "t")
+    X = mean + np.arange(-400.0, 401.0)[:, None]  # every second within 400 s of the boundary
+    engine_labels = (X[:, 0] >= mean[0]).astype(int)
+    float32_labels = (X[:, 0].astype(np.float32) >= np.float32(mean[0])).astype(int)
+    assert np.array_equal(labels_from_outputs(model.predict(X)), engine_labels)
+    assert set(np.diff(np.unique(X[:, 0].astype(np.float32)))) == {128.0}  # float32's step at 1.7e9
+    for dtype, expected in (("float32", float32_labels), ("float64", engine_labels)):
+        export_onnx(model, tmp_path / f"{dtype}.onnx", input_dtype=dtype)
+        got = run_onnxruntime_as(tmp_path / f"{dtype}.onnx", X, dtype)
+        assert np.array_equal(labels_from_outputs(got), expected), dtype
+    assert 0 < (float32_labels != engine_labels).sum() < 128  # rows within one float32 step of the boundary
+
+
+def test_float32_stays_the_default_and_an_unknown_input_type_is_refused(tmp_path):
+    """Without input_dtype the file is the float32 one, byte for byte; 'float16' is refused with FormatError and no file."""
+    pytest.importorskip("onnx")
+    model = make_model(("tanh", "relu"), "softmax")
+    export_onnx(model, tmp_path / "default.onnx")
+    export_onnx(model, tmp_path / "float32.onnx", input_dtype="float32")
+    assert (tmp_path / "default.onnx").read_bytes() == (tmp_path / "float32.onnx").read_bytes()
+    with pytest.raises(FormatError, match="float16.*float32 or float64"):
+        export_onnx(model, tmp_path / "half.onnx", input_dtype="float16")
+    assert not (tmp_path / "half.onnx").exists()
