@@ -3,20 +3,24 @@
 :func:`load_csv` reads a learner's own file (and the shipped real data) into a
 :class:`~nnstudio.engine.dataset_core.Dataset`, guessing the delimiter and, unless told,
 the task; :func:`load_features` reads the input columns a trained model needs, for
-prediction; :func:`save_csv` writes a dataset back, atomically. Files are UTF-8 text of at
-most ``MAX_CSV_BYTES``, read at call time (tests shrink it). Every problem with a file
-raises :class:`~nnstudio.engine.dataset_core.DatasetError` naming the line and column at
-fault. All of these are also importable from :mod:`nnstudio.engine.datasets`.
+prediction; :func:`save_csv` writes a dataset back, atomically. Files are UTF-8 text (or
+UTF-16 with a byte-order mark, as Excel's "Unicode text") of at most ``MAX_CSV_BYTES``, read
+at call time (tests shrink it), with cells of at most ``csv.field_size_limit()`` characters.
+Every problem with a file raises :class:`~nnstudio.engine.dataset_core.DatasetError` naming
+the file, and the line and column at fault where there are some. All of these are also
+importable from :mod:`nnstudio.engine.datasets`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +28,8 @@ import numpy as np
 from .dataset_core import TASKS, Dataset, DatasetError
 from .fileio import atomic_writer
 
-__all__ = ["MAX_CSV_BYTES", "load_csv", "load_features", "save_csv"]
+__all__ = ["MAX_CSV_BYTES", "load_csv", "load_features", "save_csv", "ignored_columns", "sniff_delimiter",
+           "decode_csv_bytes"]
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 _MAX_AUTO_CLASSES = 20  # integer targets with more distinct values are taken as regression
@@ -33,6 +38,7 @@ _MAX_AUTO_CLASSES = 20  # integer targets with more distinct values are taken as
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_LINE_END = re.compile(r"\r\n|\r|\n")  # what io.StringIO(newline="") splits lines on
 
 
 def _read_text(path: Path) -> str:
@@ -55,42 +61,119 @@ def _read_text(path: Path) -> str:
         raise DatasetError(f"{label}: cannot read the file ({e.strerror or e})") from None
     if len(data) > MAX_CSV_BYTES:
         raise DatasetError(too_big)
-    if b"\x00" in data:
-        raise DatasetError(f"{label}: looks like a binary file (it contains a NUL byte), not CSV text")
+    return decode_csv_bytes(data, label)
+
+
+def decode_csv_bytes(data: bytes, label: str, partial: bool = False) -> str:
+    """The text of a CSV file's bytes: UTF-16 after its byte-order mark, else UTF-8 (BOM optional).
+
+    ``partial``: ``data`` is the start of a longer file, so a character cut at its end is
+    left out instead of refused. DatasetError for binary content or text that does not decode.
+    """
+    binary = f"{label}: looks like a binary file (it contains a NUL byte), not CSV text"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        encoding, name = "utf-16", "UTF-16"
+    else:
+        if b"\x00" in data:
+            odd, even = data[1::2], data[0::2]
+            if len(data) >= 2 and (odd.count(0) == len(odd) or even.count(0) == len(even)):
+                raise DatasetError(f"{label}: looks like UTF-16 text without a byte-order mark; "
+                                   "save the file as UTF-8 CSV")
+            raise DatasetError(binary)
+        encoding, name = "utf-8-sig", "UTF-8"
     try:
-        return data.decode("utf-8-sig")
+        text = codecs.getincrementaldecoder(encoding)().decode(data, final=not partial)
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise DatasetError(f"{label}: line {line}: not UTF-8 text; save the file as UTF-8 CSV") from None
+        line = data[: e.start].decode(encoding, "replace").count("\n") + 1
+        raise DatasetError(f"{label}: line {line}: not {name} text; save the file as UTF-8 CSV") from None
+    if "\x00" in text:
+        raise DatasetError(binary)
+    return text
+
+
+def _line_of(text: str, offset: int) -> int:
+    """The 1-based line of ``text[offset]``, counting line ends as the csv module does."""
+    return len(_LINE_END.findall(text, 0, offset)) + 1
+
+
+def _unclosed_quote(text: str, delimiter: str, row: list[str]) -> int | None:
+    """Where the quote opening ``row``'s last cell is, if that cell is still open at the end of ``text``.
+
+    Inside quotes the csv module keeps every character but turns ``""`` into ``"``, so an
+    unclosed last cell is exactly the text's tail after its opening quote.
+    """
+    if not row:
+        return None
+    tail = '"' + row[-1].replace('"', '""')
+    if not text.endswith(tail):
+        return None
+    at = len(text) - len(tail)
+    return at if at == 0 or text[at - 1] in (delimiter, "\r", "\n") else None
+
+
+def _csv_error(text: str, label: str, line: int, error: csv.Error) -> str:
+    if "field larger than field limit" not in str(error):
+        return f"{label}: line {line}: cannot read it as CSV ({error})"
+    starts = [0] + [m.end() for m in itertools.islice(_LINE_END.finditer(text), line - 1)]
+    line_text = _LINE_END.split(text[starts[-1]:], maxsplit=1)[0]
+    hint = '; is a quote (") on this line missing its closing quote?' if '"' in line_text else ""
+    return (f"{label}: line {line}: cannot read it as CSV (a cell is longer than "
+            f"{csv.field_size_limit()} characters{hint})")
 
 
 def _records(text: str, delimiter: str, label: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (1-based start line, stripped cells) per record, skipping all-empty rows."""
+    """Yield (1-based start line, stripped cells) per record, skipping all-empty rows.
+
+    A quote left open swallows the rest of the file into one cell: the last record is
+    held back until the end shows whether it did, and DatasetError then names the quote's line.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous = 0
+    pending: tuple[int, list[str]] | None = None
+    last_row: list[str] = []
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as e:
-            raise DatasetError(f"{label}: line {previous + 1}: cannot read it as CSV ({e})") from None
+            raise DatasetError(_csv_error(text, label, previous + 1, e)) from None
         start, previous = previous + 1, reader.line_num
+        if pending is not None:
+            yield pending
+            pending = None
         cells = [c.strip() for c in row]
         if any(cells):  # also skips ",,," rows that spreadsheets leave behind
-            yield start, cells
+            pending = (start, cells)
+        last_row = row
+    quote = _unclosed_quote(text, delimiter, last_row)
+    if quote is not None:
+        raise DatasetError(f'{label}: line {_line_of(text, quote)}: the quote (") that opens a cell here '
+                           "is never closed, so the rest of the file reads as one cell")
+    if pending is not None:
+        yield pending
 
 
-def _sniff_delimiter(text: str, label: str) -> str:
+def _first_record(text: str, delimiter: str) -> list[str] | None:
+    """The first record's stripped cells split by ``delimiter``; None if there is none or it is not CSV."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            cells = [c.strip() for c in row]
+            if any(cells):
+                return cells
+    except csv.Error:
+        return None
+    return None
+
+
+def sniff_delimiter(text: str) -> str:
     """The delimiter among , ; tab that splits the header into the most cells (comma on ties)."""
     best, best_count = ",", 1  # another delimiter must at least split the header in two
     for delimiter in ",;\t":
-        try:
-            header = next(_records(text, delimiter, label), None)
-        except DatasetError:
-            continue
-        if header is not None and len(header[1]) > best_count:
-            best, best_count = delimiter, len(header[1])
+        header = _first_record(text, delimiter)
+        if header is not None and len(header) > best_count:
+            best, best_count = delimiter, len(header)
     return best
 
 
@@ -122,13 +205,39 @@ def _feature_values(cells: list[str], columns: Sequence[int], header: list[str],
     return values
 
 
+def ignored_columns(header: Sequence[str]) -> list[tuple[int, str]]:
+    """The columns :func:`load_csv` leaves out unasked, as (index, why) in header order.
+
+    Two shapes real files often have: an unnamed first column (the row index pandas
+    writes) and an unnamed last column (a delimiter at the end of every line). Any other
+    unnamed column is an error.
+    """
+    ignored = []
+    if len(header) >= 2 and not header[0]:
+        ignored.append((0, "column 1, which has no name (a row index, as pandas writes it)"))
+    if len(header) >= 2 and not header[-1]:
+        ignored.append((len(header) - 1, "the empty last column (every line ends with a delimiter)"))
+    return ignored
+
+
+def _columns_list(names: Sequence[str]) -> str:
+    return ", ".join(repr(c) for c in names)
+
+
 def load_csv(path: str | os.PathLike, target: str | None = None, task: str | None = None,
-             name: str | None = None) -> Dataset:
+             name: str | None = None, drop: Sequence[str] = (),
+             notice: Callable[[str], object] | None = None) -> Dataset:
     """Read a dataset from a CSV file with a header row.
 
     Feature columns must be finite numbers; the target is the last column or the column
     named ``target``. The delimiter is whichever of ``,`` ``;`` tab splits the header into
-    the most cells. Cells are stripped; rows whose cells are all empty are skipped.
+    the most cells. Cells are stripped; rows whose cells are all empty are skipped. The
+    file is UTF-8 (a BOM is allowed) or UTF-16 with a BOM.
+
+    The columns named in ``drop`` (ID-like columns, say) are left out unread, and so are
+    those :func:`ignored_columns` finds (an unnamed index column, an empty last column); a
+    file with those gets one line through ``notice`` after it has loaded. The default
+    target is the last column left.
 
     With ``task=None`` the target is classification if any cell is not a number, or if
     every cell is an integer literal (``"3"``, not ``"3.0"``) and there are at most 20
@@ -139,10 +248,12 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     Raises
     ------
     DatasetError
-        For every problem with the file, naming the line and column where there is one.
+        For every problem with the file, naming the line and column where there is one;
+        also for a ``drop`` name that is not a column, or that is the target.
     """
     if task is not None and task not in TASKS:
         raise DatasetError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    drop = (drop,) if isinstance(drop, str) else tuple(drop)
     path = Path(path)
     label = path.name or str(path)
     if name is None:
@@ -150,32 +261,49 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     text = _read_text(path)
     if not text.strip():
         raise DatasetError(f"{label}: the file is empty")
-    records = _records(text, _sniff_delimiter(text, label), label)
+    records = _records(text, sniff_delimiter(text), label)
     first = next(records, None)
     if first is None:
         raise DatasetError(f"{label}: the file is empty (no header row)")
     header_line, header = first
     where = f"{label}: line {header_line}"
-    if len(header) < 2:
-        raise DatasetError(f"{where}: need at least 2 columns (features and a target), found {len(header)}")
+    ignored = dict(ignored_columns(header))
+    named = [c for i, c in enumerate(header) if i not in ignored]
     for i, column in enumerate(header):
+        if i in ignored:
+            continue
         if not column:
             raise DatasetError(f"{where}: column {i + 1} of the header has an empty name")
-        if header.count(column) > 1:
+        if named.count(column) > 1:
             raise DatasetError(f"{where}: duplicate column name {column!r}")
-    if all(_number(c) is not None for c in header):
+    dropped = set()
+    for column in drop:
+        column = str(column).strip()
+        if column not in named:
+            raise DatasetError(f"{label}: no column {column!r} to drop; the columns are {_columns_list(named)}")
+        dropped.add(header.index(column))
+    kept = [i for i in range(len(header)) if i not in ignored and i not in dropped]
+    if len(kept) < 2:
+        left_out = " left after the ignored and dropped ones" if ignored or dropped else ""
+        raise DatasetError(f"{where}: need at least 2 columns (features and a target), found {len(kept)}{left_out}")
+    if all(_number(header[i]) is not None for i in kept):
         raise DatasetError(f"{where}: the first row holds only numbers; the file needs a header row naming the columns")
-    target_name = header[-1] if target is None else str(target).strip()
-    if target_name not in header:
-        raise DatasetError(f"{label}: unknown target column {target_name!r}; the columns are "
-                           + ", ".join(repr(c) for c in header))
+    target_name = header[kept[-1]] if target is None else str(target).strip()
+    if target_name not in named:
+        raise DatasetError(f"{label}: unknown target column {target_name!r}; the columns are {_columns_list(named)}")
     t_col = header.index(target_name)
-    f_cols = [i for i in range(len(header)) if i != t_col]
+    if t_col in dropped:
+        raise DatasetError(f"{label}: column {target_name!r} is the target, so it cannot be dropped")
+    f_cols = [i for i in kept if i != t_col]
+    trailing = len(header) - 1 if len(header) - 1 in ignored else None
 
     rows: list[list[float]] = []
     raw_targets: list[tuple[int, str]] = []
     for line, cells in records:
         values = _feature_values(cells, f_cols, header, label, line)
+        if trailing is not None and cells[trailing]:
+            raise DatasetError(f"{label}: line {line}: the last column has no name in the header "
+                               f"but holds {cells[trailing]!r}; name the column or remove the cell")
         if not cells[t_col]:
             raise DatasetError(f"{label}: line {line}, column {target_name!r}: empty target cell")
         rows.append(values)
@@ -199,7 +327,9 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     X = np.array(rows, dtype=np.float64).reshape(len(rows), len(f_cols))
     feature_names = tuple(header[i] for i in f_cols)
     if task == "regression":
-        return Dataset(name, X, np.array(target_values, dtype=np.float64), task, feature_names, target_name)
+        dataset = Dataset(name, X, np.array(target_values, dtype=np.float64), task, feature_names, target_name)
+        _tell_ignored(notice, label, ignored)
+        return dataset
     keys = target_values if numeric else [cell for _, cell in raw_targets]
     distinct = sorted(set(keys))
     if len(distinct) < 2:
@@ -209,7 +339,15 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     class_names = tuple(_class_name(k) for k in distinct) if numeric else tuple(distinct)
     position = {k: i for i, k in enumerate(distinct)}
     y = np.array([position[k] for k in keys], dtype=np.int64)
-    return Dataset(name, X, y, task, feature_names, target_name, class_names)
+    dataset = Dataset(name, X, y, task, feature_names, target_name, class_names)
+    _tell_ignored(notice, label, ignored)
+    return dataset
+
+
+def _tell_ignored(notice: Callable[[str], object] | None, label: str, ignored: dict[int, str]) -> None:
+    """One line for the columns left out unasked; told only once the file has loaded."""
+    if notice is not None and ignored:
+        notice(f"{label}: ignoring {' and '.join(ignored.values())}")
 
 
 def save_csv(dataset: Dataset, path: str | os.PathLike) -> None:
@@ -252,7 +390,7 @@ def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.n
     path = Path(path)
     label = path.name or str(path)
     text = _read_text(path)
-    records = _records(text, _sniff_delimiter(text, label), label)
+    records = _records(text, sniff_delimiter(text), label)
     first = next(records, None)
     if first is None:
         raise DatasetError(f"{label}: the file is empty (no header row)")

@@ -15,6 +15,7 @@ is the usual way in. The private helpers ``_real_array`` (a checked float64 copy
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,6 +162,22 @@ class Dataset:
         if self.n_classes > 2:
             return np.eye(self.n_classes)[y]
         return y.astype(np.float64).reshape(-1, 1)
+
+    def select_features(self, names: Sequence[str]) -> Dataset:
+        """The same rows with the feature columns ``names``, in that order (a trained model's input order).
+
+        Raises
+        ------
+        DatasetError
+            A name that is not a feature of this dataset, or a name given twice.
+        """
+        names = tuple(names)
+        missing = [n for n in names if n not in self.feature_names]
+        if missing:
+            raise DatasetError(f"the dataset {self.name!r} has no feature {', '.join(map(repr, missing))}; "
+                               f"its features are {', '.join(map(repr, self.feature_names))}")
+        columns = [self.feature_names.index(n) for n in names]
+        return Dataset(self.name, self.X[:, columns], self.y, self.task, names, self.target_name, self.class_names)
 
     def subset(self, idx: npt.ArrayLike) -> Dataset:
         """A new dataset holding rows ``idx`` (indices or boolean mask), same metadata."""

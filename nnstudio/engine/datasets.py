@@ -152,8 +152,16 @@ class Normalizer:
         X = _real_array(X, "X", 2)
         if X.shape[0] == 0:
             raise DatasetError("cannot fit a normalizer on zero rows")
-        with np.errstate(over="ignore", invalid="ignore"):  # huge values: __post_init__ reports them
+        with np.errstate(over="ignore", invalid="ignore"):
             mean, std = X.mean(axis=0), X.std(axis=0)
+            overflowed = ~(np.isfinite(mean) & np.isfinite(std))
+            if overflowed.any():
+                # Squares of values beyond ~1e154 overflow: take those columns' statistics in
+                # units of their largest magnitude, where nothing can.
+                scale = np.abs(X[:, overflowed]).max(axis=0)
+                scaled = X[:, overflowed] / scale
+                mean[overflowed] = scaled.mean(axis=0) * scale
+                std[overflowed] = scaled.std(axis=0) * scale
         # a constant column can leave a rounding-sized std; dividing by it would blow up
         std[std <= 1e-12 * np.abs(mean)] = 1.0
         return cls(mean, std)
@@ -168,7 +176,14 @@ class Normalizer:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim not in (1, 2) or X.shape[-1] != self.mean.size:
             raise DatasetError(f"expected {self.mean.size} feature columns, got shape {X.shape}")
-        return (X - self.mean) / self.std
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = (X - self.mean) / self.std
+            if not np.isfinite(out).all():
+                # X - mean can overflow where the data spans most of the float range; halving
+                # both first is exact and cannot, and the quotient is the same.
+                halved = (X * 0.5 - self.mean * 0.5) / (self.std * 0.5)
+                out = np.where(np.isfinite(out), out, halved)
+        return out
 
     def to_dict(self) -> dict:
         """``{"mean": [...], "std": [...]}`` with plain floats, ready for JSON."""

@@ -1,4 +1,4 @@
-"""File › Open dataset…: preview a CSV file, pick its target column and task, then load it.
+"""File › Open dataset…: preview a CSV file, pick its target column, the columns to ignore and the task, then load it.
 
 The dialog reads only the first few kilobytes itself, for the preview. Everything that
 decides whether the file is usable is left to :func:`nnstudio.engine.datasets.load_csv`,
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,9 +86,9 @@ class _Preview:
 def _read_preview(path: Path) -> _Preview | None:
     """The header and first :data:`PREVIEW_ROWS` records, or None if the file has no readable text.
 
-    Mirrors the engine's reading (UTF-8 with optional BOM, the delimiter among , ; tab
-    that splits the header most, stripped cells, all-empty rows skipped) on the first
-    :data:`PREVIEW_BYTES` only; why a file is unreadable is left to ``load_csv`` to say.
+    Reads as the engine does (its decoding and delimiter sniffing; stripped cells,
+    all-empty rows skipped) on the first :data:`PREVIEW_BYTES` only; why a file is
+    unreadable is left to ``load_csv`` to say.
     """
     try:
         with open(path, "rb") as handle:
@@ -94,32 +96,19 @@ def _read_preview(path: Path) -> _Preview | None:
     except (OSError, ValueError):
         return None
     truncated = len(data) > PREVIEW_BYTES
-    if truncated:
-        # drop the partial last line (and with it any cut multi-byte character)
-        data = data[: data.rfind(b"\n", 0, PREVIEW_BYTES) + 1]
-    if b"\x00" in data:
-        return None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        text = csv_io.decode_csv_bytes(data[:PREVIEW_BYTES], path.name, partial=truncated)
+    except DatasetError:
         return None
+    if truncated:
+        text = text[: text.rfind("\n") + 1]  # the last line is cut short
     if not text.strip():
         return None
-    # as the engine: the delimiter splitting the header into the most cells, comma on ties
-    delimiter, most = ",", 1
-    for candidate in ",;\t":
-        if len(_first_record(text, candidate)) > most:
-            delimiter, most = candidate, len(_first_record(text, candidate))
-    records = _records(text, delimiter, PREVIEW_ROWS + 1)
+    records = _records(text, csv_io.sniff_delimiter(text), PREVIEW_ROWS + 1)
     if not records:
         return None
     header = records[0][1]
     return _Preview(header, [cells for _, cells in records[1:]], [line for line, _ in records[1:]])
-
-
-def _first_record(text: str, delimiter: str) -> list[str]:
-    records = _records(text, delimiter, 1)
-    return records[0][1] if records else []
 
 
 def _records(text: str, delimiter: str, limit: int) -> list[tuple[int, list[str]]]:
@@ -160,7 +149,14 @@ class ImportDialog(QDialog):
         objectName ``"importPreviewTable"``: the header and first rows, read-only;
         row labels are file line numbers (as in error messages); the target column is tinted.
     target_combo : QComboBox
-        objectName ``"importTargetCombo"``: the header's columns; the last by default.
+        objectName ``"importTargetCombo"``: the header's named columns (item data: the
+        column's index in the file); the last by default.
+    drop_button : QToolButton
+        objectName ``"importDropButton"``: a menu of checkable columns to ignore (IDs,
+        names, notes); its text lists those checked. The target cannot be checked.
+    note_label : QLabel
+        objectName ``"importNote"``: which columns are ignored without being asked (an
+        unnamed index column, an empty last column); hidden when there are none.
     task_combo : QComboBox
         objectName ``"importTaskCombo"``: item data None (Auto, its text naming the
         detected task), ``"classification"`` or ``"regression"``.
@@ -188,6 +184,15 @@ class ImportDialog(QDialog):
         self.target_combo = QComboBox(objectName="importTargetCombo")
         self.target_combo.setToolTip("The column the network learns to predict; "
                                      "every other column is an input feature and must hold numbers.")
+        self.drop_button = QToolButton(objectName="importDropButton")
+        self.drop_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.drop_button.setToolTip("Columns to leave out, such as IDs, names or notes: they are not read at all.")
+        self.drop_button.setMenu(QMenu(self.drop_button))
+        self.note_label = QLabel(objectName="importNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.note_label.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
+        self.note_label.hide()
         self.task_combo = QComboBox(objectName="importTaskCombo")
         self.task_combo.setToolTip("Classification predicts one of a few labels; regression predicts a number.\n"
                                    "Auto picks classification for text or at most 20 distinct whole numbers.")
@@ -233,6 +238,7 @@ class ImportDialog(QDialog):
         heading.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
         outer.addWidget(heading)
         outer.addWidget(table, 1)
+        outer.addWidget(self.note_label)
         row = QHBoxLayout()
         row.setSpacing(8)
         for text, combo in (("&Target column", self.target_combo), ("T&ask", self.task_combo)):
@@ -241,6 +247,7 @@ class ImportDialog(QDialog):
             row.addWidget(label)
             row.addWidget(combo, 1)
             row.addSpacing(8)
+        row.addWidget(self.drop_button)
         outer.addLayout(row)
         outer.addWidget(self.message_label)
         outer.addWidget(self.button_box)
@@ -261,10 +268,12 @@ class ImportDialog(QDialog):
             f"<span style='{size_style}'>{shown} (limit {limit})</span>"
         )
         self.file_label.setToolTip(str(self._path))
+        self._update_drop_button()
         if self._preview is None:
             self.preview_table.setEnabled(False)
             self.target_combo.setEnabled(False)
             self.task_combo.setEnabled(False)
+            self.drop_button.setEnabled(False)
             return
         header = self._preview.header
         n_cols = max([len(header), *(len(r) for r in self._preview.rows)])  # ragged rows show as they are
@@ -276,7 +285,7 @@ class ImportDialog(QDialog):
         for r, cells in enumerate(self._preview.rows):
             for c, cell in enumerate(cells):
                 item = QTableWidgetItem(cell)
-                item.setToolTip(cell)  # long cells are elided in the narrow columns
+                item.setToolTip(_plain_tooltip(cell))  # long cells are elided in the narrow columns
                 if _looks_numeric(cell):  # numbers line up by their last digit, as in a spreadsheet
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, c, item)
@@ -286,10 +295,22 @@ class ImportDialog(QDialog):
         else:
             header_view.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             table.resizeColumnsToContents()
+        ignored = csv_io.ignored_columns(header)
+        if ignored:
+            self.note_label.setText(f"Ignoring {' and '.join(why for _, why in ignored)}.")
+            self.note_label.show()
+        skipped = {c for c, _ in ignored}
+        menu = self.drop_button.menu()
         with QSignalBlocker(self.target_combo):
-            for name in header:
-                self.target_combo.addItem(name)
-            self.target_combo.setCurrentIndex(len(header) - 1)
+            for c, name in enumerate(header):
+                if c in skipped:
+                    continue
+                self.target_combo.addItem(name, c)
+                action = QAction(name.replace("&", "&&"), menu, checkable=True)  # "&" is not a mnemonic
+                action.setData(c)
+                action.toggled.connect(self._on_drop_toggled)
+                menu.addAction(action)
+            self.target_combo.setCurrentIndex(self.target_combo.count() - 1)
 
     # ------------------------------------------------------------------ API
 
@@ -308,6 +329,24 @@ class ImportDialog(QDialog):
     def task(self) -> str | None:
         """The chosen task, or None for auto-detection."""
         return self.task_combo.currentData()
+
+    def dropped(self) -> tuple[str, ...]:
+        """The columns checked to be ignored, in file order."""
+        return tuple(self._column_name(a) for a in self._drop_actions() if a.isChecked())
+
+    def set_dropped(self, names) -> None:
+        """Ignore exactly the columns ``names``; ValueError for a name that is not a column or is the target."""
+        names = set(names)
+        actions = {self._column_name(a): a for a in self._drop_actions()}
+        for name in names:
+            if name not in actions:
+                raise ValueError(f"no column {name!r} in {self._path.name}")
+            if name == self.target():
+                raise ValueError(f"{name!r} is the target column; choose another target first")
+        for name, action in actions.items():
+            with QSignalBlocker(action):
+                action.setChecked(name in names)
+        self._on_drop_toggled()
 
     def detected_task(self) -> str | None:
         """The task ``load_csv`` detects for the current target; None if unknown (file too big or refused)."""
@@ -347,7 +386,7 @@ class ImportDialog(QDialog):
         """
         self._dataset = None
         try:
-            dataset = load_csv(self._path, target=self.target(), task=self.task())
+            dataset = load_csv(self._path, target=self.target(), task=self.task(), drop=self.dropped())
         except DatasetError as e:
             self._show_error(str(e))
             return False
@@ -358,7 +397,31 @@ class ImportDialog(QDialog):
 
     # ------------------------------------------------------------------ updates
 
+    def _drop_actions(self) -> list[QAction]:
+        return self.drop_button.menu().actions()
+
+    def _column_name(self, action: QAction) -> str:
+        return self._preview.header[action.data()] if self._preview is not None else ""
+
+    def _update_drop_button(self) -> None:
+        """Show the ignored columns on the button; the target's entry is disabled (and never checked)."""
+        target = self._target_column()
+        for action in self._drop_actions():
+            action.setEnabled(action.data() != target)
+        dropped = self.dropped()
+        shown = ", ".join(dropped) if len(", ".join(dropped)) <= 32 else f"{len(dropped)} columns"
+        self.drop_button.setText(f"&Ignore: {shown.replace('&', '&&')}" if dropped else "&Ignore columns…")
+
+    def _on_drop_toggled(self, *_: object) -> None:
+        self._update_drop_button()
+        self._on_target_changed()
+
     def _on_target_changed(self, *_: object) -> None:
+        for action in self._drop_actions():  # a column chosen as the target is read again
+            if action.data() == self._target_column() and action.isChecked():
+                with QSignalBlocker(action):
+                    action.setChecked(False)
+        self._update_drop_button()
         self._highlight_target()
         if self.isVisible():  # before the first show the table has no geometry to scroll in
             self._scroll_to_target()
@@ -373,9 +436,20 @@ class ImportDialog(QDialog):
         super().showEvent(event)
         self._scroll_to_target()
 
+    def _target_column(self) -> int:
+        """The target's column in the file (and the preview); -1 when there is none."""
+        column = self.target_combo.currentData()
+        return column if isinstance(column, int) else -1
+
+    def _ignored_columns(self) -> set[int]:
+        """Columns left out: checked in the menu or ignored by the engine unasked."""
+        checked = {a.data() for a in self._drop_actions() if a.isChecked()}
+        header = self._preview.header if self._preview is not None else []
+        return checked | {c for c, _ in csv_io.ignored_columns(header)}
+
     def _scroll_to_target(self) -> None:
         """Bring the cell an error names, else the target column, of a wide or long file into view."""
-        item = self._fault_item or self.preview_table.item(0, self.target_combo.currentIndex())
+        item = self._fault_item or self.preview_table.item(0, self._target_column())
         if item is not None:
             self.preview_table.scrollToItem(item)
 
@@ -387,7 +461,7 @@ class ImportDialog(QDialog):
         if self._size is not None and csv_io.MAX_CSV_BYTES >= self._size > PROBE_BYTES:
             return None
         try:
-            return load_csv(self._path, target=self.target(), task=task)
+            return load_csv(self._path, target=self.target(), task=task, drop=self.dropped())
         except DatasetError as e:
             return str(e)
 
@@ -426,20 +500,25 @@ class ImportDialog(QDialog):
     # ------------------------------------------------------------------ preview colours
 
     def _highlight_target(self) -> None:
-        """Tint the target column and embolden its header, so the choice is visible in the preview."""
+        """Tint the target column and embolden its header; grey the ignored columns' text."""
         table = self.preview_table
-        target = self.target_combo.currentIndex()
-        bold = QFont(table.font())
+        target = self._target_column()
+        ignored = self._ignored_columns()
+        bold, struck = QFont(table.font()), QFont(table.font())
         bold.setBold(True)
+        struck.setStrikeOut(True)
+        muted = QBrush(QColor(MUTED_TEXT_COLOR))
         for c in range(table.columnCount()):
             header = table.horizontalHeaderItem(c)
             if header is not None:
-                header.setFont(bold if c == target else table.font())
-                header.setToolTip("Target column" if c == target else "Feature column")
+                header.setFont(bold if c == target else struck if c in ignored else table.font())
+                header.setToolTip("Target column" if c == target else "Ignored column" if c in ignored
+                                  else "Feature column")
             for r in range(table.rowCount()):
                 item = table.item(r, c)
                 if item is not None:
                     item.setBackground(QBrush(_TARGET_TINT) if c == target else QBrush())
+                    item.setForeground(muted if c in ignored else QBrush())
 
     def _mark_fault(self, message: str | None) -> None:
         """Tint the preview cell (or row) that an error message names, when it is in view."""
@@ -473,6 +552,11 @@ def _looks_numeric(cell: str) -> bool:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip shown literally: Qt would render a cell like "<img src=…>" as rich text."""
+    return f"<span>{_escape(text)}</span>" if text else ""
 
 
 def ask_dataset(parent: QWidget | None = None) -> Dataset | None:
