@@ -23,6 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .engine import csv_io
 from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .engine.datasets import (
     DATASET_NAMES, FEATURES, GENERATOR_NAMES, REAL_DATASETS, TASKS, Dataset, DatasetError, load_csv, load_features,
@@ -30,10 +31,10 @@ from .engine.datasets import (
 )
 from .engine.exports import EXPORT_FORMATS, export_format, export_model
 from .engine.experiment import Experiment, check_fits, default_output_activation
-from .engine.formats import FormatError, ModelFile, load_weights, save_weights
+from .engine.formats import MAX_WEIGHTS_BYTES, FormatError, ModelFile, load_weights, save_weights
 from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
 from .engine.losses import LOSSES
-from .engine.network import Network, NetworkSpec, SpecError
+from .engine.network import MAX_NEURONS, Network, NetworkSpec, SpecError
 from .engine.optim import Hyperparameters
 
 __all__ = ["main", "build_parser"]
@@ -103,11 +104,36 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _column_names(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"{text!r} names no column; give COL or COL1,COL2")
+    return names
+
+
+def _csv_rules() -> str:
+    """What a CSV file may be, for --help; the limits are read when the parser is built."""
+    return (f"CSV files are UTF-8 text (or UTF-16 with a byte-order mark, as Excel's Unicode text) of at most "
+            f"{csv_io.MAX_CSV_BYTES / (1024 * 1024):g} MB, with a header row naming the columns, delimited "
+            f"by comma, semicolon or tab, at most {csv.field_size_limit()} characters a cell; input cells must be "
+            "finite decimal numbers.")
+
+
+def _input_limits() -> str:
+    return (f"Weights files (.npz, .json) are at most {MAX_WEIGHTS_BYTES / (1024 * 1024):g} MB; "
+            f"a layer has 1 to {MAX_NEURONS} neurons.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nnstudio", description="Watch a neural network learn. With no command, opens the window.")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    train = commands.add_parser("train", help="train a network headless and report its loss and accuracy")
+    train = commands.add_parser(
+        "train", help="train a network headless and report its loss and accuracy",
+        epilog=f"Input limits. {_csv_rules()} An unnamed first column (the row index pandas writes) and an empty "
+               "last column (a delimiter ending every line) are ignored, with a note on stderr. A target of whole "
+               "numbers with at most 20 distinct values is taken as classes unless --task says otherwise. "
+               + _input_limits())
     data = train.add_argument_group("data")
     data.add_argument("--dataset", default="xor", metavar="NAME|PATH.csv",
                       help=f"generated 2-D data: {', '.join(GENERATOR_NAMES)}; real data shipped with NN Studio: "
@@ -117,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--samples", type=_positive_int, default=200, help="rows to generate (generated data; default 200)")
     data.add_argument("--data-noise", type=_non_negative_float, default=0.1, help="noise of generated data (default 0.1)")
     data.add_argument("--target", help="CSV: the target column (default: the last column)")
+    data.add_argument("--drop", type=_column_names, action="append", default=[], metavar="COL[,COL]",
+                      help="CSV: leave these columns out (IDs, names, notes); may be given again")
     data.add_argument("--task", choices=TASKS, help="CSV: classification or regression (default: detected)")
     data.add_argument("--test-fraction", type=float, default=0.2, help="share of rows held out for testing, in [0, 1) (default 0.2)")
     data.add_argument("--normalize", choices=["standard", "none"], default="standard",
@@ -155,16 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
                           "accuracy)")
     out.add_argument("--json", action="store_true", help="make the last line of stdout one JSON object of the results")
 
-    predict = commands.add_parser("predict", help="run a trained network on a CSV file; CSV to stdout")
+    predict = commands.add_parser(
+        "predict", help="run a trained network on a CSV file; CSV to stdout",
+        epilog=f"Input limits. {_csv_rules()} The columns are found by the model's feature names, in any order; "
+               "other columns (an index, the target, IDs) are ignored. " + _input_limits())
     predict.add_argument("--weights", type=Path, required=True, help="a weights file (.npz or .json)")
     predict.add_argument("--input", type=Path, required=True, help="CSV with a header naming the training features")
     return parser
 
 
 # -- train ------------------------------------------------------------------------------
-def _load_dataset(args) -> Dataset:
+def _load_dataset(args, notes: list[str]) -> Dataset:
+    """The dataset ``args`` ask for; what the CSV reader tells along the way goes into ``notes``."""
     source = args.dataset
+    drop = tuple(name for names in args.drop for name in names)
     if source in DATASET_NAMES:
+        if drop:
+            raise CliError(f"--drop applies only to CSV files, not to the dataset {source!r}")
         return load_named(source, n_samples=args.samples, noise=args.data_noise, seed=args.seed,
                           features=args.features)
     path = Path(source)
@@ -174,7 +209,33 @@ def _load_dataset(args) -> Dataset:
         # As in load_named: the features are defined on the generated plane's x1, x2, and a
         # file's first two columns need not be coordinates at all.
         raise CliError(f"--features applies only to the generated datasets ({', '.join(GENERATOR_NAMES)})")
-    return load_csv(path, target=args.target, task=args.task)
+    return load_csv(path, target=args.target, task=args.task, drop=drop, notice=notes.append)
+
+
+def _names(names: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _fit_to_model(model: ModelFile, dataset: Dataset, weights: Path, from_csv: bool) -> Dataset:
+    """``dataset`` with its features in the order the weights file's inputs take them, found by name."""
+    trained_on = model.feature_names
+    if trained_on and set(trained_on) != set(dataset.feature_names):
+        missing = [n for n in trained_on if n not in dataset.feature_names]
+        extra = [n for n in dataset.feature_names if n not in trained_on]
+        n_in = model.network.spec.sizes[0]
+        differences = ([f"no column {_names(missing)}"] if missing else []) + (
+            [f"the extra column(s) {_names(extra)}" + (" (--drop them)" if from_csv else "")] if extra else [])
+        raise CliError(f"{weights.name} does not fit the data: the network has {n_in} inputs, trained on "
+                       f"{_names(trained_on)}; the dataset {dataset.name!r} has {dataset.n_features} features, "
+                       f"with {' and '.join(differences)}")
+    if trained_on:
+        dataset = dataset.select_features(trained_on)
+    try:
+        check_fits(model.network.spec, dataset)
+    except ValueError as exc:
+        raise CliError(f"{weights.name} does not fit the data: {exc}") from None
+    return dataset
 
 
 def _build_experiment(args, dataset: Dataset) -> Experiment:
@@ -183,10 +244,8 @@ def _build_experiment(args, dataset: Dataset) -> Experiment:
     normalizer = None
     if args.init is not None:
         model = load_weights(args.init)
-        try:
-            check_fits(model.network.spec, dataset)
-        except ValueError as exc:
-            raise CliError(f"{args.init.name} does not fit the data: {exc}") from None
+        # The file's weights belong to its input order; the data's columns may come in another.
+        dataset = _fit_to_model(model, dataset, args.init, from_csv=args.dataset not in DATASET_NAMES)
         network = Network(model.network.spec, model.network.weights, model.network.biases, args.dtype)
         normalizer = model.normalizer  # the weights were learned against it
     else:
@@ -265,8 +324,12 @@ def _write_history(args, trainer) -> None:
 
 def run_train(args) -> int:
     _check_outputs(args)
-    dataset = _load_dataset(args)
+    notes: list[str] = []
+    dataset = _load_dataset(args, notes)
     experiment = _build_experiment(args, dataset)
+    dataset = experiment.dataset
+    for note in notes:  # only once nothing can fail on bad input: an error stays the one stderr line
+        print(f"nnstudio train: note: {note}", file=sys.stderr)
     trainer = experiment.trainer
     total = args.steps if args.steps is not None else (args.epochs or 100) * trainer.cycles_per_epoch
     spec = experiment.network.spec
@@ -322,7 +385,9 @@ def run_predict(args) -> int:
     n_in = model.network.spec.sizes[0]
     names = model.feature_names or tuple(f"x{i + 1}" for i in range(n_in))
     X = load_features(args.input, names)
-    outputs = model.predict(X)
+    with np.errstate(all="ignore"):  # overflow shows in the outputs; it is reported once, below
+        outputs = model.predict(X)
+    finite = np.isfinite(outputs).all(axis=1)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     header = [f"y{k}" for k in range(outputs.shape[1])]
@@ -337,9 +402,17 @@ def run_predict(args) -> int:
         cells = [repr(float(v)) for v in values]
         if classification:
             label = int(labels[row])
-            cells.append(model.class_names[label] if label < len(model.class_names) else str(label))
+            if not finite[row]:
+                cells.append("")  # NaN or infinite outputs name no class
+            else:
+                cells.append(model.class_names[label] if label < len(model.class_names) else str(label))
         writer.writerow(cells)
     sys.stdout.write(buffer.getvalue())
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        print(f"nnstudio predict: warning: {args.input.name}: {bad.size} of {len(finite)} data rows (the first is "
+              f"row {bad[0] + 1}) gave NaN or infinite outputs: their inputs are too far out for the network's "
+              "arithmetic", file=sys.stderr)
     return EXIT_OK
 
 
