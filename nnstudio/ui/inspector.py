@@ -120,7 +120,7 @@ def _delta(r: NeuronReport) -> list[str]:
 
 
 def _steps(r: NeuronReport) -> list[str]:
-    rows = ["<p><b>Weight steps</b> Δw = −lr · delta · x (x: the inputs above)<br>"]
+    rows = ["<p><b>Weight steps</b>: each Δw is −lr · delta · x, with x the inputs above<br>"]
     lr = _n(r.learning_rate)
     for i, (x, step) in enumerate(zip(r.inputs, r.gradient_step)):
         if i == MAX_TERMS:

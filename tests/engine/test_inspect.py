@@ -74,3 +74,85 @@ def test_input_layer_and_bad_index_are_refused():
         neuron_report(trace, 0, 0)
     with pytest.raises(ValueError):
         neuron_report(trace, 1, 5)
+
+
+# -- every phase of several cycles, through the session, against plain numpy ------------
+
+from cycle_by_hand import NETWORKS, SLOPE, ACTIVATION, walk_phases  # noqa: E402
+
+
+def _close(actual, expected):
+    assert actual == pytest.approx(expected, rel=1e-10, abs=1e-13)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_phase_reports_exactly_what_it_has_computed(name):
+    """Each neuron at each phase: that phase's numbers, equal to plain numpy; nothing ahead of it, never zeros."""
+    config = NETWORKS[name]
+    n_layers = len(config.activations)
+    checked = 0
+    for (kind, at), trace, e in walk_phases(config):
+        fed = at + 1 if kind == "forward" else n_layers
+        lowest_delta = at if kind == "backward" else (0 if kind == "update" else None)
+        for layer in range(1, n_layers + 1):
+            l = layer - 1
+            for j in range(e["W"][l].shape[1]):
+                r = neuron_report(trace, layer, j)
+                assert np.array_equal(r.weights, e["W"][l][:, j]) and r.bias == e["b"][l][j]
+                if layer > fed:
+                    assert not r.computed and r.weighted_sum is None and r.output is None
+                    assert r.error is None and r.delta is None and r.gradient_step is None
+                    assert (r.inputs is None) == (layer > fed + 1)  # its inputs are computed or not either
+                    continue
+                assert r.computed
+                _close(r.weighted_sum, e["sums"][l][0, j])
+                _close(r.output, e["acts"][layer][0, j])
+                assert np.allclose(r.inputs, e["acts"][l][0], rtol=1e-10, atol=1e-13)
+                if r.activation != "softmax":
+                    _close(r.derivative, SLOPE[r.activation](e["sums"][l][0, j], e["acts"][layer][0, j]))
+                if layer == n_layers:
+                    if kind == "forward":
+                        assert r.target is None and r.error is None and r.loss is None and r.sample_loss is None
+                    else:
+                        t = e["T"][0, j]
+                        assert r.target == t
+                        _close(r.error, t - e["acts"][layer][0, j])
+                        _close(r.loss, e["loss"])
+                        _close(r.sample_loss, e["own_loss"])
+                        if config.loss == "mse":
+                            _close(r.loss_gradient, e["grad"][0, j])
+                            if r.activation == "softmax":
+                                _close(r.softmax_pull, e["grad"][0] @ e["acts"][layer][0])
+                if lowest_delta is None or l < lowest_delta:
+                    assert r.delta is None and r.gradient_step is None and r.back_sum is None
+                    continue
+                delta = e["deltas"][l][0, j]
+                _close(r.delta, delta)
+                if layer < n_layers:
+                    _close(r.back_sum, e["deltas"][l + 1][0] @ e["W"][l + 1][j])
+                    _close(r.back_sum * r.derivative, delta)
+                elif r.delta_rule == "mse":
+                    _close(r.loss_gradient * r.derivative, delta)
+                assert np.allclose(r.gradient_step, -config.hyper.learning_rate * delta * e["acts"][l][0],
+                                   rtol=1e-10, atol=1e-15)
+                _close(r.bias_step, -config.hyper.learning_rate * delta)
+                if kind == "update":
+                    assert np.allclose(r.applied_update, e["updates"][l][:, j], rtol=1e-10, atol=1e-15)
+                else:
+                    assert r.applied_update is None
+                checked += 1
+    assert checked > 0
+
+
+def test_sample_loss_matches_the_batch_loss_of_a_one_sample_batch():
+    """Each loss's own-sample value is the batch loss of that sample alone."""
+    from nnstudio.engine.inspect import sample_loss
+    from nnstudio.engine.losses import get_loss
+
+    z = np.array([[0.3, -1.2, 2.0]])
+    t = np.array([[0.0, 0.0, 1.0]])
+    for loss_name, act in (("mse", "sigmoid"), ("mse", "softmax"), ("cross_entropy", "softmax"),
+                           ("cross_entropy", "sigmoid")):
+        y = ACTIVATION[act](z)
+        expected = get_loss(loss_name, act).value(y, t, z, y - t)
+        _close(sample_loss(loss_name, act, y[0], t[0], z[0]), expected)
