@@ -171,10 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     out = train.add_argument_group("output")
     out.add_argument("--export", type=Path, metavar="OUT",
                      help="write the trained model, in the format its file name ends with: .npz or .json (weights "
-                          "files), .onnx (ONNX, opset 17, float32 input 'input' and output 'output', normalisation "
-                          "included; needs pip install 'nnstudio[onnx]'), NAME_torch.py (a PyTorch script: "
-                          "build_model, predict, train_more), any other .py (a standalone numpy script: predict, "
-                          "predict_labels; run it as python OUT.py data.csv)")
+                          "files), .onnx (ONNX, opset 17, input 'input' and output 'output' of the type "
+                          "--onnx-input names, normalisation included; needs pip install 'nnstudio[onnx]'), "
+                          "NAME_torch.py (a PyTorch script: build_model, predict, train_more), any other .py (a "
+                          "standalone numpy script: predict, predict_labels; run it as python OUT.py data.csv)")
+    out.add_argument("--onnx-input", choices=["float32", "float64"], metavar="float32|float64",
+                     help="input type of an .onnx export (default float32). float32 keeps 24 bits: a raw value "
+                          "near 1.7e9, such as a unix time, is rounded to a multiple of 128, which can change the "
+                          "class of rows near a boundary; float64 computes the whole graph as the engine does")
     out.add_argument("--history", type=Path, metavar="OUT.csv",
                      help=f"write the loss history as CSV with the columns {', '.join(HISTORY_CSV_COLUMNS)}: one row "
                           "per recorded cycle (cycle = updates made so far); batch_loss where the batch loss was "
@@ -310,6 +314,8 @@ def _check_outputs(args) -> None:
             from .engine.export_onnx import require_onnx
 
             require_onnx()  # FormatError with the pip hint
+    if args.onnx_input is not None and (args.export is None or export_format(args.export) != ".onnx"):
+        raise CliError("--onnx-input applies only to an ONNX export: --export NAME.onnx")
     for flag, path in (("--export", args.export), ("--history", args.history)):
         if path is not None and not path.parent.is_dir():
             raise CliError(f"{flag} {path.name}: the folder {path.parent} does not exist")
@@ -346,7 +352,7 @@ def run_train(args) -> int:
         except Diverged as exc:
             saved = ""
             if args.export is not None:
-                export_model(args.export, experiment.model_file())
+                export_model(args.export, experiment.model_file(), args.onnx_input)
                 saved = f"; the weights of cycle {exc.restored_cycle} were written to {args.export}"
             if args.history is not None:
                 _write_history(args, trainer)
@@ -363,7 +369,7 @@ def run_train(args) -> int:
     if len(experiment.test_idx):
         print(f"test  loss {result.test_loss:.6g}  accuracy {_percent(result.test_accuracy)}")
     if args.export is not None:
-        export_model(args.export, experiment.model_file())
+        export_model(args.export, experiment.model_file(), args.onnx_input)
         print(f"weights written to {args.export}")
     if args.history is not None:
         _write_history(args, trainer)

@@ -505,9 +505,9 @@ class TrainingSession:
         self._norms_cycle = trainer.cycle
         self.gradient_norms.append(trainer.cycle - 1, *(np.sqrt(np.vdot(g, g)) for g in ws.grad_W))
 
-    def export(self, path: str) -> None:
+    def export(self, path: str, onnx_input: str | None = None) -> None:
         """Write the model in the format the file name asks for (weights, ONNX, a script)."""
-        export_model(path, self.experiment.model_file())
+        export_model(path, self.experiment.model_file(), onnx_input)
 
     def pop_message(self) -> str:
         message, self._message = self._message, ""

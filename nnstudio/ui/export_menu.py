@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
@@ -18,17 +19,41 @@ from .figure_export import (
 )
 from .plots import LossPlot
 
-__all__ = ["ExportMenu", "MODEL_EXPORTS"]
+__all__ = ["ExportMenu", "MODEL_EXPORTS", "torch_script_path"]
 
-#: (label, objectName, default file name, file-dialog filters) of each model format.
+TORCH_ENDING = "_torch.py"
+#: (label, objectName, default file name, file-dialog filters, ONNX input type) of each model format.
+#: The dialog filters by suffix only, so the PyTorch script's filter is ``.py`` and
+#: ``torch_script_path`` gives the name its ``_torch.py``.
 MODEL_EXPORTS = (
     ("&Weights (.npz, .json)…", "exportWeightsAction", "weights.npz",
-     {"NumPy weights": ".npz", "JSON weights": ".json"}),
-    ("&ONNX…", "exportOnnxAction", "model.onnx", {"ONNX model": ".onnx"}),
-    ("Python (&numpy)…", "exportNumpyAction", "model.py", {"Python script": ".py"}),
-    ("&PyTorch…", "exportTorchAction", "model_torch.py", {"PyTorch script": "_torch.py"}),
+     {"NumPy weights": ".npz", "JSON weights": ".json"}, None),
+    ("&ONNX (float32 input)…", "exportOnnxAction", "model.onnx", {"ONNX model": ".onnx"}, "float32"),
+    ("ONNX (float&64 input)…", "exportOnnxFloat64Action", "model.onnx", {"ONNX model": ".onnx"}, "float64"),
+    ("Python (&numpy)…", "exportNumpyAction", "model.py", {"Python script": ".py"}, None),
+    ("&PyTorch…", "exportTorchAction", "model_torch.py", {"PyTorch script": ".py"}, None),
 )
 ONNX_HINT = "ONNX export needs the onnx package: pip install 'nnstudio[onnx]'"
+ONNX_TIPS = {
+    "float32": "Input and weights in float32, what most ONNX runtimes expect. A raw value near 1.7e9 "
+               "(a unix time) is rounded to a multiple of 128: use float64 for such inputs.",
+    "float64": "Input and weights in float64: the same predictions as NN Studio, even for raw values "
+               "as large as a unix time.",
+}
+
+
+def torch_script_path(path: str) -> str:
+    """``path`` with exactly one ``_torch.py`` ending (the name that makes a PyTorch script).
+
+    A name that has it is kept as is, a ``.py`` ending becomes it, any other name gets it.
+    """
+    file = Path(path)
+    name = file.name
+    if name.lower().endswith(TORCH_ENDING) and len(name) > len(TORCH_ENDING):
+        return path
+    if name.lower().endswith(".py"):
+        name = name[:-3]
+    return str(file.with_name(name + TORCH_ENDING))
 
 
 class ExportMenu(QMenu):
@@ -42,17 +67,22 @@ class ExportMenu(QMenu):
     def __init__(self, window, send: Callable[..., None], report: Callable[[str], None]) -> None:
         super().__init__("&Export", window)
         self.setObjectName("exportMenu")
+        self.setToolTipsVisible(True)  # the ONNX entries explain float32 against float64
         self.window_ = window
         self._send, self._report = send, report
         self.actions_by_name: dict[str, QAction] = {}
-        for label, name, default, filters in MODEL_EXPORTS:
-            action = self._add(label, name, lambda _=False, d=default, f=filters: self._export_model(d, f))
+        has_onnx = importlib.util.find_spec("onnx") is not None
+        for label, name, default, filters, onnx_input in MODEL_EXPORTS:
+            action = self._add(label, name, lambda _=False, n=name, d=default, f=filters, o=onnx_input:
+                               self._export_model(n, d, f, o))
             if name == "exportWeightsAction":
                 action.setShortcut(QKeySequence("Ctrl+E"))
-            if name == "exportOnnxAction" and importlib.util.find_spec("onnx") is None:
-                action.setEnabled(False)
-                action.setText("ONNX… (pip install 'nnstudio[onnx]')")
-                action.setToolTip(ONNX_HINT)
+            if onnx_input is not None:
+                action.setToolTip(ONNX_TIPS[onnx_input])
+                if not has_onnx:
+                    action.setEnabled(False)
+                    action.setText(f"ONNX, {onnx_input} input… (pip install 'nnstudio[onnx]')")
+                    action.setToolTip(ONNX_HINT)
         self.addSeparator()
         self._add("Loss &plot…", "exportLossPlotAction", self._export_loss_plot)
         self._add("&Heatmaps…", "exportHeatmapsAction", self._export_heatmaps)
@@ -68,10 +98,16 @@ class ExportMenu(QMenu):
     def ask_path(self, title: str, default: str, filters: dict[str, str]) -> str | None:
         return ask_export_path(self.window_, title, default, filters)
 
-    def _export_model(self, default: str, filters: dict[str, str]) -> None:
+    def _export_model(self, name: str, default: str, filters: dict[str, str], onnx_input: str | None) -> None:
         path = self.ask_path("Export model", default, filters)
-        if path:
+        if not path:
+            return
+        if name == "exportTorchAction":
+            path = torch_script_path(path)
+        if onnx_input is None:
             self._send("export", path)
+        else:
+            self._send("export", path, onnx_input)
 
     def _guarded(self, write, path: str) -> None:
         try:
