@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..engine.datasets import Dataset, DatasetError
+from ..engine.drawn_digit import drawn_digit_inputs
 from ..engine.network import Network
 from ..engine.session import DataSpec
 from ..engine.snapshot import DataView, Snapshot
@@ -110,8 +111,8 @@ class DataPresenter(QObject):
         key = (s.generation, s.cycle)
         if self._pad_network is None or self._pad_network[0] != key:
             self._pad_network = (key, Network(s.spec, s.weights, s.biases))
-        x = (np.asarray(pixels, dtype=float)[None, :] - data.mean) / data.std
         try:
+            x = drawn_digit_inputs(np.asarray(pixels, dtype=float)[None, :], data.mean, data.std)
             outputs = self._pad_network[1].predict(x)[0]
         except (ValueError, DatasetError):
             return
