@@ -267,3 +267,14 @@ def test_float32_stays_the_default_and_an_unknown_input_type_is_refused(tmp_path
     with pytest.raises(FormatError, match="float16.*float32 or float64"):
         export_onnx(model, tmp_path / "half.onnx", input_dtype="float16")
     assert not (tmp_path / "half.onnx").exists()
+
+
+def test_an_onnx_input_type_for_another_format_is_refused(tmp_path):
+    """export_model with an ONNX input type for a .npz or .py file raises FormatError and writes nothing."""
+    from nnstudio.engine.exports import export_model
+
+    model = make_model(("tanh", "relu"), "softmax")
+    for name in ("m.npz", "m.py", "m_torch.py"):
+        with pytest.raises(FormatError, match="only to an .onnx export"):
+            export_model(tmp_path / name, model, "float64")
+    assert list(tmp_path.iterdir()) == []
