@@ -77,7 +77,8 @@ def check_choice(network: Network, layer: int, i: int, j: int) -> tuple[int, int
     size = network.spec.sizes[layer]
     for value in (i, j):
         if not 0 <= value < size:
-            raise ValueError(f"layer view: layer {layer} has {size} neurons, no neuron {value + 1}")
+            raise ValueError(f"layer view: layer {layer} has {size} neuron{'s' * (size != 1)}, "
+                             f"no neuron {value + 1}")
     return int(layer), int(i), int(j)
 
 

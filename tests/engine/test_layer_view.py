@@ -45,7 +45,7 @@ def test_mapped_points_are_the_network_activations_of_the_two_neurons():
         assert np.allclose(mapped, by_hand(raw), rtol=1e-13, atol=1e-15)
     with pytest.raises(ValueError):
         view.points[0, 0] = 1.0  # read-only
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="layer 3 has 1 neuron, no neuron 2$"):  # counted from 1
         layer_view(net, norm, bounds, 3, 0, 1, points)  # the output layer has one neuron
     out = layer_view(net, norm, bounds, 3, 0, 0, points)  # i == j: the diagonal
     assert np.array_equal(out.points[:, 0], out.points[:, 1]) and out.labels is None
