@@ -34,9 +34,17 @@ class SessionFiles(QObject):
     -------
     sig_title_changed(str)
         The window title to show ("NN Studio — spiral.nnstudio •").
+    sig_status(str)
+        A line for the status bar (why a save on quit did not happen).
+
+    Attributes
+    ----------
+    trainer_ready
+        False while the trainer's process is down: nothing can be saved then.
     """
 
     sig_title_changed = Signal(str)  # title
+    sig_status = Signal(str)  # message
 
     def __init__(self, window: QWidget, send: Callable[..., None], settings: QSettings | None) -> None:
         super().__init__(window)
@@ -45,6 +53,7 @@ class SessionFiles(QObject):
         self.dirty = False
         #: Ask before unsaved work is dropped (off for scripted windows: tests, screenshots).
         self.confirm = True
+        self.trainer_ready = True
         self._last_saved: str | None = None
         self.open_action = self._action("&Open session…", "Ctrl+Shift+O", self.open_dialog, "openSessionAction")
         self.save_action = self._action("&Save session", "Ctrl+S", self.save, "saveSessionAction")
@@ -130,19 +139,39 @@ class SessionFiles(QObject):
         if path:
             self._send("save_session", path)
 
-    def save_and_wait(self, saved_signal) -> bool:
-        """Save, and wait (the event loop running) until the trainer says it is written."""
+    def save_and_wait(self, saved_signal, failed_signals=()) -> bool:
+        """Save, and wait (the event loop running) until the trainer says it is written.
+
+        Any of ``failed_signals`` (a refused command, the trainer's death) ends the wait at
+        once; so does a trainer that is already down.
+        """
+        if not self.trainer_ready:
+            self.sig_status.emit("Not saved: the trainer is not running. Restart it (Train › Restart trainer) "
+                                 "to save, or quit and discard the changes.")
+            return False
         path = str(self.path) if self.path else self.ask_save_path()
         if not path:
             return False
         loop = QEventLoop()
-        saved_signal.connect(loop.quit)
-        QTimer.singleShot(SAVE_TIMEOUT_MS, loop.quit)
+        ending = (saved_signal, *failed_signals)
+        for signal in ending:
+            signal.connect(loop.quit)
+        timeout = QTimer(singleShot=True, interval=SAVE_TIMEOUT_MS)
+        timeout.timeout.connect(loop.quit)
+        timeout.start()
         self._last_saved = None
         self._send("save_session", path)
         loop.exec()
-        saved_signal.disconnect(loop.quit)
-        return self._last_saved == path
+        timed_out = not timeout.isActive()
+        timeout.stop()
+        for signal in ending:
+            signal.disconnect(loop.quit)
+        if self._last_saved == path:
+            return True
+        if timed_out:
+            self.sig_status.emit(f"Not saved: the trainer did not confirm writing {Path(path).name} "
+                                 f"within {SAVE_TIMEOUT_MS // 1000} s.")
+        return False
 
     # -- unsaved work ------------------------------------------------------------------
     def ask_unsaved(self) -> QMessageBox.StandardButton:
@@ -153,15 +182,18 @@ class SessionFiles(QObject):
             QMessageBox.StandardButton.Save,
         )
 
-    def confirm_discard(self, saved_signal=None) -> bool:
-        """True when the work may be dropped: saved first, discarded, or nothing to lose."""
+    def confirm_discard(self, saved_signal=None, failed_signals=()) -> bool:
+        """True when the work may be dropped: saved first, discarded, or nothing to lose.
+
+        ``failed_signals`` end a save's wait at once (see ``save_and_wait``).
+        """
         if not self.dirty:
             return True
         answer = self.ask_unsaved()
         if answer == QMessageBox.StandardButton.Discard:
             return True
         if answer == QMessageBox.StandardButton.Save and saved_signal is not None:
-            return self.save_and_wait(saved_signal)
+            return self.save_and_wait(saved_signal, failed_signals)
         return False
 
     # -- recent files ------------------------------------------------------------------
