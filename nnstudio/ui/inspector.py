@@ -140,17 +140,15 @@ def _steps(r: NeuronReport) -> list[str]:
     return rows
 
 
-def report_html(r: NeuronReport) -> str:
-    """The report as rich text: forward, error and loss, backward and the weight steps."""
+def _report_rows(r: NeuronReport) -> list[str]:
     where = f"Output layer {r.layer}" if r.is_output else f"Hidden layer {r.layer}"
     rows = [f"<h3>{where}, neuron {r.index + 1} · {html.escape(r.activation)}</h3>"]
     rows += _forward(r)
     rows += _error_and_loss(r)
     if not r.computed:
-        return "".join(rows)
+        return rows
     if r.delta is None:
-        rows.append(_muted(NOT_REACHED))
-        return "".join(rows)
+        return rows + [_muted(NOT_REACHED)]
     rows += _delta(r)
     rows += _steps(r)
     if r.activation == "sigmoid" and r.delta_rule != "cross_entropy":
@@ -158,7 +156,13 @@ def report_html(r: NeuronReport) -> str:
             "The seed writes the sigmoid's slope as y(y−1), which is −y(1−y). It takes error as "
             "target − output, so the two minus signs cancel: both move each weight by "
             "lr · error · y(1−y) · x."))
-    return "".join(rows)
+    return rows
+
+
+def report_html(r: NeuronReport) -> str:
+    """The report as rich text: forward, error and loss, backward and the weight steps."""
+    # a break just before a paragraph ends would only add a blank line
+    return "".join(_report_rows(r)).replace("<br></p>", "</p>")
 
 
 class NeuronInspector(QWidget):
