@@ -4,8 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from cycle_by_hand import ACTIVATION, NETWORKS, SLOPE, walk_phases
 
-from nnstudio.engine.inspect import SampleTrace, neuron_report
+from nnstudio.engine.inspect import SampleTrace, neuron_report, sample_loss
+from nnstudio.engine.losses import get_loss
 
 
 def sigmoid(z):
@@ -78,9 +80,6 @@ def test_input_layer_and_bad_index_are_refused():
 
 # -- every phase of several cycles, through the session, against plain numpy ------------
 
-from cycle_by_hand import NETWORKS, SLOPE, ACTIVATION, walk_phases  # noqa: E402
-
-
 def _close(actual, expected):
     assert actual == pytest.approx(expected, rel=1e-10, abs=1e-13)
 
@@ -146,9 +145,6 @@ def test_every_phase_reports_exactly_what_it_has_computed(name):
 
 def test_sample_loss_matches_the_batch_loss_of_a_one_sample_batch():
     """Each loss's own-sample value is the batch loss of that sample alone."""
-    from nnstudio.engine.inspect import sample_loss
-    from nnstudio.engine.losses import get_loss
-
     z = np.array([[0.3, -1.2, 2.0]])
     t = np.array([[0.0, 0.0, 1.0]])
     for loss_name, act in (("mse", "sigmoid"), ("mse", "softmax"), ("cross_entropy", "softmax"),
