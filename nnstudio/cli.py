@@ -230,9 +230,9 @@ def _fit_to_model(model: ModelFile, dataset: Dataset, weights: Path, from_csv: b
         n_in = model.network.spec.sizes[0]
         differences = ([f"no column {_names(missing)}"] if missing else []) + (
             [f"the extra column(s) {_names(extra)}" + (" (--drop them)" if from_csv else "")] if extra else [])
-        raise CliError(f"{weights.name} does not fit the data: the network has {n_in} inputs, trained on "
-                       f"{_names(trained_on)}; the dataset {dataset.name!r} has {dataset.n_features} features, "
-                       f"with {' and '.join(differences)}")
+        raise CliError(f"{csv_io.file_label(weights)} does not fit the data: the network has {n_in} inputs, "
+                       f"trained on {_names(trained_on)}; the dataset {dataset.name!r} has {dataset.n_features} "
+                       f"features, with {' and '.join(differences)}")
     if trained_on:
         dataset = dataset.select_features(trained_on)
     try:
@@ -416,9 +416,9 @@ def run_predict(args) -> int:
     sys.stdout.write(buffer.getvalue())
     if not finite.all():
         bad = np.flatnonzero(~finite)
-        print(f"nnstudio predict: warning: {args.input.name}: {bad.size} of {len(finite)} data rows (the first is "
-              f"row {bad[0] + 1}) gave NaN or infinite outputs: their inputs are too far out for the network's "
-              "arithmetic", file=sys.stderr)
+        print(f"nnstudio predict: warning: {csv_io.file_label(args.input)}: {bad.size} of {len(finite)} data rows "
+              f"(the first is row {bad[0] + 1}) gave NaN or infinite outputs: their inputs are too far out for the "
+              "network's arithmetic", file=sys.stderr)
     return EXIT_OK
 
 

@@ -29,7 +29,7 @@ from .dataset_core import TASKS, Dataset, DatasetError
 from .fileio import atomic_writer
 
 __all__ = ["MAX_CSV_BYTES", "load_csv", "load_features", "save_csv", "ignored_columns", "sniff_delimiter",
-           "decode_csv_bytes"]
+           "decode_csv_bytes", "file_label"]
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 _MAX_AUTO_CLASSES = 20  # integer targets with more distinct values are taken as regression
@@ -41,8 +41,14 @@ _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 _LINE_END = re.compile(r"\r\n|\r|\n")  # what io.StringIO(newline="") splits lines on
 
 
+def file_label(path: Path) -> str:
+    """The file's name as messages show it: quoted when it holds a line break or another unprintable character."""
+    name = path.name or str(path)
+    return name if name.isprintable() else repr(name)
+
+
 def _read_text(path: Path) -> str:
-    label = path.name or str(path)
+    label = file_label(path)
     try:
         is_dir, size = path.is_dir(), path.stat().st_size
     except FileNotFoundError:
@@ -255,7 +261,7 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
         raise DatasetError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     drop = (drop,) if isinstance(drop, str) else tuple(drop)
     path = Path(path)
-    label = path.name or str(path)
+    label = file_label(path)
     if name is None:
         name = path.stem
     text = _read_text(path)
@@ -388,7 +394,7 @@ def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.n
         A missing column, a non-numeric or non-finite cell, ragged rows, no rows.
     """
     path = Path(path)
-    label = path.name or str(path)
+    label = file_label(path)
     text = _read_text(path)
     records = _records(text, sniff_delimiter(text), label)
     first = next(records, None)

@@ -1,4 +1,4 @@
-"""File › Open dataset…: preview a CSV file, pick its target column, the columns to ignore and the task, then load it.
+"""File › Open dataset…: preview a CSV file, pick its target column, columns to ignore and the task; load it.
 
 The dialog reads only the first few kilobytes itself, for the preview. Everything that
 decides whether the file is usable is left to :func:`nnstudio.engine.datasets.load_csv`,

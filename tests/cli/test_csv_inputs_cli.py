@@ -289,3 +289,15 @@ def test_train_help_documents_drop_and_the_ignored_columns(cli):
     text = " ".join(cli("train", "--help").out.split())
     assert "--drop COL[,COL]" in text
     assert "unnamed first column" in text and "empty last column" in text
+
+
+def test_hostile_file_and_column_names_stay_one_stderr_line(cli, tmp_path):
+    """A weights file named with a line break and a CSV column holding one: still a single error line."""
+    trained = tmp_path / "w\nx.npz"
+    assert cli("train", "--dataset", _ab(tmp_path), "--steps", "5", "--export", trained).code == 0
+    X, y = _points(10)
+    odd = tmp_path / "odd.csv"
+    rows = [(repr(a), repr(b), t) for (a, b), t in zip(X.tolist(), y)]
+    odd.write_text('a,"b\nrm -rf /",label\n' + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    r = cli("train", "--dataset", odd, "--init", trained, "--steps", "1")
+    assert_usage_error(r, "'w\\nx.npz'", "no column 'b'", "'b\\nrm -rf /'")

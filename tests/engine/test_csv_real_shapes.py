@@ -287,3 +287,13 @@ def test_select_features_reorders_columns_by_name():
     assert (swapped.class_names, swapped.target_name) == (d.class_names, d.target_name)
     with pytest.raises(DatasetError, match="no feature 'c'"):
         d.select_features(["a", "c"])
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line_in_messages(tmp_path):
+    """Messages start with the file's name; a hostile name is quoted, never split over lines."""
+    path = tmp_path / "two\nlines.csv"
+    path.write_text("a,b,kind\n1,x,cat\n")
+    with pytest.raises(DatasetError) as info:
+        load_csv(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("'two\\nlines.csv': line 2, column 'b'")
