@@ -340,10 +340,9 @@ class _Server:
 
     def dispatch(self, message) -> bool:
         """Check and apply one message, answer it; False when it is "quit"."""
-        command = None
-        name = "?"
+        name, command = _command_of(message)
         try:
-            name, command, args = _parse(message)
+            args = _checked_arguments(message)
             command.apply(self, *args)
             self.changed = self.changed or command.changes_training
         except (ValueError, OSError) as exc:  # refused: the learner's to fix
@@ -393,8 +392,19 @@ class _Server:
             self.send_checkpoint_if_due()
 
 
-def _parse(message) -> tuple[str, Command, tuple]:
-    """(name, command, checked args) of a message; ValueError names what is wrong with it."""
+def _command_of(message) -> tuple[str, Command | None]:
+    """The message's command name (or "?") and its table entry (None if there is none)."""
+    try:
+        name = message[0]
+    except (TypeError, IndexError, KeyError):
+        return "?", None
+    if not isinstance(name, str):
+        return "?", None
+    return name, COMMAND_TABLE.get(name)
+
+
+def _checked_arguments(message) -> tuple:
+    """The message's arguments as its command takes them; ValueError names what is wrong with it."""
     if isinstance(message, _Unreadable):
         raise ValueError(f"a command could not be read ({message.reason})")
     if not isinstance(message, (tuple, list)) or len(message) != 2:
@@ -408,16 +418,14 @@ def _parse(message) -> tuple[str, Command, tuple]:
     if not isinstance(args, (tuple, list)):
         raise ValueError(f"{name}: the arguments must be a tuple, got {_shown(args)}")
     try:
-        return name, command, command.check(tuple(args))
+        return command.check(tuple(args))
     except ValueError as exc:
         raise ValueError(f"{name}: {exc}") from None
 
 
 def _changes_training(message) -> bool:
-    try:
-        return COMMAND_TABLE[message[0]].changes_training
-    except (TypeError, KeyError, IndexError):
-        return False  # malformed: it waits its turn and is refused then
+    command = _command_of(message)[1]
+    return command is not None and command.changes_training  # a malformed one waits its turn, refused then
 
 
 def _session_call(method: str) -> Callable[..., None]:
@@ -493,20 +501,26 @@ def _watch_parent(parent_pid: int, sentinel) -> None:
             os._exit(0)  # the main thread may be stuck anywhere (a write into a full pipe): no cleanup
 
 
+def _request_parent_death_signal() -> None:
+    """On Linux, ask the kernel to kill this process when its parent dies (it works even while the GIL is held)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # the watchdog thread covers it
+
+
 def _end_with_parent(parent_pid: int) -> None:
     """End this process whenever the window's process disappears, whatever the main thread is doing.
 
     A watchdog thread waits on the parent's sentinel (``multiprocessing``'s handle that
     becomes ready when the parent dies, on every platform) and checks the parent's id. On
-    Linux the kernel is asked to kill us too, which works even while the GIL is held.
+    Linux the kernel is asked to kill us too.
     """
     if _parent_gone(parent_pid):
         os._exit(0)
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass  # the watchdog covers it
+    _request_parent_death_signal()
     parent = mp.parent_process()
     sentinel = parent.sentinel if parent is not None and parent.pid == parent_pid else None
     threading.Thread(target=_watch_parent, args=(parent_pid, sentinel), name="nnstudio-parent-watch",
