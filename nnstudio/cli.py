@@ -2,8 +2,10 @@
 
 The flags are a stable contract: scripts and outside tests rely on them. Bad input exits
 with code 2 and one line on stderr naming the problem; nothing half-written is left
-behind. A run whose loss becomes NaN or infinite stops at that cycle, says so on stderr,
-exports the last finite weights if asked to, and exits with code 3. This module parses and reports; the work is the engine's.
+behind. A run whose loss becomes NaN, infinite or runaway stops at that cycle, goes back to
+the last checkpoint whose loss was sane, says so on stderr, exports those weights (and the
+history up to them) if asked to, and exits with code 3. This module parses and reports; the
+work is the engine's.
 
 ``--export`` picks the format from the file name (``EXPORT_FORMATS``): ``.npz`` and ``.json``
 weights files, ``.onnx``, a ``NAME_torch.py`` PyTorch script, any other ``.py`` a standalone
@@ -36,6 +38,7 @@ from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
 from .engine.losses import LOSSES
 from .engine.network import MAX_NEURONS, Network, NetworkSpec, SpecError
 from .engine.optim import Hyperparameters
+from .engine.trainer import CHECKPOINT_CYCLES, Rollback
 
 __all__ = ["main", "build_parser"]
 
@@ -245,13 +248,14 @@ def _fit_to_model(model: ModelFile, dataset: Dataset, weights: Path, from_csv: b
 def _build_experiment(args, dataset: Dataset) -> Experiment:
     if not 0 <= args.test_fraction < 1:
         raise CliError(f"--test-fraction must be in [0, 1), got {args.test_fraction}")
-    normalizer = None
+    normalizer, output_in_data_units = None, False
     if args.init is not None:
         model = load_weights(args.init)
         # The file's weights belong to its input order; the data's columns may come in another.
         dataset = _fit_to_model(model, dataset, args.init, from_csv=args.dataset not in DATASET_NAMES)
         network = Network(model.network.spec, model.network.weights, model.network.biases, args.dtype)
         normalizer = model.normalizer  # the weights were learned against it
+        output_in_data_units = True  # a weights file's outputs are in the data's units
     else:
         output = args.output_activation or default_output_activation(dataset)
         spec = NetworkSpec.build(dataset.n_features, args.hidden, dataset.n_outputs, args.activation, output, args.loss)
@@ -259,44 +263,65 @@ def _build_experiment(args, dataset: Dataset) -> Experiment:
     hyper = Hyperparameters(args.lr, args.momentum, args.l1, args.l2, args.noise, args.noise_decay)
     return Experiment(
         dataset, network, test_fraction=args.test_fraction, split_seed=args.seed,
-        normalize=args.normalize == "standard", normalizer=normalizer, hyper=hyper,
-        batch_size=args.batch_size, seed=args.seed,
+        normalize=args.normalize == "standard", normalizer=normalizer, output_in_data_units=output_in_data_units,
+        hyper=hyper, batch_size=args.batch_size, seed=args.seed,
     )
 
 
 class Diverged(Exception):
-    """Training stopped at a NaN or infinite loss; the last finite weights are restored."""
+    """Training stopped at a NaN, infinite or runaway loss and went back to a sane checkpoint."""
 
-    def __init__(self, cycle: int, restored_cycle: int) -> None:
-        super().__init__(cycle, restored_cycle)
-        self.cycle, self.restored_cycle = cycle, restored_cycle
+    def __init__(self, rollback: Rollback) -> None:
+        super().__init__(rollback)
+        self.rollback = rollback
 
 
 def _train_loop(experiment: Experiment, total_cycles: int) -> None:
     """Run ``total_cycles`` in chunks: the bar redraws a few times a second, never per cycle.
 
-    Before each chunk the weights are kept, so a divergence (a NaN or infinite loss; the
-    trainer stops at that cycle) falls back to the last finite ones and raises ``Diverged``.
+    A checkpoint is kept before each chunk. On a divergence the trainer goes back to the
+    last one whose loss was sane (``Trainer.roll_back``: weights, cycle counter and history
+    agree) and ``Diverged`` says where.
     """
     from tqdm import tqdm
 
     trainer = experiment.trainer
     # Evaluating the whole splits costs about a cycle; keep it to a few hundred per run.
     trainer.eval_every = max(trainer.cycles_per_epoch, -(-total_cycles // 200))
-    chunk = max(1, min(256, total_cycles // 50 or 1))
+    chunk = max(1, min(CHECKPOINT_CYCLES, total_cycles // 50 or 1))
     with tqdm(total=total_cycles, unit="cycle", disable=not sys.stderr.isatty(), mininterval=0.25,
               file=sys.stderr, leave=False) as bar:
         done = 0
         while done < total_cycles:
-            kept = (trainer.network.flat.copy(), trainer.optimizer.velocity.copy(), trainer.cycle)
+            trainer.checkpoint()
             n = min(chunk, total_cycles - done)
             trainer.step_cycle(n)
-            if trainer.diverged_at is not None or not trainer.network.is_finite():
-                cycle = trainer.diverged_at if trainer.diverged_at is not None else trainer.cycle
-                trainer.restore_weights(kept[0], kept[1])
-                raise Diverged(cycle, kept[2])
+            if trainer.check_divergence() is not None:
+                raise Diverged(trainer.roll_back())
             done += n
             bar.update(n)
+
+
+def _report_divergence(args, experiment: Experiment, rollback: Rollback) -> None:
+    """Write what was asked for from the restored weights and say in one stderr line what happened."""
+    trainer = experiment.trainer
+    restored = trainer.evaluate()  # recorded at the restored cycle: the history ends there
+    if not rollback.proven:
+        where = f"no checkpoint had a sane loss, so training went back to where it started (cycle {rollback.cycle})"
+    elif rollback.cycle == 0:
+        where = "no checkpoint after cycle 0 had a sane loss, so training went back to the initial weights of cycle 0"
+    else:
+        where = f"training went back to cycle {rollback.cycle}, the last checkpoint with a sane loss"
+    where += f" (train loss {restored.train_loss:.3g})"
+    saved = ""
+    if args.export is not None:
+        export_model(args.export, experiment.model_file(), args.onnx_input)
+        saved = f"; its weights were written to {args.export}"
+    if args.history is not None:
+        _write_history(args, trainer)
+        saved += f"; the loss history up to it to {args.history}"
+    print(f"nnstudio train: training diverged at cycle {rollback.diverged_at} ({rollback.cause()}); {where}{saved}; "
+          f"try a smaller learning rate than --lr {args.lr:g}", file=sys.stderr)
 
 
 def _percent(value: float) -> str:
@@ -344,30 +369,26 @@ def run_train(args) -> int:
           + (f" ({dataset.n_classes} classes)" if dataset.task == "classification" else ""))
     print(f"network {'-'.join(map(str, spec.sizes))} ({', '.join(spec.activations)}), loss {spec.loss}, "
           f"{experiment.network.n_parameters()} parameters")
+    targets = experiment.describe_targets()
+    if targets:
+        print(f"targets: {targets}")
+    loss_scale = "" if experiment.target_scaling.is_identity else " (standardised)"
     start = time.perf_counter()
     # Overflow on the way to divergence is reported once, below, not as numpy warnings.
     with np.errstate(all="ignore"):
         try:
             _train_loop(experiment, total)
         except Diverged as exc:
-            saved = ""
-            if args.export is not None:
-                export_model(args.export, experiment.model_file(), args.onnx_input)
-                saved = f"; the weights of cycle {exc.restored_cycle} were written to {args.export}"
-            if args.history is not None:
-                _write_history(args, trainer)
-                saved += f"; the loss history to {args.history}"
-            print(f"nnstudio train: training diverged at cycle {exc.cycle} (the loss became NaN or "
-                  f"infinite){saved}; try a smaller learning rate than --lr {args.lr:g}", file=sys.stderr)
+            _report_divergence(args, experiment, exc.rollback)
             return EXIT_DIVERGED
     seconds = time.perf_counter() - start
     last = trainer.history.evaluations.last()
     # The final evaluation joins the history unless that cycle was just evaluated.
     result = trainer.evaluate(record=last is None or last[0] != trainer.cycle)
     print(f"trained {trainer.cycle} cycles ({trainer.epoch} epochs) in {seconds:.2f} s")
-    print(f"train loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}")
+    print(f"train loss {result.train_loss:.6g}{loss_scale}  accuracy {_percent(result.train_accuracy)}")
     if len(experiment.test_idx):
-        print(f"test  loss {result.test_loss:.6g}  accuracy {_percent(result.test_accuracy)}")
+        print(f"test  loss {result.test_loss:.6g}{loss_scale}  accuracy {_percent(result.test_accuracy)}")
     if args.export is not None:
         export_model(args.export, experiment.model_file(), args.onnx_input)
         print(f"weights written to {args.export}")

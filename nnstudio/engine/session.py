@@ -15,6 +15,7 @@ a layer (``set_layer_view``, ``layer_view.py``).
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -32,7 +33,7 @@ from .network import Network, NetworkSpec
 from .optim import Hyperparameters
 from .snapshot import DataView, Snapshot, cycle_view, frozen, frozen_all
 from .timeline import Timeline
-from .trainer import PhaseRecord
+from .trainer import CHECKPOINT_CYCLES, PhaseRecord, Rollback
 
 __all__ = [
     "DataSpec", "SessionConfig", "TrainingSession", "BOUNDARY_RESOLUTION", "NEURON_MAP_RESOLUTION",
@@ -47,8 +48,6 @@ NEURON_MAP_RESOLUTION = 24
 MAX_HEATMAP_ROWS = 64
 #: Evaluations recorded along one multi-cycle step.
 STEP_EVALUATIONS = 50
-#: Cycles between the checkpoints a divergence falls back to.
-CHECKPOINT_CYCLES = 64
 #: Rows of the training split a gradient check uses when no cycle has run yet.
 GRADIENT_CHECK_ROWS = 32
 
@@ -251,7 +250,10 @@ class TrainingSession:
         self._data_version += 1
         self._rebuild()
         rows = f"{dataset.n_samples} rows, {dataset.n_features} inputs"
-        self._message = " ".join(part for part in (f"Data: {dataset.name}, {rows}. Training starts over.", note) if part)
+        targets = self.experiment.describe_targets()
+        targets = targets[:1].upper() + targets[1:] + "." if targets else ""
+        self._message = " ".join(part for part in (f"Data: {dataset.name}, {rows}. Training starts over.", note, targets)
+                                 if part)
 
     @property
     def trainer(self):
@@ -333,28 +335,40 @@ class TrainingSession:
         trainer.abort_cycle()
 
     def checkpoint(self) -> None:
-        """Remember the current weights as the ones to return to if training diverges."""
-        trainer = self.trainer
-        if self.network.is_finite():
-            self._checkpoint = (self.network.flat.copy(), trainer.optimizer.velocity.copy(), trainer.cycle)
+        """Remember the state now as one to return to if training diverges (``Trainer.checkpoint``)."""
+        self.trainer.checkpoint()
+
+    def _cut_timeline_at(self, cycle: int) -> None:
+        """Forget the timeline's cycles after ``cycle`` (the trainer still holds the diverged state)."""
+        timeline = self.timeline
+        if timeline.earliest <= cycle:
+            timeline.rewind(self.trainer, cycle)
+            timeline.continue_from_here()
+        else:
+            timeline.clear()
 
     def _recover_if_diverged(self) -> bool:
-        """After a NaN or infinite loss: pause, restore the last finite weights, say so."""
+        """After a NaN, infinite or runaway loss: pause, go back to the last sane checkpoint, say so."""
         trainer = self.trainer
-        if trainer.diverged_at is None:
+        if trainer.check_divergence() is None:
             return False
-        at = trainer.diverged_at
-        params, velocity, cycle = self._checkpoint
-        trainer.restore_weights(params, velocity)
-        trainer.last_evaluation = None  # of the weights that diverged
-        self.timeline.record(trainer, event=True)
+        rollback = trainer.roll_back(before=self._cut_timeline_at)
+        self.timeline.record(trainer, event=True)  # the settings now, not those the cycle had
+        self.gradient_norms.truncate(rollback.cycle - 1)
+        self._norms_cycle = rollback.cycle
         self.running = False
-        lr = trainer.hyper.learning_rate
-        self._message = (
-            f"Training diverged at cycle {at}: the loss became NaN or infinite. Paused, with the "
-            f"weights of cycle {cycle} restored. Try a smaller learning rate (now {lr:g})."
-        )
+        self._message = self._divergence_message(rollback)
         return True
+
+    def _divergence_message(self, rollback: Rollback) -> str:
+        where = (f"Paused at cycle {rollback.cycle}, the last checkpoint with a sane loss: its weights are back"
+                 if rollback.proven else
+                 f"No cycle since cycle {rollback.cycle} had a sane loss: paused there, with its weights back")
+        lr = self.trainer.hyper.learning_rate
+        units = "" if self.experiment.target_scaling.is_identity or not math.isfinite(rollback.loss) \
+            else " (on standardised targets)"
+        return (f"Training diverged at cycle {rollback.diverged_at}: {rollback.cause()}{units}. "
+                f"{where} and the loss curves cut after it. Try a smaller learning rate (now {lr:g}).")
 
     def step(self, kind: str = "cycle", n: int = 1, interrupted: Callable[[], bool] | None = None) -> None:
         """Step by ``kind`` ("cycle" or "epoch"), ``n`` times.
@@ -380,7 +394,7 @@ class TrainingSession:
                 self.checkpoint()
                 chunk = min(CHECKPOINT_CYCLES, left, timeline.cycles_until_keyframe(trainer.cycle))
                 trainer.step_cycle(chunk)
-                if trainer.diverged_at is None:
+                if trainer.check_divergence() is None:
                     timeline.record(trainer)
                     self._record_gradient_norms()  # a point per chunk: a long step draws a curve
                 cycles -= chunk
@@ -652,21 +666,25 @@ class TrainingSession:
                                 self._plane_inputs(_grid(bounds, NEURON_MAP_RESOLUTION)))
         fine, coarse = self._grid_cache
         net = self.network
-        boundary = net.predict(fine)[:, 0].reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+        # In the data's units, like the points drawn over it.
+        boundary = self.experiment.network_in_data_units().predict(fine)[:, 0]
+        boundary = boundary.reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
         trace = net.forward(coarse)
         r = NEURON_MAP_RESOLUTION
         maps = tuple(frozen(a.T.reshape(a.shape[1], r, r)) for a in trace.activations[1:])
         return frozen(boundary), maps
 
     def _split_report(self) -> dict:
-        """Confusion counts (classification) or targets and predictions (regression)."""
-        trainer = self.trainer
+        """Confusion counts (classification) or targets and predictions in the data's units (regression)."""
+        trainer, exp = self.trainer, self.experiment
         X, Y = (trainer.X_test, trainer.Y_test) if len(trainer.X_test) else (trainer.X_train, trainer.Y_train)
-        outputs = self.network.predict(X)
         if self.dataset.task == "classification":
+            outputs = self.network.predict(X)
             k = self.dataset.n_classes
             return {"confusion": frozen(_confusion(labels_from_outputs(Y), labels_from_outputs(outputs), k))}
-        return {"predictions": (frozen(Y[:, 0]), frozen(outputs[:, 0]))}
+        rows = exp.test_idx if len(trainer.X_test) else exp.train_idx
+        outputs = exp.network_in_data_units().predict(X)
+        return {"predictions": (frozen(self.dataset.targets(rows)[:, 0]), frozen(outputs[:, 0]))}
 
     def _layer_view_data(self):
         """The layer view for the snapshot: only while on, and only for data with a 2-D plane."""
@@ -689,7 +707,7 @@ class TrainingSession:
             self._record_gradient_norms()
         view = cycle_view(trainer, MAX_HEATMAP_ROWS)
         inputs, targets = view.inputs, view.targets
-        norm = self.experiment.normalizer
+        norm, scaling = self.experiment.normalizer, self.experiment.target_scaling
         sample_input = frozen(inputs[0] * norm.std + norm.mean)
         sample_label = int(labels_from_outputs(targets[:1])[0]) if self.dataset.task == "classification" else None
         updates_W, updates_b = net.views(trainer.optimizer.updates)
@@ -715,4 +733,5 @@ class TrainingSession:
             phase=trainer.last_phase, batch_deltas=view.batch_deltas, trace=view.trace,
             gradient_norms=(frozen(nx), frozen(nv)), timeline=timeline.span(trainer.cycle),
             rewound=timeline.rewound, layer_view=self._layer_view_data(),
+            target_scaling=None if scaling.is_identity else (scaling.mean, scaling.std),
         )

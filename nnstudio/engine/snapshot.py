@@ -117,7 +117,7 @@ class Snapshot:
         Whole-split evaluations: columns train_loss, test_loss, train_accuracy, test_accuracy.
     boundary
         For 2-D data, the first output over the input plane (BOUNDARY_RESOLUTION²), rows
-        from y_min to y_max; None otherwise.
+        from y_min to y_max, in the data's units; None otherwise.
     neuron_maps
         For 2-D data, per non-input layer, each neuron's output over the plane
         (neurons, NEURON_MAP_RESOLUTION, NEURON_MAP_RESOLUTION).
@@ -128,7 +128,8 @@ class Snapshot:
         Classification: counts (true class × predicted class) on the test split, or on
         the training split when there is no test split.
     predictions
-        Regression: (targets, predictions) on the test split (or the training split).
+        Regression: (targets, predictions) on the test split (or the training split), in
+        the data's units.
     data
         Set when the data changed since the previous snapshot, None otherwise.
     phase
@@ -165,6 +166,11 @@ class Snapshot:
     layer_view
         While the layer view is on (and the data are 2-D): the plane's grid and the data
         mapped through two neurons of a layer (``layer_view.LayerViewData``); else None.
+    target_scaling
+        (mean, std) when the network learns standardised regression targets
+        (``experiment.TargetScaling``), else None. Then the losses, the trace's target and
+        output, and the activations are on that scale, while ``predictions`` and ``boundary``
+        are in the data's units (output × std + mean).
     """
 
     generation: int
@@ -201,6 +207,7 @@ class Snapshot:
     timeline: tuple[int, int] = (0, 0)
     rewound: bool = False
     layer_view: LayerViewData | None = None
+    target_scaling: tuple[float, float] | None = None
 
 
 def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:

@@ -9,6 +9,14 @@ recording a learner's numbers (``PhaseRecord``) costs only when stepping by phas
 One epoch is one pass over the shuffled training set. The batch order, the noise and the
 initial weights each take their random numbers from streams derived from one seed, so the
 same seed and settings give the same run, bit for bit.
+
+Divergence. A learning rate far too high makes the loss grow by orders of magnitude each
+cycle until it overflows. Stepping stops at the first cycle whose batch loss is NaN,
+infinite or runaway (above ``RUNAWAY_FACTOR`` times the targets' mean square, at least 1:
+for standardised targets, errors a thousand standard deviations wide). ``checkpoint``
+keeps the whole state before stepping; ``roll_back`` returns to the latest checkpoint whose
+own loss proved sane (at most ``SANE_FACTOR`` times that scale), with the cycle counter,
+batch position and loss history of that cycle. The CLI and the window both recover this way.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -25,12 +33,23 @@ from .datasets import labels_from_outputs
 from .history import History
 from .network import Network, Workspace, backward_layer, compute_loss, forward_layer
 from .optim import SGD, Hyperparameters, check_rng_state
+from .timeline import Keyframe, capture, restore
 
-__all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Trainer"]
+__all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Rollback", "Trainer", "RUNAWAY_FACTOR", "SANE_FACTOR",
+           "CHECKPOINT_CYCLES"]
 
 Array = npt.NDArray[np.floating]
 
 PHASE_KINDS = ("forward", "loss", "backward", "update")
+
+#: A batch loss above this many times the loss scale (the targets' mean square, at least 1)
+#: is a divergence, as NaN and infinity are: no learning run gets there.
+RUNAWAY_FACTOR = 1e6
+#: A checkpoint whose own loss was at most this many times the loss scale is one a divergence
+#: may return to; one between this and the runaway limit was already on its way out.
+SANE_FACTOR = 1e2
+#: Cycles between the checkpoints the CLI and the window take while training.
+CHECKPOINT_CYCLES = 64
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,31 @@ class Evaluation:
     test_loss: float
     train_accuracy: float
     test_accuracy: float
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """What ``Trainer.roll_back`` did.
+
+    ``diverged_at`` is the cycle whose loss gave the divergence away, ``loss`` that loss
+    (NaN, infinite or runaway; NaN also when an update overflowed the weights), ``cycle``
+    the cycle training is back at, whose weights are the trainer's now. ``proven`` is False
+    when no checkpoint's loss proved sane and the run went back to where it started.
+    """
+
+    diverged_at: int
+    loss: float
+    cycle: int
+    proven: bool
+    runaway_loss: float
+
+    def cause(self) -> str:
+        """What went wrong, as a phrase: "the loss became NaN", "the loss ran away to 7.1e+09"..."""
+        if math.isnan(self.loss):
+            return "the loss became NaN"
+        if math.isinf(self.loss):
+            return "the loss became infinite"
+        return f"the loss ran away to {self.loss:.3g}, past the limit of {self.runaway_loss:.3g}"
 
 
 def _count(value, what: str) -> int:
@@ -106,7 +150,12 @@ class Trainer:
     cycle, epoch
         Cycles and completed epochs so far.
     diverged_at
-        The cycle whose loss became NaN or infinite (stepping stops there), else None.
+        The cycle whose loss became NaN, infinite or runaway (stepping stops there), else None.
+    diverged_loss
+        That cycle's loss (NaN when an update overflowed the weights), else None.
+    loss_scale, runaway_loss, sane_loss
+        The training targets' mean square (at least 1), and ``RUNAWAY_FACTOR`` and
+        ``SANE_FACTOR`` times it.
     history
         ``History`` of batch losses and evaluations.
     """
@@ -173,8 +222,19 @@ class Trainer:
         #: meaningful only for cycles run while ``keep_previous_weights`` was on (before
         #: any, the initial weights).
         self.previous_params: Array = network.flat.copy()
-        #: The cycle whose loss was NaN or infinite; stepping stops there until cleared.
+        #: The cycle whose loss was NaN, infinite or runaway; stepping stops there until cleared.
         self.diverged_at: int | None = None
+        self.diverged_loss: float | None = None
+        # The loss of predicting zero everywhere, for MSE: a scale that needs no run to know.
+        self.loss_scale = max(1.0, float(np.mean(np.square(self.Y_train, dtype=np.float64))))
+        self.runaway_loss = RUNAWAY_FACTOR * self.loss_scale
+        self.sane_loss = SANE_FACTOR * self.loss_scale
+        # Where a divergence may return to: the run's first state, the latest checkpoint whose
+        # loss proved sane, and the latest one, whose loss its next cycle will tell.
+        self._first_checkpoint: Keyframe | None = None
+        self._sane_checkpoint: Keyframe | None = None
+        self._pending_checkpoint: Keyframe | None = None
+        self.checkpoint()
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -257,9 +317,15 @@ class Trainer:
         return ws, X, Y
 
     def _finish_cycle(self, ws: Workspace, batch_rows: int) -> None:
-        if not math.isfinite(ws.loss) and self.diverged_at is None:
-            self.diverged_at = self.cycle
-        self.history.batch_loss.append(self.cycle, ws.loss)
+        loss = ws.loss
+        if not loss <= self.runaway_loss:  # NaN fails every comparison
+            if self.diverged_at is None:
+                self.diverged_at, self.diverged_loss = self.cycle, float(loss)
+        elif self._pending_checkpoint is not None and self._pending_checkpoint.cycle == self.cycle:
+            if loss <= self.sane_loss:
+                self._sane_checkpoint = self._pending_checkpoint
+            self._pending_checkpoint = None
+        self.history.batch_loss.append(self.cycle, loss)
         self.cycle += 1
         self.last_workspace = ws
         self._position += batch_rows
@@ -348,13 +414,65 @@ class Trainer:
     def step_phases(self, n: int) -> list[PhaseRecord]:
         return [self.step_phase() for _ in range(n)]
 
-    def restore_weights(self, params: Array, velocity: Array) -> None:
-        """Put back earlier weights and momentum (after a divergence) and step on from there."""
-        np.copyto(self.network.flat, params)
-        np.copyto(self.optimizer.velocity, velocity)
-        self.optimizer.updates.fill(0.0)
-        self.abort_cycle()
-        self.diverged_at = None
+    # -- divergence ----------------------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Keep the state now (weights, momentum, random streams, position, counters) for ``roll_back``.
+
+        Call before stepping, and after anything that changes the weights or goes back in
+        time (a rewind drops the checkpoints after the cycle it went back to). A diverged
+        state or non-finite weights are never kept.
+        """
+        if self.diverged_at is not None or not self.network.is_finite():
+            return
+        for name in ("_sane_checkpoint", "_first_checkpoint"):
+            frame = getattr(self, name)
+            if frame is not None and frame.cycle > self.cycle:
+                setattr(self, name, None)
+        frame = capture(self)
+        if self._first_checkpoint is None:
+            self._first_checkpoint = frame
+        self._pending_checkpoint = frame
+
+    def check_divergence(self) -> int | None:
+        """The cycle the run diverged at, or None; also notices weights the last update overflowed.
+
+        The loss of every cycle is checked as it runs; weights made NaN or infinite by the
+        last update of a run would only show in the next cycle's loss, so they are checked
+        here (once per call: it reads every weight).
+        """
+        if self.diverged_at is None and not self.network.is_finite():
+            self.diverged_at, self.diverged_loss = self.cycle, math.nan
+        return self.diverged_at
+
+    def roll_back(self, before: Callable[[int], None] | None = None) -> Rollback:
+        """After a divergence, go back to the latest checkpoint whose loss proved sane.
+
+        With none, back to the run's first checkpoint. The weights, momentum, random
+        streams, batch position, cycle and epoch counters become that checkpoint's; the
+        learning settings and batch size stay as they are now; the batch losses and
+        evaluations from that cycle on are cut (the cycle is evaluated afresh when asked).
+        ``before(cycle)`` runs first, while the trainer still holds the diverged state (the
+        window's timeline cuts itself there). RuntimeError if the run has not diverged.
+        """
+        at, loss = self.diverged_at, self.diverged_loss
+        if at is None:
+            raise RuntimeError("the run has not diverged: nothing to roll back")
+        frame = self._sane_checkpoint or self._first_checkpoint
+        if frame is None:
+            raise RuntimeError("no checkpoint to roll back to")
+        proven = frame is self._sane_checkpoint
+        if before is not None:
+            before(frame.cycle)
+        hyper, batch_size = self.hyper, self.batch_size
+        restore(self, frame)
+        self.optimizer.hyper = hyper
+        self.set_batch_size(batch_size)
+        np.copyto(self.previous_params, self.network.flat)
+        self.diverged_at = self.diverged_loss = None
+        self.history.batch_loss.truncate(frame.cycle - 1)
+        self.history.evaluations.truncate(frame.cycle - 1)
+        self._pending_checkpoint = None
+        return Rollback(at, math.nan if loss is None else loss, frame.cycle, proven, self.runaway_loss)
 
     def abort_cycle(self) -> None:
         """Drop a cycle begun by phases (its update has not happened; nothing changed)."""
@@ -469,7 +587,10 @@ class Trainer:
         self.history.load_state(state["history"])
         self.last_evaluation = last
         self.diverged_at = diverged_at
+        self.diverged_loss = None if diverged_at is None else math.nan
         self.last_workspace = None
+        self._first_checkpoint = self._sane_checkpoint = self._pending_checkpoint = None
+        self.checkpoint()
 
     def _record(self, kind: str, layer: int | None) -> PhaseRecord:
         ws = self.last_workspace if kind == "update" else self._workspace_of_batch()

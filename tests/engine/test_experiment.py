@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -156,3 +158,100 @@ def test_model_file_of_a_regression_experiment_keeps_its_metadata(tmp_path):
     assert (loaded.task, loaded.class_names, loaded.feature_names, loaded.target_name) == (
         "regression", (), ("u", "v", "w"), "z")
     assert np.array_equal(loaded.predict(X), exp.predict_raw(X))
+
+
+# -- regression targets on their own scale ------------------------------------------------------
+def _prices(n: int = 200, seed: int = 0) -> Dataset:
+    """House prices: y = 1e5·x + 3e5 exactly, x in [0, 10] (say, rooms)."""
+    x = np.random.default_rng(seed).uniform(0.0, 10.0, size=(n, 1))
+    return Dataset("prices", x, 1e5 * x[:, 0] + 3e5, "regression", ("rooms",), "price")
+
+
+def test_target_scaling_fit_is_the_mean_and_population_std():
+    """Hand-worked: [1, 2, 3, 4] has mean 2.5 and std √1.25; constant targets keep std 1."""
+    from nnstudio.engine.experiment import TargetScaling
+
+    scaling = TargetScaling.fit([1.0, 2.0, 3.0, 4.0])
+    assert scaling.mean == 2.5 and scaling.std == math.sqrt(1.25)
+    assert TargetScaling.fit([7.0, 7.0, 7.0]) == TargetScaling(7.0, 1.0)
+    huge = TargetScaling.fit([1e200, 3e200])  # squares would overflow float64
+    assert huge.mean == pytest.approx(2e200, rel=1e-15) and huge.std == pytest.approx(1e200, rel=1e-15)
+    rng = np.random.default_rng(3)
+    y = rng.normal(3e5, 1e5, size=1000)
+    fitted = TargetScaling.fit(y)
+    assert fitted.mean == pytest.approx(y.mean(), rel=1e-14) and fitted.std == pytest.approx(y.std(), rel=1e-12)
+
+
+def test_regression_on_a_real_scale_learns_on_standardised_targets():
+    """Prices ~1e5 at lr 0.5: the trainer sees targets of mean 0 and std 1, the loss stays small, no divergence."""
+    data = _prices()
+    exp = Experiment(data, _net(n_in=1, hidden=(), output="linear"), hyper=Hyperparameters(learning_rate=0.5),
+                     batch_size=10)
+    y_train = data.y[exp.train_idx]
+    np.testing.assert_allclose(exp.trainer.Y_train[:, 0], (y_train - y_train.mean()) / y_train.std(), rtol=1e-12,
+                               atol=1e-12)
+    exp.trainer.step_epoch(100)
+    assert exp.trainer.diverged_at is None
+    result = exp.trainer.evaluate()
+    assert result.train_loss < 1e-12 and result.test_loss < 1e-12  # an exact line, on the standardised scale
+
+
+def test_predictions_exports_and_weights_of_a_regression_are_in_the_data_units(tmp_path):
+    """y = 1e5·x + 3e5: predict_raw and the saved weights give prices; the weights are the line itself."""
+    data = _prices()
+    exp = Experiment(data, _net(n_in=1, hidden=(), output="linear"), hyper=Hyperparameters(learning_rate=0.5),
+                     batch_size=10)
+    exp.trainer.step_epoch(100)
+    rooms = np.array([[0.0], [2.5], [7.0], [10.0]])
+    prices = 1e5 * rooms[:, 0] + 3e5
+    np.testing.assert_allclose(exp.predict_raw(rooms)[:, 0], prices, rtol=1e-9)
+    save_weights(tmp_path / "prices.npz", exp.model_file())
+    model = load_weights(tmp_path / "prices.npz")
+    assert np.array_equal(model.predict(rooms), exp.predict_raw(rooms))
+    # The file is the plain network of the README: raw x standardised, then a @ W + b, in dollars.
+    mean, std = model.normalizer.mean[0], model.normalizer.std[0]
+    W, b = model.network.weights[0][0, 0], model.network.biases[0][0]
+    assert W / std == pytest.approx(1e5, rel=1e-9) and b - W * mean / std == pytest.approx(3e5, rel=1e-9)
+
+
+def test_model_file_folds_the_scaling_into_the_output_layer():
+    """Saved W_out = W·std and b_out = b·std + mean, computed here from the training targets."""
+    data = _prices(60)
+    exp = Experiment(data, _net(n_in=1, hidden=(3,), output="linear", seed=2), hyper=Hyperparameters(learning_rate=0.1))
+    exp.trainer.step_cycle(20)
+    y_train = data.y[exp.train_idx]
+    m, s = y_train.mean(), y_train.std()
+    folded = exp.model_file().network
+    np.testing.assert_allclose(folded.weights[-1], exp.network.weights[-1] * s, rtol=1e-12)
+    np.testing.assert_allclose(folded.biases[-1], exp.network.biases[-1] * s + m, rtol=1e-12)
+    assert np.array_equal(folded.weights[0], exp.network.weights[0])  # hidden layers are untouched
+    assert folded is not exp.network
+
+
+def test_weights_in_data_units_are_unfolded_to_continue_training():
+    """An Experiment started from a model file (as --init does) trains on where the file left off."""
+    data = _prices(80)
+    first = Experiment(data, _net(n_in=1, hidden=(3,), output="linear", seed=5), hyper=Hyperparameters(learning_rate=0.1))
+    first.trainer.step_cycle(40)
+    model = first.model_file()
+    network = Network(model.network.spec, model.network.weights, model.network.biases)
+    again = Experiment(data, network, normalizer=model.normalizer, output_in_data_units=True)
+    np.testing.assert_allclose(again.network.flat, first.network.flat, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(again.model_file().network.flat, model.network.flat, rtol=1e-12)
+
+
+def test_a_non_linear_output_keeps_the_targets_as_they_are():
+    """A tanh output cannot carry an affine scaling: targets unscaled, and the description says so."""
+    data = Dataset("unit", np.linspace(-1, 1, 20)[:, None], np.linspace(-0.5, 0.5, 20), "regression", ("x",), "y")
+    exp = Experiment(data, _net(n_in=1, hidden=(), output="tanh"))
+    assert exp.target_scaling.is_identity
+    assert np.array_equal(exp.trainer.Y_train[:, 0], data.y[exp.train_idx])
+    assert "used as they are" in exp.describe_targets() and "tanh" in exp.describe_targets()
+    assert exp.model_file().network is exp.network
+
+
+def test_classification_has_no_target_scaling():
+    """Class targets (0/1, one-hot) are never rescaled."""
+    exp = Experiment(_shifted_dataset(), _net())
+    assert exp.target_scaling.is_identity and exp.describe_targets() == ""
+    assert set(np.unique(exp.trainer.Y_train)) == {0.0, 1.0}

@@ -143,3 +143,114 @@ def test_divergence_pauses_and_restores_finite_weights():
     assert all(np.isfinite(w).all() for w in snap.weights)
     session.step("cycle", 1)  # training can go on (and diverge again) from the restored weights
     assert session.trainer.cycle == snap.cycle + 1
+
+
+# -- divergence: back to a sane checkpoint, counters and curves agreeing ------------------------
+PLANE_CALM = SessionConfig(data=DataSpec("plane"), hyper=Hyperparameters(learning_rate=0.5))
+
+
+def _stepped(config: SessionConfig, cycles: int) -> TrainingSession:
+    session = TrainingSession(config)
+    session.step("cycle", cycles)
+    return session
+
+
+def test_plane_at_lr_100_goes_back_to_sane_weights_and_the_cycle_shown_is_theirs():
+    """200 calm cycles, then lr 100: the loss runs away within a few cycles; cycle 200's weights come back."""
+    session = _stepped(PLANE_CALM, 200)
+    calm = session.snapshot().evaluation.train_loss
+    session.set_hyper(Hyperparameters(learning_rate=100.0))
+    session.step("cycle", 2000)
+    snap = session.snapshot()
+    assert "Training diverged at cycle 20" in snap.message and "Paused at cycle 200" in snap.message
+    assert "on standardised targets" in snap.message and "now 100" in snap.message
+    assert snap.cycle == session.trainer.cycle == 200 and not snap.running
+    reference = _stepped(PLANE_CALM, 200)  # the same run, stopped at cycle 200
+    assert np.array_equal(session.network.flat, reference.network.flat)
+    assert snap.evaluation.train_loss == calm < 0.1  # what the learner saw at cycle 200, not 4.9e235
+    assert snap.batch_cycles.max() == 199 and snap.eval_cycles[-1] == 200  # the curves end at the cycle shown
+    assert snap.timeline == (0, 200) and snap.hyper.learning_rate == 100.0
+    session.set_hyper(Hyperparameters(learning_rate=0.5))
+    session.step("cycle", 30)  # goes on from there exactly as the calm run does
+    reference.step("cycle", 30)
+    assert np.array_equal(session.network.flat, reference.network.flat)
+
+
+def test_running_into_a_divergence_shows_the_restored_cycle_and_its_weights():
+    """Run (run_for) on plane at lr 100: paused at the restored cycle, with exactly that cycle's weights."""
+    config = SessionConfig(data=DataSpec("plane"), hyper=Hyperparameters(learning_rate=100.0))
+    session = TrainingSession(config)
+    session.running = True
+    for _ in range(200):
+        session.run_for(0.01)
+        if not session.running:
+            break
+    snap = session.snapshot()
+    assert "diverged" in snap.message and not snap.running
+    restored = snap.cycle
+    assert f"Paused at cycle {restored}" in snap.message
+    reference = _stepped(config, restored)
+    assert np.array_equal(session.network.flat, reference.network.flat)
+    assert snap.evaluation.train_loss <= session.trainer.sane_loss
+    assert snap.timeline[1] == restored and (len(snap.batch_cycles) == 0 or snap.batch_cycles.max() < restored)
+
+
+def test_rewinding_after_a_divergence_reaches_the_cycles_before_it():
+    """The timeline keeps the cycles up to the restored one, exactly; none after it."""
+    session = _stepped(PLANE_CALM, 100)
+    session.set_hyper(Hyperparameters(learning_rate=100.0))
+    session.step("cycle", 500)
+    assert session.trainer.cycle == 100
+    session.rewind(40)
+    assert np.array_equal(session.network.flat, _stepped(PLANE_CALM, 40).network.flat)
+    with pytest.raises(ValueError, match="out of reach"):
+        session.rewind(101)
+
+
+# -- regression in the data's units -------------------------------------------------------------
+def _prices(n: int = 200):
+    from nnstudio.engine.datasets import Dataset
+
+    X = np.random.default_rng(1).uniform(0.0, 10.0, size=(n, 2))
+    return Dataset("prices", X, 1e5 * X[:, 0] + 3e5, "regression", ("rooms", "age"), "price")
+
+
+def test_a_regression_on_prices_trains_and_shows_prices():
+    """y = 1e5·rooms + 3e5: the session trains without diverging; the views are in dollars, the loss standardised."""
+    session = TrainingSession(SessionConfig(hyper=Hyperparameters(learning_rate=0.5)))
+    data = _prices()
+    session.set_dataset(data)
+    first = session.snapshot()
+    assert "standardised" in first.message
+    y_train = data.y[session.experiment.train_idx]
+    assert first.target_scaling == pytest.approx((y_train.mean(), y_train.std()), rel=1e-12)
+    session.step("cycle", 3000)
+    snap = session.snapshot()
+    assert "diverged" not in snap.message and snap.evaluation.test_loss < 0.01
+    targets, predictions = snap.predictions
+    assert np.array_equal(targets, data.y[session.experiment.test_idx])  # the data as they are
+    # The standardised test loss is the dollars' MSE over std²: the same errors, in other units.
+    rmse = np.sqrt(np.mean((predictions - targets) ** 2))
+    assert rmse == pytest.approx(np.sqrt(snap.evaluation.test_loss) * y_train.std(), rel=1e-9)
+    assert np.abs(predictions - targets).max() < 0.1 * y_train.std()
+    # The output surface is in dollars too: inside the data it follows the line.
+    rooms = np.linspace(*first.data.bounds[:2], snap.boundary.shape[1])
+    inside = [16, 32, 48]
+    np.testing.assert_allclose(snap.boundary[32, inside], 1e5 * rooms[inside] + 3e5, atol=0.1 * y_train.std())
+
+
+def test_a_regression_session_reopens_and_continues_bit_for_bit(tmp_path):
+    """The target scaling is derived from the data again: the reopened run goes on as the original does."""
+    from nnstudio.engine.sessionfile import load_session, save_session
+
+    session = TrainingSession(SessionConfig(hyper=Hyperparameters(learning_rate=0.5)))
+    session.set_dataset(_prices())
+    session.step("cycle", 77)
+    save_session(tmp_path / "prices.nnstudio", session)
+    reopened = load_session(tmp_path / "prices.nnstudio")
+    assert reopened.experiment.target_scaling == session.experiment.target_scaling
+    session.step("cycle", 40)
+    reopened.step("cycle", 40)
+    assert np.array_equal(session.network.flat, reopened.network.flat)
+    assert np.array_equal(session.trainer.history.batch_loss.arrays()[1], reopened.trainer.history.batch_loss.arrays()[1])
+    assert np.array_equal(session.snapshot().predictions[1], reopened.snapshot().predictions[1])
