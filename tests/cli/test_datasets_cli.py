@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnstudio.engine.datasets import DATASET_NAMES, FEATURES
+from nnstudio.engine.datasets import DATASET_NAMES, FEATURES, generate
 from nnstudio.engine.formats import load_weights
 
 
@@ -81,7 +81,7 @@ def test_plane_is_learned_by_a_linear_network(cli):
     """A network with no hidden layer fits plane's linear target down to its noise (sd 0.1, MSE ≈ 0.01)."""
     r = cli("train", "--dataset", "plane", "--hidden", "", "--lr", "0.05", "--epochs", "100", "--json")
     assert r.code == 0, r.err
-    assert r.json["test_loss"] < 0.02
+    assert r.json["test_loss"] < 0.02 / generate("plane").y.var()  # the loss is on standardised targets
 
 
 @pytest.mark.parametrize("name, sizes, output", [

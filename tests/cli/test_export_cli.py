@@ -132,7 +132,7 @@ def test_history_of_a_regression_without_test_rows_writes_nan_for_missing_values
 
 
 def test_diverging_run_writes_the_history_and_the_export_and_exits_3(cli, tmp_path):
-    """A run that diverges exits 3 and still writes the ONNX of the last finite weights and the history up to the divergence."""
+    """A run that diverges exits 3 and still writes the ONNX of the restored weights and the history up to them."""
     pytest.importorskip("onnx")
     out, history = tmp_path / "m.onnx", tmp_path / "h.csv"
     r = cli("train", "--activation", "relu", "--output-activation", "linear", "--lr", "1e300", "--steps", "50",
@@ -140,7 +140,8 @@ def test_diverging_run_writes_the_history_and_the_export_and_exits_3(cli, tmp_pa
     assert r.code == 3, r.err
     assert out.stat().st_size > 0
     _, rows = _read_history(history)
-    assert rows and not np.isfinite(float(rows[-1][1]))
+    assert rows and all(np.isfinite(float(row[1])) for row in rows if row[1])
+    assert np.isfinite(float(rows[-1][2]))  # the restored weights' evaluation ends it
 
 
 @pytest.mark.parametrize("name", ["model.txt", "model.onnx.bak", "model.pyc", "model", "model.torch"])
