@@ -5,7 +5,8 @@ white-filled rings, coloured by class, over a tinted heatmap of the network's
 class-1 output. For regression the points are coloured by their target value
 instead, and the heatmap shows the network's output, both on the same diverging
 map (orange for low/negative, white in the middle, blue for high/positive, as in
-TensorFlow Playground). :func:`boundary_grid` gives the caller the sample points on
+TensorFlow Playground): the scale of :mod:`nnstudio.ui.colormaps`, shared by the
+network canvas and the heatmaps. :func:`boundary_grid` gives the caller the sample points on
 which to evaluate the network, in the orientation :meth:`BoundaryPlot.set_boundary`
 expects.
 
@@ -28,7 +29,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QGraphicsWidget, QSizePolicy
 
-from nnstudio.ui.colormaps import AXIS_COLOR, BACKGROUND, TEXT_COLOR
+from nnstudio.ui.colormaps import AXIS_COLOR, BACKGROUND, CLASS_COLORS, TEXT_COLOR, signed_rgb
 
 __all__ = [
     "CLASS_COLORS",
@@ -42,11 +43,6 @@ __all__ = [
 ]
 
 Bounds = tuple[float, float, float, float]
-
-#: Class colours, indexed by class id (TensorFlow Playground's orange and blue:
-#: distinct for the common colour-vision deficiencies). Ids beyond the list wrap;
-#: the extra entries only matter once datasets with more classes arrive.
-CLASS_COLORS: tuple[str, ...] = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8c564b")
 
 #: Entries in the boundary lookup table; 256 keeps ImageItem on its fast uint8 path.
 LUT_SIZE = 256
@@ -111,18 +107,15 @@ def boundary_rect(bounds: Sequence[float], shape: tuple[int, int]) -> QRectF:
 def boundary_lut(size: int = LUT_SIZE) -> np.ndarray:
     """RGBA lookup table, shape ``(size, 4)`` uint8: class-0 colour, white at 0.5, class-1 colour.
 
-    Alpha rises from 0 at the centre to :data:`BOUNDARY_ALPHA` at the ends, so
-    uncertain regions stay clear and confident ones carry a tint over which the
-    points remain readable.
+    The window's one diverging scale (:func:`~nnstudio.ui.colormaps.signed_rgb`), so the
+    map agrees with the output neuron's colour on the canvas. Alpha rises from 0 at
+    the centre to :data:`BOUNDARY_ALPHA` at the ends, so uncertain regions stay clear
+    and confident ones carry a tint over which the points remain readable.
     """
-    t = np.linspace(0.0, 1.0, size)
-    ends = [np.array(QColor(c).getRgb()[:3], dtype=np.float64) for c in CLASS_COLORS[:2]]
-    white = np.full(3, 255.0)
-    weight = np.abs(2.0 * t - 1.0)[:, None]  # 0 at the centre, 1 at either end
-    end = np.where(t[:, None] < 0.5, ends[0], ends[1])
-    rgb = white + (end - white) * weight
+    t = np.linspace(-1.0, 1.0, size)
+    rgb = signed_rgb(t).astype(np.float64)
     # sqrt: the tint appears quickly away from 0.5, so a boundary stands out even when the net is unsure
-    alpha = 255.0 * BOUNDARY_ALPHA * np.sqrt(weight[:, 0])
+    alpha = 255.0 * BOUNDARY_ALPHA * np.sqrt(np.abs(t))
     return np.column_stack((rgb, alpha)).round().astype(np.uint8)
 
 

@@ -43,6 +43,8 @@ __all__ = [
     "ButtonItem",
     "ColumnBandItem",
     "PhaseLabelItem",
+    "NoteItem",
+    "CaptionItem",
     "ui_font",
 ]
 
@@ -50,8 +52,8 @@ __all__ = [
 TEXT_COLOR = QColor("#202124")
 #: Secondary text and outlines.
 MUTED_TEXT_COLOR = QColor("#5f6368")
-#: Selection ring and interactive highlights: near-black, because blue and
-#: red already mean values and green/violet mark the forward/backward phase.
+#: Selection ring and interactive highlights: near-black, because orange and
+#: blue already mean values and green/violet mark the forward/backward phase.
 ACCENT_COLOR = QColor("#202124")
 _OUTLINE_COLOR = QColor("#7a828c")
 _CHIP_FILL = QColor("#ffffff")
@@ -61,6 +63,7 @@ _BUTTON_FILL = QColor("#ffffff")
 _BUTTON_HOVER = QColor("#e8eaed")
 _MAP_FRAME = QColor("#9aa0a6")
 _BUTTON_DISABLED = QColor("#b9bec5")
+_NOTE_BORDER = QColor("#c4c9d0")
 
 # Hover hit-area of a connection: thin lines (0.5 px) must still be easy to
 # point at, so picking uses a band this wide.
@@ -207,7 +210,11 @@ class ConnectionLinesItem(QGraphicsItem):
 
 
 class NeuronItem(QGraphicsItem):
-    """A neuron: a circle filled by its activation, with an optional map beside it.
+    """A neuron: a circle filled by its value, with an optional map beside it.
+
+    A neuron whose value the current phase has not computed yet is drawn
+    "pending": hatched grey with a dashed outline, no text, so it cannot be
+    mistaken for a value at the centre of the colour scale.
 
     Parameters
     ----------
@@ -233,6 +240,7 @@ class NeuronItem(QGraphicsItem):
         self._fill = QColor("#ffffff")
         self._text: str | None = None
         self._text_color = TEXT_COLOR
+        self._pending = False
         self._selected = False
         self._hovered = False
         self.map_item = QGraphicsPixmapItem(self)
@@ -259,13 +267,28 @@ class NeuronItem(QGraphicsItem):
         self._place_map()
 
     def set_look(self, fill: QColor, text: str | None, text_color: QColor) -> None:
-        """Set the fill colour and the value text (None for no text)."""
-        if fill == self._fill and text == self._text and text_color == self._text_color:
+        """Set the fill colour and the value text (None for no text); clears "pending"."""
+        if not self._pending and fill == self._fill and text == self._text and text_color == self._text_color:
             return  # nothing changed: skip the repaint
+        self._pending = False
         self._fill = QColor(fill)
         self._text = text
         self._text_color = QColor(text_color)
         self.update()
+
+    def set_pending(self, fill: QColor, hatch: QColor) -> None:
+        """Draw the neuron as "not computed yet": ``fill`` hatched with ``hatch``, no text."""
+        if self._pending and fill == self._fill and hatch == self._text_color:
+            return
+        self._pending = True
+        self._fill = QColor(fill)
+        self._text = None
+        self._text_color = QColor(hatch)  # the hatch colour; no text is drawn
+        self.update()
+
+    def is_pending(self) -> bool:
+        """Return whether the neuron is drawn as "not computed yet"."""
+        return self._pending
 
     def fill_color(self) -> QColor:
         """Return the current fill colour."""
@@ -339,10 +362,15 @@ class NeuronItem(QGraphicsItem):
             painter.drawEllipse(QPointF(0, 0), r + 2.5, r + 2.5)
         outline = QPen(ACCENT_COLOR if self._hovered else _OUTLINE_COLOR, 1.6 if self._hovered else 1.0)
         outline.setCosmetic(True)
+        if self._pending:
+            outline.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(outline)
         painter.setBrush(QBrush(self._fill))
         painter.drawEllipse(QPointF(0, 0), r, r)
-        if self._text:
+        if self._pending:
+            painter.setBrush(QBrush(self._text_color, Qt.BrushStyle.BDiagPattern))
+            painter.drawEllipse(QPointF(0, 0), r, r)
+        elif self._text:
             painter.setFont(ui_font(min(11.0, max(8.0, r * 0.62))))
             painter.setPen(self._text_color)
             painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self._text)
@@ -438,7 +466,8 @@ class HeaderItem(QGraphicsItem):
         painter.setPen(TEXT_COLOR)
         if self._activation is None:
             painter.setFont(title_font)
-            painter.drawText(QRectF(-self._width / 2, 0, self._width, h), Qt.AlignmentFlag.AlignCenter, self._title)
+            elided = painter.fontMetrics().elidedText(self._title, Qt.TextElideMode.ElideRight, int(self._width))
+            painter.drawText(QRectF(-self._width / 2, 0, self._width, h), Qt.AlignmentFlag.AlignCenter, elided)
             return
         if self.needs_two_lines():
             title_rect = QRectF(-self._width / 2, 0, self._width, h)
@@ -619,3 +648,99 @@ class PhaseLabelItem(QGraphicsItem):
         painter.setFont(ui_font(self.PX, bold=True))
         painter.setPen(self._color)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._text)
+
+
+class NoteItem(QGraphicsItem):
+    """A small card of text lines beside a neuron ("target 1", "error +0.69").
+
+    Its position is the card's top-left corner.
+    """
+
+    PX = 11.0
+    PAD = 4.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: tuple[str, ...] = ()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(15)
+
+    def set_lines(self, lines: tuple[str, ...] | list[str]) -> None:
+        """Set the text lines (an empty list leaves an empty card)."""
+        lines = tuple(lines)
+        if lines != self._lines:
+            self.prepareGeometryChange()
+            self._lines = lines
+            self.update()
+
+    def lines(self) -> tuple[str, ...]:
+        """Return the text lines."""
+        return self._lines
+
+    def size_for(self, lines: tuple[str, ...] | list[str]) -> tuple[float, float]:
+        """Width and height the card would take with ``lines``."""
+        metrics = QFontMetricsF(ui_font(self.PX))
+        width = max((metrics.horizontalAdvance(line) for line in lines), default=0.0)
+        return width + 2 * self.PAD, len(lines) * metrics.height() + 2 * self.PAD - 2
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        w, h = self.size_for(self._lines)
+        return QRectF(0, 0, w, h)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        rect = self.boundingRect()
+        border = QPen(_NOTE_BORDER, 1.0)
+        border.setCosmetic(True)
+        painter.setPen(border)
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        font = ui_font(self.PX)
+        painter.setFont(font)
+        painter.setPen(TEXT_COLOR)
+        line_h = QFontMetricsF(font).height()
+        for k, line in enumerate(self._lines):
+            painter.drawText(QRectF(self.PAD, self.PAD - 1 + k * line_h, rect.width(), line_h),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+
+
+class CaptionItem(QGraphicsItem):
+    """One line of muted text centred on its position, e.g. "δ = ∂L/∂z" under a column.
+
+    Takes the first of its texts that fits its width (long form first, short last).
+    """
+
+    PX = 11.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._texts: tuple[str, ...] = ("",)
+        self._width = 100.0
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(4)
+
+    def set_texts(self, *texts: str) -> None:
+        """Set the caption's forms, longest first."""
+        if texts != self._texts:
+            self._texts = texts or ("",)
+            self.update()
+
+    def set_width(self, width: float) -> None:
+        """Set the width available (the column band's)."""
+        self.prepareGeometryChange()
+        self._width = float(width)
+
+    def text(self) -> str:
+        """Return the form drawn at the current width."""
+        metrics = QFontMetricsF(ui_font(self.PX))
+        for text in self._texts:
+            if metrics.horizontalAdvance(text) <= self._width - 6:
+                return text
+        return self._texts[-1]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return QRectF(-self._width / 2, -9, self._width, 18)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setFont(ui_font(self.PX))
+        painter.setPen(MUTED_TEXT_COLOR)
+        painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text())

@@ -19,11 +19,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from nnstudio.ui.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR, sequential_colormap
+from nnstudio.ui.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.colormaps import layer_colors as _layer_hex_colors
 from nnstudio.ui.plots import (
     HOVER_HINT,
     HOVER_RATE_LIMIT,
     SMOOTH_POINTS,
+    ShortHistoryView,
     _CycleAxis,
     _HoverCursor,
     _LossAxis,
@@ -42,10 +44,10 @@ _LEGEND_COLUMNS = 4
 
 
 def layer_colors(count: int) -> list[pg.QtGui.QColor]:
-    """One colour per weight layer, dark (input side) to green (output side).
+    """One colour per weight layer, light violet (input side) to deep violet (output side).
 
-    Sampled from the app's sequential map so that colour order follows depth;
-    the yellow end is left out because it vanishes on the white background.
+    See :func:`nnstudio.ui.colormaps.layer_colors`: violet is the backward pass's hue,
+    and lightness follows depth.
 
     Parameters
     ----------
@@ -56,10 +58,7 @@ def layer_colors(count: int) -> list[pg.QtGui.QColor]:
     -------
     list of QColor
     """
-    if count <= 0:
-        return []
-    stops = np.linspace(0.0, 0.78, count) if count > 1 else np.array([0.45])
-    return [sequential_colormap().map(float(s), mode=pg.ColorMap.QCOLOR) for s in stops]
+    return [pg.QtGui.QColor(c) for c in _layer_hex_colors(count)]
 
 
 class GradientNormPlot(QWidget):
@@ -132,6 +131,7 @@ class GradientNormPlot(QWidget):
         layout.addLayout(footer)
 
         self.plot.getPlotItem().setLogMode(x=False, y=True)
+        self._pin = ShortHistoryView(self.plot)
         self._reset_range()
         # SignalProxy rate-limits hover handling; keep the reference or it is collected.
         self._proxy = pg.SignalProxy(
@@ -281,6 +281,7 @@ class GradientNormPlot(QWidget):
             xy = (self._cycles, y) if keep.all() else (self._cycles[keep], y[keep])
             self._series.append(xy)
             curve.setData(*xy, antialias=smooth)
+        self._pin.update([x for x, _ in self._series], [y for _, y in self._series])
         if self._hover is not None:
             self._on_mouse_moved(self._hover)
         if self.plot.isVisible():
@@ -288,17 +289,13 @@ class GradientNormPlot(QWidget):
             self.plot.scene().prepareForPaint()
 
     def _reset_range(self) -> None:
-        """Whole-number cycles while empty (pyqtgraph's 0..1 would label 0.1, 0.2...), then auto-range."""
-        view = self.plot.getPlotItem().getViewBox()
-        # in log mode the view is in log10 units: 1e-4 .. 1
-        view.setRange(xRange=(0.0, 100.0), yRange=(-4.0, 0.0) if self.is_log_scale() else (0.0, 1.0), padding=0.0)
-        view.enableAutoRange()
+        """Start over: cycles from 0 (see ``ShortHistoryView``) until the history is long enough."""
+        self._pin.pinned = False
+        self._pin.update([x for x, _ in self._series], [y for _, y in self._series])
 
     def _apply_log_scale(self, enabled: bool) -> None:
         self.plot.getPlotItem().setLogMode(x=False, y=enabled)
-        self._redraw()  # zeros are drawn on the linear axis only
-        if self._cycles.size == 0:
-            self._reset_range()
+        self._redraw()  # zeros are drawn on the linear axis only; a pinned range follows the scale
 
     def _sync_log_checkbox(self, enabled: bool) -> None:
         if enabled != self.log_checkbox.isChecked():

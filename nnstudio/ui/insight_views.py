@@ -21,8 +21,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from nnstudio.ui.boundary_plot import CLASS_COLORS
-from nnstudio.ui.colormaps import AXIS_COLOR, BACKGROUND, GRID_ALPHA, TEXT_COLOR
+from nnstudio.ui.colormaps import (
+    AXIS_COLOR,
+    BACKGROUND,
+    COUNT_DARK_COLOR,
+    GRID_ALPHA,
+    TEXT_COLOR,
+    scale_position,
+    signed_rgb,
+    symmetric_levels,
+)
 from nnstudio.ui.digit_views import DigitView, DrawPad, title_label
 
 __all__ = [
@@ -42,15 +50,19 @@ INSIGHT_KINDS = ("digits", "confusion", "regression", None)
 #: Cells darker than this share of the colour scale get light text.
 _LIGHT_TEXT_FROM = 0.55
 _LIGHT_TEXT = "#ffffff"
-_POINT_BRUSH = pg.mkBrush(QColor(CLASS_COLORS[1]).red(), QColor(CLASS_COLORS[1]).green(),
-                          QColor(CLASS_COLORS[1]).blue(), 170)
+#: Points are filled by their target on the window's scale (as in the data plot), ringed in grey.
+_POINT_PEN = pg.mkPen(AXIS_COLOR, width=0.8)
+_POINT_ALPHA = 220
 _IDENTITY_PEN = pg.mkPen(AXIS_COLOR, width=1.2, style=Qt.PenStyle.DashLine)
 
 
 def confusion_lut(size: int = 256) -> np.ndarray:
-    """RGB lookup table (size, 3) uint8 from white (no samples) to a deep blue (the most)."""
-    stops = np.array([0.0, 0.5, 1.0])
-    colors = np.array([(255, 255, 255), QColor(CLASS_COLORS[1]).getRgb()[:3], (8, 48, 107)], dtype=np.ubyte)
+    """RGB lookup table (size, 3) uint8 from white (no samples) to dark grey (the most).
+
+    Grey, because a count is an amount: in this window blue means class 1 or a positive value.
+    """
+    stops = np.array([0.0, 1.0])
+    colors = np.array([(255, 255, 255), QColor(COUNT_DARK_COLOR).getRgb()[:3]], dtype=np.ubyte)
     return pg.ColorMap(stops, colors).getLookupTable(0.0, 1.0, nPts=size, alpha=False, mode=pg.ColorMap.BYTE)
 
 
@@ -188,7 +200,9 @@ class PredictionScatter(QWidget):
     """Predicted against target values (regression), with the ideal y = x as a dashed line.
 
     Points on the line are predicted exactly; the title gives R² (1 is perfect,
-    0 is no better than always predicting the mean).
+    0 is no better than always predicting the mean). Each point is filled by its
+    target on the window's scale, zero white (as the data plot colours regression
+    targets), so the two views agree on what a colour means.
 
     Attributes
     ----------
@@ -215,7 +229,7 @@ class PredictionScatter(QWidget):
         item.setLabel("bottom", "target", color=TEXT_COLOR)
         item.setLabel("left", "predicted", color=TEXT_COLOR)
         self.identity_line = pg.PlotDataItem([], [], pen=_IDENTITY_PEN)
-        self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=0.8), brush=_POINT_BRUSH)
+        self.scatter = pg.ScatterPlotItem(size=7, pen=_POINT_PEN)
         item.addItem(self.identity_line)
         item.addItem(self.scatter)
         self.r2 = math.nan
@@ -246,7 +260,9 @@ class PredictionScatter(QWidget):
             raise ValueError(f"target has {target.size} values but predicted has {predicted.size}")
         keep = np.isfinite(target) & np.isfinite(predicted)  # a diverged net must not break the view
         target, predicted = target[keep], predicted[keep]
-        self.scatter.setData(x=target, y=predicted)
+        fills = signed_rgb(scale_position(target, symmetric_levels(target)))
+        self.scatter.setData(x=target, y=predicted,
+                             brush=[pg.mkBrush(int(r), int(g), int(b), _POINT_ALPHA) for r, g, b in fills])
         if target.size:
             lo, hi = float(min(target.min(), predicted.min())), float(max(target.max(), predicted.max()))
         else:

@@ -1,18 +1,27 @@
 """The network diagram: neurons in columns, weights as lines, editable in place.
 
-Colour convention (shared with :mod:`nnstudio.ui.colormaps`): one diverging
-scale, blue for negative, white for zero, red/orange for positive, used for
-weights, activations and neuron maps alike so that a colour means the same
-thing everywhere on screen.
+Colour convention: the window's one diverging scale (:mod:`nnstudio.ui.colormaps`),
+orange below the centre, white at it, blue above it, the same in the data plot and
+the heatmaps, so a colour means one thing everywhere on screen.
 
-* Weights: line colour is the sign (red positive, blue negative); line width
+* Weights: line colour is the sign (orange negative, blue positive); line width
   is ``6 px * |w| / max|w|`` over the whole network, clamped to 0.5..6 px;
   weak lines are also fainter so big networks stay readable.
-* Activations and neuron maps: ``t = value / vmax`` clipped to [-1, 1] picks
-  the colour. ``vmax`` is 1 for sigmoid, softmax and tanh layers (their full
-  range, so sigmoid 0..1 runs white to red and tanh -1..1 blue-white-red) and
-  ``max(1, max |value|)`` of the layer for the input layer and for relu,
-  leaky_relu and linear layers, whose range is unbounded.
+* Activations and neuron maps: centred on the activation's midpoint, over its
+  range (:func:`~nnstudio.ui.colormaps.activation_levels`): a sigmoid's 0..1 runs
+  orange-white-blue with white at 0.5, so its map shows where the neuron says
+  "class 0" and "class 1"; tanh's -1..1 centres on 0; the input layer and ReLU,
+  leaky ReLU and linear layers centre on 0 over ``max(1, max |value|)`` of the
+  neuron values and maps of that column.
+* Deltas δ (backward phases): centred on 0 over ``max |δ|`` of the layer's batch,
+  as in the δ heatmap.
+* Not computed yet (a layer the current phase has not reached): hatched grey,
+  no number.
+
+While a cycle is stepped phase by phase the neurons show that phase's quantity:
+activations going forward, target, error = target − output and the loss beside
+the output at the loss phase, δ going back. A caption under each column says
+which. Neurons are numbered from 1 for people (the arrays count from 0).
 
 The canvas never changes the network itself: edits are requests that it emits
 (``sig_spec_changed``, ``sig_weight_edited``) and the owner answers with
@@ -38,17 +47,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnstudio.engine.snapshot import Snapshot
 from nnstudio.ui.canvas_items import (
     ButtonItem,
+    CaptionItem,
     ColumnBandItem,
     ConnectionItem,
     ConnectionLinesItem,
     HeaderItem,
     NeuronItem,
+    NoteItem,
     PhaseLabelItem,
-    TEXT_COLOR,
 )
-from nnstudio.ui.colormaps import diverging_colormap, lookup_table
+from nnstudio.ui.colormaps import (
+    PENDING_FILL,
+    PENDING_HATCH,
+    activation_levels,
+    format_short,
+    format_value,
+    scale_position,
+    signed_lut,
+    symmetric_levels,
+    text_color_on,
+)
+from nnstudio.ui.cycle_progress import PHASE_KINDS, CycleProgress, cycle_progress
 
 __all__ = ["ACTIVATIONS", "MIN_NEURONS", "MAX_NEURONS", "NetworkCanvas", "value_lut"]
 
@@ -58,47 +80,55 @@ ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "linear
 MIN_NEURONS = 1
 MAX_NEURONS = 32
 
-_BOUNDED = {"sigmoid": 1.0, "softmax": 1.0, "tanh": 1.0}  # activations with a known range
 _NEW_LAYER_SIZE = 4
 _BACKGROUND = QColor("#f6f7f9")
 _BAND = QColor("#eceef2")
 _NEUTRAL_LINE = QColor("#b4b9c1")
 _NAN_LINE = QColor("#80868b")
+_NAN_FILL = QColor("#9aa0a6")
 _PHASES = {
     # direction: (band fill, band border, label fill, label text)
     "forward": (QColor("#e3f2e8"), QColor("#8cc9a0"), QColor("#1e8e3e"), "→ forward"),
     "backward": (QColor("#f1e6fb"), QColor("#c39be8"), QColor("#8430ce"), "← backward"),
 }
+# The loss phase: no direction, a neutral tint and a dark label carrying the loss.
+_LOSS_BAND = (QColor("#e8eaed"), QColor("#9aa0a6"))
+_LOSS_LABEL_FILL = QColor("#3c4043")
 _MIN_LINE_W, _MAX_LINE_W = 0.5, 6.0
+# An odd table has an entry exactly at the centre: a zero weight or a sigmoid's 0.5 is white.
+_LUT_SIZE = 511
+_CAPTION_H = 18.0
+# What a column's neurons show, by mode: the caption's forms, longest first.
+_CAPTIONS = {
+    "input": ("input x", "x"),
+    "activation": ("activation a", "a"),
+    "delta": ("δ = ∂L/∂z", "δ"),
+    "pending_forward": ("not computed yet", "not yet", "–"),
+    "pending_backward": ("δ not computed yet", "not yet", "–"),
+    "none": ("",),
+}
 
 
 @lru_cache(maxsize=1)
 def value_lut() -> np.ndarray:
-    """Return the (256, 3) uint8 diverging lookup table; index 0 is -1, 255 is +1."""
-    return lookup_table(diverging_colormap())
+    """Return the (511, 3) uint8 diverging lookup table; index 0 is -1, 255 is 0, 510 is +1."""
+    return signed_lut(_LUT_SIZE)
 
 
 def _lut_index(t: np.ndarray) -> np.ndarray:
-    """Map ``t`` in [-1, 1] (NaN allowed, drawn as zero) to LUT indices."""
+    """Map ``t`` in [-1, 1] (NaN allowed, drawn as the centre) to LUT indices."""
     t = np.nan_to_num(np.asarray(t, dtype=float), nan=0.0, posinf=1.0, neginf=-1.0)
-    return np.rint((np.clip(t, -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
+    half = (_LUT_SIZE - 1) / 2
+    return np.rint((np.clip(t, -1.0, 1.0) + 1.0) * half).astype(np.intp)
 
 
-def _vmax(activation: str, values: np.ndarray) -> float:
-    if activation in _BOUNDED:
-        return _BOUNDED[activation]
-    finite = np.abs(values[np.isfinite(values)])
-    return max(1.0, float(finite.max())) if finite.size else 1.0
+def _qcolor(rgb) -> QColor:
+    return QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
 
 
-def _format_value(v: float) -> str:
-    if not np.isfinite(v):
-        return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
-    if abs(v) < 9.995:
-        return f"{v:.2f}"
-    if abs(v) < 999.5:
-        return f"{v:.0f}"
-    return f"{v:.0e}"
+def _target_text(value: float) -> str:
+    # class targets are 0/1: print them as such, not as 1.00
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e6 else format_short(value)
 
 
 class NetworkCanvas(QGraphicsView):
@@ -162,12 +192,16 @@ class NetworkCanvas(QGraphicsView):
         self._bands: list[ColumnBandItem] = []
         self._buttons: dict[int, tuple[ButtonItem, ButtonItem]] = {}
         self._phase_label = PhaseLabelItem()
+        self._loss_label = PhaseLabelItem()
+        self._notes: list[NoteItem] = []  # one per output neuron: target and error at the loss phase
+        self._captions: list[CaptionItem] = []
         self._lines = ConnectionLinesItem()
         self._conn_keys: list[list[tuple]] = []  # pen-cache key per connection, as _conns
         self._selected: tuple[int, int] | None = None
         self._highlight: tuple[int | None, str | None] = (None, None)
         self._show_maps = True
-        self._state: dict[str, list[np.ndarray] | None] = {}
+        self._state: dict = {}
+        self._modes: list[str] = []  # what each column's neurons show (a key of _CAPTIONS)
         self._pen_cache: dict[tuple, QPen] = {}
         self._hover_pen_cache: dict[tuple, QPen] = {}
         self._press: tuple[QGraphicsItem | None, QPoint] | None = None
@@ -175,7 +209,7 @@ class NetworkCanvas(QGraphicsView):
         # Dirty flag: set_state only stores; one zero-delay timer applies the
         # newest state, so a burst of training steps between paints costs one
         # update of the items.
-        self._pending: dict[str, list[np.ndarray] | None] | None = None
+        self._pending: dict | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
@@ -216,6 +250,9 @@ class NetworkCanvas(QGraphicsView):
         self._scene.clear()  # deletes every item we own
         self._phase_label = PhaseLabelItem()
         self._scene.addItem(self._phase_label)
+        self._loss_label = PhaseLabelItem()
+        self._loss_label.setVisible(False)
+        self._scene.addItem(self._loss_label)
         self._lines = ConnectionLinesItem()
         self._scene.addItem(self._lines)
         self._sizes, self._acts = sizes_t, acts_t
@@ -227,9 +264,13 @@ class NetworkCanvas(QGraphicsView):
         ]
         self._headers = [HeaderItem(c) for c in range(len(sizes_t))]
         self._bands = [ColumnBandItem() for _ in sizes_t]
+        self._captions = [CaptionItem() for _ in sizes_t]
+        self._notes = [NoteItem() for _ in range(sizes_t[-1])]
         self._buttons = {c: (ButtonItem(c, -1), ButtonItem(c, +1)) for c in range(1, len(sizes_t) - 1)}
         for item in (
             *self._bands,
+            *self._captions,
+            *self._notes,
             *self._headers,
             *(n for col in self._neurons for n in col),
             *(c for layer in self._conns for c in layer),
@@ -348,6 +389,12 @@ class NetworkCanvas(QGraphicsView):
         biases: Sequence[np.ndarray] | None = None,
         activations: Sequence[np.ndarray] | None = None,
         neuron_maps: Sequence[np.ndarray] | None = None,
+        *,
+        phase: tuple[str, int | None] | None = None,
+        deltas: Sequence[np.ndarray] | None = None,
+        target: np.ndarray | None = None,
+        loss: float | None = None,
+        batch_size: int | None = None,
     ) -> None:
         """Show the network's values. Each call replaces the whole state; None clears a part.
 
@@ -363,14 +410,29 @@ class NetworkCanvas(QGraphicsView):
         neuron_maps : sequence of ndarray, optional
             ``neuron_maps[k]`` has shape ``(sizes[k+1], H, W)``: each neuron's
             output over the input plane, row 0 drawn at the top.
+        phase : tuple, optional
+            The phase of the cycle just done, as ``Snapshot.phase``: ``("forward", l)``,
+            ``("loss", None)``, ``("backward", l)``, ``("update", None)``; None outside
+            phase stepping. Layers the phase has not reached are drawn "not computed yet";
+            backward phases show δ instead of activations.
+        deltas : sequence of ndarray, optional
+            ``deltas[l]`` has shape ``(rows, sizes[l+1])``: δ of weight layer ``l`` for
+            the batch, row 0 the sample shown (the colour scale spans the whole batch).
+        target : ndarray, optional
+            Shape ``(sizes[-1],)``: the shown sample's target, once the loss is computed.
+        loss : float, optional
+            The batch's loss, once computed.
+        batch_size : int, optional
+            Rows in the batch (for the loss tooltip).
 
         Raises
         ------
         ValueError
-            If any array does not match the spec.
+            If any array does not match the spec, or the phase is unknown.
         """
         s = self._sizes
-        if not s and any(x is not None for x in (weights, biases, activations, neuron_maps)):
+        given = (weights, biases, activations, neuron_maps, deltas, target)
+        if not s and any(x is not None for x in given):
             raise ValueError("set_spec must be called before set_state")
         n_w = len(s) - 1
         state = {
@@ -378,10 +440,25 @@ class NetworkCanvas(QGraphicsView):
             "biases": self._checked("biases", biases, n_w, lambda k: (s[k + 1],)),
             "activations": self._checked("activations", activations, len(s), lambda k: (s[k],)),
             "neuron_maps": self._checked("neuron_maps", neuron_maps, n_w, lambda k: (s[k + 1], None, None)),
+            "deltas": self._checked("deltas", deltas, n_w, lambda k: (None, s[k + 1])),
+            "target": None if target is None else self._checked("target", [target], 1, lambda k: (s[-1],))[0],
+            "loss": None if loss is None else float(loss),
+            "batch_size": batch_size,
+            "progress": cycle_progress(phase, n_w, True, deltas is not None) if phase is not None and s else None,
         }
         self._pending = state
         if not self._flush_timer.isActive():
             self._flush_timer.start()
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Show what ``snapshot`` says about the network (see :meth:`set_state`)."""
+        s, trace = snapshot, snapshot.trace
+        self.set_state(
+            s.weights, s.biases, s.sample_activations, s.neuron_maps, phase=s.phase,
+            deltas=s.batch_deltas if s.phase is not None else None,
+            target=None if trace is None else trace.target, loss=None if trace is None else trace.loss,
+            batch_size=None if trace is None else trace.batch_size,
+        )
 
     @staticmethod
     def _checked(name: str, arrays, count: int, shape_of) -> list[np.ndarray] | None:
@@ -405,11 +482,13 @@ class NetworkCanvas(QGraphicsView):
             state, self._pending = self._pending, None
             self._apply_state(state)
 
-    def _apply_state(self, state: dict[str, list[np.ndarray] | None]) -> None:
+    def _apply_state(self, state: dict) -> None:
         self._state = state
+        self._modes = self._column_modes(state)
         self._update_connections(state.get("weights"))
-        self._update_neurons(state.get("activations"), state.get("biases"))
+        self._update_neurons()
         self._update_maps(state.get("neuron_maps"))
+        self._update_loss_notes()
 
     def _pen(self, key: tuple) -> QPen:
         # Equal weights share one QPen; reusing equal pens also lets
@@ -460,7 +539,7 @@ class NetworkCanvas(QGraphicsView):
             for layer, items in enumerate(self._conns):
                 for item in items:
                     item.set_base_pen(self._pen(neutral), self._hover_pen(neutral))
-                    item.setToolTip(f"w[{item.i}→{item.j}] layer {layer}: no value yet")
+                    item.setToolTip(f"{self._connection_name(layer, item.i, item.j)}\nno value yet")
             self._regroup_lines()
             return
         self._conn_keys = []
@@ -474,15 +553,14 @@ class NetworkCanvas(QGraphicsView):
             # shows its few strong weights instead of a solid mesh.
             alpha = (np.rint((40 + 215 * ratio**1.5) / 5) * 5).astype(int)
             ok = np.isfinite(flat)
-            src, dst = self._layer_name(layer), self._layer_name(layer + 1)
             keys = []
             for k, item in enumerate(items):
                 key = ("w", bool(flat[k] >= 0), int(width_q[k]), int(alpha[k])) if ok[k] else ("nan",)
                 keys.append(key)
                 item.set_base_pen(self._pen(key), self._hover_pen(key))
                 item.setToolTip(
-                    f"w[{item.i}→{item.j}] layer {layer} = {flat[k]:.4f}\n"
-                    f"{src} #{item.i} → {dst} #{item.j}\nClick to edit"
+                    f"{self._connection_name(layer, item.i, item.j)}\nw = {format_value(flat[k])}"
+                    "\nClick to edit"
                 )
             self._conn_keys.append(keys)
         self._regroup_lines()
@@ -496,31 +574,141 @@ class NetworkCanvas(QGraphicsView):
         order = sorted(groups, key=lambda key: (key[0] == "w", key[2:] if key[0] == "w" else ()))
         self._lines.set_groups([(self._pen(key), groups[key]) for key in order])
 
-    def _update_neurons(self, activations: list[np.ndarray] | None, biases: list[np.ndarray] | None) -> None:
-        lut = value_lut()
+    def _connection_name(self, layer: int, i: int, j: int) -> str:
+        return f"Weight from {self._layer_name(layer)} neuron {i + 1} to {self._layer_name(layer + 1)} neuron {j + 1}"
+
+    def _column_modes(self, state: dict) -> list[str]:
+        """What each column's neurons show: a key of ``_CAPTIONS``."""
+        n_cols = len(self._sizes)
+        if not n_cols or state.get("activations") is None:
+            return ["none"] * n_cols
+        progress: CycleProgress | None = state.get("progress")
+        modes = ["input"] + ["activation"] * (n_cols - 1)
+        if progress is None:
+            return modes
+        for c in range(1, n_cols):
+            if progress.in_backward:
+                modes[c] = "delta" if progress.delta_ready(c - 1) else "pending_backward"
+            elif not progress.activation_ready(c - 1):
+                modes[c] = "pending_forward"
+        return modes
+
+    def _column_levels(self, c: int) -> tuple[float, float]:
+        """The colour scale of column ``c``'s neurons (and maps), for its mode."""
+        state, mode = self._state, self._modes[c]
+        if mode == "delta":
+            return symmetric_levels(state["deltas"][c - 1])
+        name = "input" if c == 0 else self._acts[c - 1]
+        values = [state["activations"][c]] if state.get("activations") is not None else []
+        maps = state.get("neuron_maps")
+        if c > 0 and maps is not None:
+            values.append(maps[c - 1])
+        return activation_levels(name, np.concatenate([np.ravel(v) for v in values]) if values else None)
+
+    def _update_neurons(self) -> None:
+        state, lut = self._state, value_lut()
+        activations, biases = state.get("activations"), state.get("biases")
         for c, items in enumerate(self._neurons):
+            mode = self._modes[c] if c < len(self._modes) else "none"
             act_name = "input" if c == 0 else self._acts[c - 1]
-            if activations is None:
-                values = None
-                colours = [lut[127]] * len(items)
-            else:
+            values = None
+            if mode in ("input", "activation"):
                 values = activations[c]
-                colours = lut[_lut_index(values / _vmax(act_name, values))]
+            elif mode == "delta":
+                values = state["deltas"][c - 1][0]
+            colours = lut[_lut_index(scale_position(values, self._column_levels(c)))] if values is not None else None
             for k, item in enumerate(items):
-                rgb = colours[k]
-                fill = QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
-                if values is not None and not np.isfinite(values[k]):
-                    fill = QColor("#9aa0a6")
-                dark = fill.lightnessF() < 0.55
-                show_text = values is not None and item.radius >= 12.5
-                item.set_look(
-                    fill, _format_value(values[k]) if show_text else None, QColor("white") if dark else TEXT_COLOR
-                )
-                lines = [f"{self._layer_name(c)} · neuron #{k}" + ("" if c == 0 else f" · {act_name}")]
-                lines.append("activation: –" if values is None else f"activation = {values[k]:.4f}")
-                if c > 0 and biases is not None:
-                    lines.append(f"bias = {biases[c - 1][k]:.4f}")
-                item.setToolTip("\n".join(lines))
+                if mode == "none":
+                    item.set_look(QColor(PENDING_FILL), None, QColor(PENDING_HATCH))
+                elif values is None:
+                    item.set_pending(QColor(PENDING_FILL), QColor(PENDING_HATCH))
+                elif not np.isfinite(values[k]):
+                    item.set_look(_NAN_FILL, format_short(values[k]) if item.radius >= 12.5 else None, QColor("white"))
+                else:
+                    text = format_short(values[k]) if item.radius >= 12.5 else None
+                    item.set_look(_qcolor(colours[k]), text, QColor(text_color_on(colours[k])))
+                item.setToolTip(self._neuron_tooltip(c, k, mode, act_name, biases))
+        for c, caption in enumerate(self._captions):
+            caption.set_texts(*_CAPTIONS[self._modes[c] if c < len(self._modes) else "none"])
+
+    def _neuron_tooltip(self, c: int, k: int, mode: str, act_name: str, biases) -> str:
+        state = self._state
+        head = f"{self._layer_name(c)} · neuron {k + 1}" + ("" if c == 0 else f" · {act_name}")
+        lines = [head]
+        activations = state.get("activations")
+        if mode == "none":
+            lines.append("activation: –")
+        elif mode == "input":
+            lines.append(f"input x = {format_value(activations[c][k])} (standardised)")
+        elif mode == "pending_forward":
+            lines.append("activation: not computed yet (feedforward reaches this layer in a later phase)")
+        else:
+            lines.append(f"activation a = {format_value(activations[c][k])}")
+        if mode == "delta":
+            lines.append(f"δ = ∂L/∂z = {format_value(state['deltas'][c - 1][0][k], signed=True)}")
+        elif mode == "pending_backward":
+            lines.append("δ: not computed yet (backprop reaches this layer in a later phase)")
+        if c == len(self._sizes) - 1 and mode == "activation" and state.get("target") is not None:
+            target = state["target"][k]
+            output = activations[c][k]
+            lines.append(f"target t = {format_value(target)}")
+            lines.append(f"error t − a = {format_value(target - output, signed=True)}")
+            if state.get("loss") is not None:
+                batch = state.get("batch_size")
+                over = f" (mean over the batch of {batch})" if batch else ""
+                lines.append(f"loss = {format_value(state['loss'])}{over}")
+        if c > 0 and biases is not None:
+            lines.append(f"bias b = {format_value(biases[c - 1][k], signed=True)}")
+        return "\n".join(lines)
+
+    def _show_loss_notes(self) -> bool:
+        progress: CycleProgress | None = self._state.get("progress")
+        return (progress is not None and progress.at_loss and self._state.get("target") is not None
+                and self._state.get("activations") is not None)
+
+    def _update_loss_notes(self) -> None:
+        """Target and error beside each output neuron, the loss over the column: the loss phase only."""
+        show = self._show_loss_notes()
+        for note in self._notes:
+            note.setVisible(show)
+        self._loss_label.setVisible(show and self._state.get("loss") is not None)
+        if show:
+            self._place_loss_notes()
+
+    def _note_lines(self, k: int, compact: bool) -> list[str]:
+        target = float(self._state["target"][k])
+        error = target - float(self._state["activations"][-1][k])
+        if compact:
+            return [f"t {_target_text(target)}", f"e {format_short(error, signed=True)}"]
+        return [f"target {_target_text(target)}", f"error {format_short(error, signed=True)}"]
+
+    def _place_loss_notes(self) -> None:
+        """Right of each output neuron if the card fits there, else below it, else compact on the right."""
+        if not self._show_loss_notes() or not self._bands:
+            return
+        c = len(self._sizes) - 1
+        items = self._neurons[c]
+        right_edge = self._scene.sceneRect().right() - 3
+        spacing = (items[1].pos().y() - items[0].pos().y()) if len(items) > 1 else float("inf")
+        for k, (neuron, note) in enumerate(zip(items, self._notes)):
+            centre, r = neuron.pos(), neuron.radius
+            lines = self._note_lines(k, compact=False)
+            w, h = note.size_for(lines)
+            if centre.x() + r + 6 + w <= right_edge:
+                note.set_lines(lines)
+                note.setPos(centre.x() + r + 6, centre.y() - h / 2)
+            elif spacing >= 2 * r + h + 8:
+                note.set_lines(lines)
+                note.setPos(min(centre.x() - w / 2, right_edge - w), centre.y() + r + 4)
+            else:
+                lines = self._note_lines(k, compact=True)
+                w, h = note.size_for(lines)
+                note.set_lines(lines)
+                note.setPos(min(centre.x() + r + 4, right_edge - w), centre.y() - h / 2)
+        loss = self._state.get("loss")
+        if loss is not None:
+            self._loss_label.set_content(f"loss {format_value(loss)}", _LOSS_LABEL_FILL, QColor("white"))
+            self._place_pill(self._loss_label, self._bands[c].rect())
 
     def _update_maps(self, maps: list[np.ndarray] | None) -> None:
         lut = value_lut()
@@ -530,8 +718,14 @@ class NetworkCanvas(QGraphicsView):
                     item.set_map(None)
                 continue
             stack = maps[c - 1]
-            idx = _lut_index(stack / _vmax(self._acts[c - 1], stack))
-            rgb = np.ascontiguousarray(lut[idx])  # (n, H, W, 3) uint8
+            # A map is the neuron's activation over the plane: the activation's scale, in every phase.
+            name = self._acts[c - 1]
+            values = [np.ravel(stack)]
+            activations = self._state.get("activations")
+            if activations is not None and self._modes[c] == "activation":
+                values.append(np.ravel(activations[c]))
+            levels = activation_levels(name, np.concatenate(values))
+            rgb = np.ascontiguousarray(lut[_lut_index(scale_position(stack, levels))])  # (n, H, W, 3) uint8
             _, h, w, _ = rgb.shape
             for k, item in enumerate(items):
                 image = QImage(rgb[k].data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -555,6 +749,9 @@ class NetworkCanvas(QGraphicsView):
     def set_highlight(self, layer: int | None, direction: str | None) -> None:
         """Tint column ``layer`` and label it "→ forward" / "← backward"; ``layer=None`` clears.
 
+        ``direction=None`` with a layer tints it neutrally, unlabelled (the loss phase,
+        whose loss :meth:`set_state` labels).
+
         Raises
         ------
         ValueError
@@ -576,7 +773,7 @@ class NetworkCanvas(QGraphicsView):
         layer, direction = self._highlight
         for c, band in enumerate(self._bands):
             if c == layer:
-                fill, border, _, _ = _PHASES.get(direction or "forward")
+                fill, border = _PHASES[direction][:2] if direction is not None else _LOSS_BAND
                 band.set_colors(fill, border)
             else:
                 band.set_colors(_BAND)
@@ -585,9 +782,15 @@ class NetworkCanvas(QGraphicsView):
             return
         _, _, label_fill, text = _PHASES[direction]
         self._phase_label.set_content(text, label_fill, QColor("white"))
-        top = self._bands[layer].rect()
-        self._phase_label.setPos(top.center().x(), top.top())
+        self._place_pill(self._phase_label, self._bands[layer].rect())
         self._phase_label.setVisible(True)
+
+    def _place_pill(self, pill: PhaseLabelItem, band: QRectF) -> None:
+        """Centre ``pill`` on the top edge of ``band``, inside the scene however narrow the column."""
+        half = pill.boundingRect().width() / 2
+        scene = self._scene.sceneRect()
+        x = min(max(band.center().x(), scene.left() + half + 2), scene.right() - half - 2)
+        pill.setPos(x, band.top())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -610,13 +813,15 @@ class NetworkCanvas(QGraphicsView):
         buttons_h = 36.0 if self._buttons else 0.0
         band_top = margin + header_h + 14  # room for the phase label's upper half
         band_bottom = vh - margin - buttons_h
-        y0, y1 = band_top + 16, band_bottom - 12  # neuron centres live here
+        y0, y1 = band_top + 16, band_bottom - 12 - _CAPTION_H  # neuron centres live here; the caption below
         avail = max(y1 - y0, 20.0)
         centres: list[list[QPointF]] = []
         for c, n in enumerate(self._sizes):
             x = margin + colw * (c + 0.5)
             self._headers[c].setPos(x, margin)
             self._bands[c].set_rect(QRectF(x - colw / 2 + 5, band_top, colw - 10, band_bottom - band_top))
+            self._captions[c].set_width(colw - 10)
+            self._captions[c].setPos(x, band_bottom - _CAPTION_H / 2 - 3)
             spacing = min(avail / n, 64.0)
             radius = float(np.clip(min(spacing * 0.38, colw * 0.14), 2.0, 18.0))
             map_side = 0.0
@@ -639,7 +844,8 @@ class NetworkCanvas(QGraphicsView):
                 item.set_endpoints(centres[layer][k // n_next], centres[layer + 1][k % n_next])
         self._regroup_lines()
         # Text visibility depends on the radius, which just changed.
-        self._update_neurons(self._state.get("activations"), self._state.get("biases"))
+        self._update_neurons()
+        self._place_loss_notes()
         self._apply_highlight()
 
     # ----------------------------------------------------------- interaction
@@ -687,7 +893,7 @@ class NetworkCanvas(QGraphicsView):
         where = ""
         if self._editing is not None:
             layer, i, j = self._editing
-            where = f"{self._layer_name(layer)} #{i} → {self._layer_name(layer + 1)} #{j}\n"
+            where = f"{self._layer_name(layer)} neuron {i + 1} → {self._layer_name(layer + 1)} neuron {j + 1}\n"
         value, ok = QInputDialog.getDouble(
             self, "Edit weight", f"{where}New weight:", current if np.isfinite(current) else 0.0, -1e6, 1e6, 4
         )

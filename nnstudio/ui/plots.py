@@ -3,6 +3,11 @@
 The widget only draws what it is given: the caller passes plain numpy arrays
 (the whole history so far) and may do so every 20-50 ms while training runs.
 All plot items are created once; updates go through ``setData``.
+
+Cycles are whole numbers, so the cycle axis only ever has whole-number ticks, and
+until a history spans :data:`MIN_CYCLE_SPAN` cycles the view is pinned to start at
+cycle 0 (and the loss at 0): one point at cycle 0 would otherwise get an axis from
+-40 to 40 and a loss axis four decimals wide.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ from nnstudio.ui.colormaps import (
     TEST_COLOR,
     TEXT_COLOR,
     TRAIN_COLOR,
+    format_value,
 )
 
-__all__ = ["LossPlot", "format_metric"]
+__all__ = ["LossPlot", "format_metric", "MIN_CYCLE_SPAN", "ShortHistoryView"]
 
 #: Hover read-outs update at most this often (Hz); mouse moves arrive far faster.
 HOVER_RATE_LIMIT = 30
@@ -45,6 +51,8 @@ HOVER_HINT = "Hover over the plot to read the values at a cycle."
 _SEP = " \u00b7 "
 
 _EMPTY = np.empty(0, dtype=np.float64)
+#: A history shorter than this many cycles is shown from cycle 0 to this, not auto-ranged.
+MIN_CYCLE_SPAN = 10
 
 
 def format_metric(value: float) -> str:
@@ -61,10 +69,7 @@ def format_metric(value: float) -> str:
         ``'0.1234'`` for ordinary values, ``'3.210e-06'`` when fixed-point would
         print only zeros (late in training losses get very small).
     """
-    magnitude = abs(value)
-    if magnitude == 0.0 or 1e-3 <= magnitude < 1e5:
-        return f"{value:.4f}"
-    return f"{value:.3e}"
+    return format_value(value)
 
 
 def _finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +164,12 @@ class _LossAxis(pg.AxisItem):
 
 
 class _CycleAxis(pg.AxisItem):
-    """Bottom axis that writes large cycle counts as 20k, 1.5M instead of 1e+06."""
+    """Bottom axis of cycles: whole-number ticks only, large counts as 20k, 1.5M instead of 1e+06."""
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
+        """pyqtgraph's tick levels without those finer than one cycle (a cycle 2.5 does not exist)."""
+        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size) if spacing >= 1]
+        return levels or [(1.0, 0.0)]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
         """Compact integer labels once cycles reach five digits."""
@@ -283,6 +293,55 @@ class _HoverCursor:
 SMOOTH_POINTS = 600
 
 
+class ShortHistoryView:
+    """Pins a plot's view while its history is shorter than :data:`MIN_CYCLE_SPAN` cycles.
+
+    x runs from 0 to :data:`MIN_CYCLE_SPAN`; y from 0 to a little above the largest
+    value (a loss), from a decade below the smallest to above the largest on a log
+    axis, or over ``fixed_y`` (accuracy: 0 to 100 %). Once the history is long
+    enough the plot auto-ranges again, from then on as pyqtgraph does (a user's zoom
+    stops it).
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotWidget
+        The plot to manage.
+    fixed_y : tuple of float, optional
+        The y range while pinned, instead of one fitted to the values.
+    """
+
+    def __init__(self, plot: pg.PlotWidget, fixed_y: tuple[float, float] | None = None) -> None:
+        self._view = plot.getPlotItem().getViewBox()
+        self._item = plot.getPlotItem()
+        self._fixed_y = fixed_y
+        self.pinned = False
+
+    def update(self, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> None:
+        """Pin or release the view for the series now drawn (finite values only)."""
+        last = max((float(x.max()) for x in xs if x.size), default=0.0)
+        if last >= MIN_CYCLE_SPAN:
+            if self.pinned:
+                self.pinned = False
+                self._view.enableAutoRange()
+            return
+        self.pinned = True
+        self._view.disableAutoRange()
+        self._view.setRange(xRange=(0.0, float(MIN_CYCLE_SPAN)), yRange=self._y_range(ys), padding=0.02)
+
+    def _y_range(self, ys: Sequence[np.ndarray]) -> tuple[float, float]:
+        if self._fixed_y is not None:
+            return self._fixed_y
+        values = np.concatenate([np.asarray(y, dtype=np.float64).ravel() for y in ys]) if ys else _EMPTY
+        values = values[np.isfinite(values)]
+        if self._item.ctrl.logYCheck.isChecked():  # the view is in log10 units
+            values = values[values > 0]
+            if values.size == 0:
+                return (-4.0, 0.0)
+            return (math.floor(math.log10(values.min())) - 1.0, math.ceil(math.log10(values.max()) + 0.05))
+        top = float(values.max()) if values.size else 0.0
+        return (min(0.0, float(values.min())) if values.size else 0.0, 1.2 * top if top > 0 else 1.0)
+
+
 class LossPlot(QWidget):
     """Loss and accuracy versus training cycle, in two tabs.
 
@@ -372,6 +431,8 @@ class LossPlot(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.readout)
 
+        self._loss_view = ShortHistoryView(self.loss_plot)
+        self._accuracy_view = ShortHistoryView(self.accuracy_plot, fixed_y=(0.0, 100.0))
         self._reset_ranges()
 
         # SignalProxy rate-limits hover handling; keep references or they are collected.
@@ -497,6 +558,7 @@ class LossPlot(QWidget):
         # Regression: evaluations exist but none produced an accuracy.
         no_accuracy = np.size(eval_cycles) > 0 and self._accuracy_cycles.size == 0
         self._accuracy_stack.setCurrentWidget(self.accuracy_message if no_accuracy else self.accuracy_plot)
+        self._pin_short_history()
         if self._loss_hover is not None:
             self._on_loss_mouse_moved(self._loss_hover)
         elif self._accuracy_hover is not None:
@@ -516,14 +578,15 @@ class LossPlot(QWidget):
         self._reset_ranges()
 
     def _reset_ranges(self) -> None:
-        """Show a whole-number cycle range while empty, then auto-range on new data.
+        """Start over: cycles 0 to :data:`MIN_CYCLE_SPAN` until the history is longer, then auto-range."""
+        for pin in (self._loss_view, self._accuracy_view):
+            pin.pinned = False
+        self._pin_short_history()
 
-        pyqtgraph's empty default (0..1) would label the cycle axis 0.1, 0.2, ...
-        """
-        for plot, y_range in ((self.loss_plot, (0.0, 1.0)), (self.accuracy_plot, (0.0, 100.0))):
-            view = plot.getPlotItem().getViewBox()
-            view.setRange(xRange=(0.0, 100.0), yRange=y_range, padding=0.0)
-            view.enableAutoRange()
+    def _pin_short_history(self) -> None:
+        self._loss_view.update([self._batch[0], self._train[0], self._test[0]],
+                               [self._batch[1], self._train[1], self._test[1]])
+        self._accuracy_view.update([self._train_acc[0], self._test_acc[0]], [self._train_acc[1], self._test_acc[1]])
 
     def is_log_scale(self) -> bool:
         """Return True when the loss axis is logarithmic."""
@@ -558,10 +621,12 @@ class LossPlot(QWidget):
 
     def _apply_log_scale(self, enabled: bool) -> None:
         self.loss_plot.getPlotItem().setLogMode(x=False, y=enabled)
+        self._pin_short_history()  # a pinned loss range is in other units now
 
     def _sync_log_checkbox(self, enabled: bool) -> None:
         with QSignalBlocker(self.log_checkbox):
             self.log_checkbox.setChecked(enabled)
+        self._pin_short_history()
 
     def _on_tab_changed(self, index: int) -> None:
         # Log scale only concerns the loss tab; hide it rather than offering a dead control.

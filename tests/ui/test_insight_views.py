@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QPushButton
 
+from nnstudio.ui.colormaps import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR, TEST_COLOR
 from nnstudio.ui.digit_views import EMIT_INTERVAL_MS, MAX_INK
 from nnstudio.ui.insight_views import (
     ConfusionMatrixView,
@@ -109,18 +110,18 @@ def test_titles_name_the_true_and_the_predicted_class(digit_view):
 
 
 def test_probability_bars_have_the_probabilities_and_highlight_the_prediction(digit_view):
-    """Bar i is as long as p_i; the predicted bar is blue, or orange when it is wrong."""
+    """Bar i is as long as p_i; the predicted bar takes class 1's colour, or the test colour when wrong."""
     digit_view.set_sample(THREE, PROBS, 3)
     bars = digit_view.probability_bars.opts
     np.testing.assert_allclose(bars["width"], PROBS)
     np.testing.assert_array_equal(bars["y"], np.arange(10))
     colours = [QColor(b).name() for b in bars["brushes"]]
-    assert colours[3] == "#0877bd" and len(set(colours[:3] + colours[4:])) == 1
+    assert colours[3] == QColor(CLASS_COLORS[1]).name() and len(set(colours[:3] + colours[4:])) == 1
     wrong = np.roll(PROBS, 5)  # predicts 8
     digit_view.set_sample(THREE, wrong, 3)
     colours = [QColor(b).name() for b in digit_view.probability_bars.opts["brushes"]]
     assert digit_view.prediction_title.text() == "predicted: 8 (93%)"
-    assert colours[8] == "#e66100"
+    assert colours[8] == QColor(TEST_COLOR).name()
     assert digit_view.probability_texts[8].toPlainText() == "93%"
 
 
@@ -264,6 +265,13 @@ def test_cell_text_is_light_on_dark_cells_and_dark_on_light_ones(confusion):
     assert tuple(lut[0]) == (255, 255, 255) and lut[-1].sum() < 300
 
 
+def test_counts_are_grey_not_a_class_colour():
+    """Every entry of the count scale is a grey (r = g = b within a few units): blue means class 1 here."""
+    lut = confusion_lut().astype(int)
+    assert (lut.max(axis=1) - lut.min(axis=1) <= 8).all()
+    assert (np.diff(lut.sum(axis=1)) <= 0).all()  # more samples, darker
+
+
 def test_a_smaller_matrix_hides_the_spare_cell_texts(confusion):
     """After a 10x10 matrix, a 3x3 one shows 9 texts and reuses the items."""
     confusion.set_matrix(np.eye(10, dtype=int) * 5, [str(i) for i in range(10)])
@@ -337,3 +345,13 @@ def test_insight_stack_switches_between_its_views(qtbot):
         assert stack.currentWidget().objectName() == name and stack.current_kind() == kind
     with pytest.raises(ValueError):
         stack.show_view("boundary")
+
+
+def test_points_are_filled_by_target_on_the_windows_scale(scatter):
+    """The lowest target is orange (as negative values and class 0), zero white, the highest blue."""
+    target = np.array([-2.0, 0.0, 2.0])
+    scatter.set_points(target, target * 0.9)
+    fills = [QColor(b.color()) for b in scatter.scatter.data["brush"]]
+    assert fills[0].getRgb()[:3] == QColor(NEGATIVE_COLOR).getRgb()[:3]
+    assert fills[2].getRgb()[:3] == QColor(POSITIVE_COLOR).getRgb()[:3]
+    assert min(fills[1].getRgb()[:3]) >= 250

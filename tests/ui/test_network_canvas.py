@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 
 from nnstudio.ui.canvas_items import ConnectionItem, NeuronItem
+from nnstudio.ui.colormaps import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR
 from nnstudio.ui.network_canvas import MAX_NEURONS, NetworkCanvas
 
 SIZES = (2, 4, 1)
@@ -22,6 +24,16 @@ def canvas(qtbot):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def hue(color) -> float:
+    """Hue in degrees of a QColor or a colour name."""
+    return QColor(color).hsvHueF() * 360.0
+
+
+def same_hue_family(a, b, tolerance: float = 15.0) -> bool:
+    difference = abs(hue(a) - hue(b)) % 360.0
+    return min(difference, 360.0 - difference) <= tolerance
 
 
 def weights_for(sizes, rng=None):
@@ -69,14 +81,15 @@ def test_set_spec_rejects_inconsistent_structure(canvas):
 
 
 def test_set_state_colours_connections_by_sign(canvas):
-    """Positive weights draw warm (red), negative weights draw blue."""
+    """A negative weight is drawn in class 0's orange, a positive one in class 1's blue."""
     w0 = np.full((2, 4), 0.8)
     w0[1, 2] = -0.8
     canvas.set_state([w0, np.ones((4, 1))])
     pos = canvas.connection_item(0, 0, 0).base_pen().color()
     neg = canvas.connection_item(0, 1, 2).base_pen().color()
-    assert pos.red() > pos.blue()
-    assert neg.blue() > neg.red()
+    assert same_hue_family(neg, CLASS_COLORS[0]) and same_hue_family(neg, NEGATIVE_COLOR)
+    assert same_hue_family(pos, CLASS_COLORS[1]) and same_hue_family(pos, POSITIVE_COLOR)
+    assert not same_hue_family(pos, neg, tolerance=90)
 
 
 def test_connection_width_grows_with_weight_magnitude(canvas):
@@ -99,15 +112,16 @@ def test_tooltip_shows_live_weight_after_second_set_state(canvas):
     w0[1, 3] = -0.4312
     canvas.set_state([w0, np.zeros((4, 1))])
     tip = canvas.connection_item(0, 1, 3).toolTip()
-    assert "w[1→3] layer 0 = -0.4312" in tip
+    assert tip.startswith("Weight from Input neuron 2 to Hidden 1 neuron 4\n")  # numbered from 1
+    assert "w = -0.4312" in tip
 
 
 def test_several_set_state_calls_apply_only_the_newest(canvas, qtbot):
     """Calls between paints coalesce: after the event loop runs, the last state is shown."""
     for value in (0.1, 0.2, 0.3):
         canvas.set_state([np.full((2, 4), value), np.zeros((4, 1))])
-    qtbot.wait(10)
-    assert "0.3000" in canvas.connection_item(0, 0, 0).toolTip()
+    qtbot.waitUntil(lambda: canvas._pending is None, timeout=1000)
+    assert "0.3000" in canvas._conns[0][0].toolTip()
 
 
 def test_clicking_neuron_emits_selection(canvas, qtbot):
@@ -245,14 +259,42 @@ def test_neuron_maps_are_drawn_as_pixmaps(canvas):
 
 
 def test_activations_colour_neurons_and_show_values(canvas):
-    """Positive activations fill warm, negative blue, zero white; values appear as text."""
+    """Inputs and tanh centre on 0, sigmoid on 0.5: below orange, at the centre white, above blue."""
     canvas.set_state(weights_for(SIZES), activations=[np.array([2.0, -2.0]), np.zeros(4), np.array([0.9])])
-    warm = canvas.neuron_item(0, 0).fill_color()
-    cold = canvas.neuron_item(0, 1).fill_color()
+    above = canvas.neuron_item(0, 0).fill_color()
+    below = canvas.neuron_item(0, 1).fill_color()
     zero = canvas.neuron_item(1, 0).fill_color()
-    assert warm.red() > warm.blue() and cold.blue() > cold.red()
-    assert min(zero.red(), zero.green(), zero.blue()) > 230
+    assert above.getRgb()[:3] == QColor(POSITIVE_COLOR).getRgb()[:3]  # 2 is the largest |input|: the end
+    assert below.getRgb()[:3] == QColor(NEGATIVE_COLOR).getRgb()[:3]
+    assert zero.getRgb()[:3] == (255, 255, 255)
     assert canvas.neuron_item(2, 0).value_text() == "0.90"
+    assert same_hue_family(canvas.neuron_item(2, 0).fill_color(), CLASS_COLORS[1])
+
+
+def test_a_sigmoid_output_of_a_third_reads_as_class_0_not_pink(canvas):
+    """0.33 from a sigmoid is below its midpoint 0.5: a light tint of class 0's orange; 0.5 is white."""
+    for output, family in ((0.33, CLASS_COLORS[0]), (0.67, CLASS_COLORS[1])):
+        canvas.set_state(weights_for(SIZES), activations=[np.zeros(2), np.zeros(4), np.array([output])])
+        fill = canvas.neuron_item(2, 0).fill_color()
+        assert same_hue_family(fill, family), (output, fill.name())
+        assert fill.lightness() > 150  # a third of the way: a tint, not the full class colour
+    canvas.set_state(weights_for(SIZES), activations=[np.zeros(2), np.zeros(4), np.array([0.5])])
+    assert canvas.neuron_item(2, 0).fill_color().getRgb()[:3] == (255, 255, 255)
+
+
+def test_sigmoid_maps_are_centred_on_one_half(canvas):
+    """A sigmoid neuron's map draws 0.5 white, 0.1 orange and 0.9 blue, so its boundary shows."""
+    plane = np.full((1, 3, 3), 0.5)
+    plane[0, 0, :] = 0.1
+    plane[0, 2, :] = 0.9
+    maps = [np.repeat(np.full((1, 3, 3), 0.5), 4, axis=0), plane]
+    canvas.set_state(weights_for(SIZES), neuron_maps=maps)
+    image = canvas.neuron_map_item(2, 0).pixmap().toImage()
+    top, middle, bottom = (image.pixelColor(1, row) for row in range(3))
+    assert middle.getRgb()[:3] == (255, 255, 255)
+    assert same_hue_family(top, CLASS_COLORS[0]) and same_hue_family(bottom, CLASS_COLORS[1])
+    # tanh (Hidden 1) centres on 0: a map of 0.5 everywhere is a blue tint, not white
+    assert same_hue_family(canvas.neuron_map_item(1, 0).pixmap().toImage().pixelColor(1, 1), POSITIVE_COLOR)
 
 
 @pytest.mark.parametrize(
@@ -303,7 +345,7 @@ def test_large_network_updates_repeatedly(qtbot):
             [rng.uniform(size=(n, 16, 16)) for n in sizes[1:]],
         )
     widget.viewport().repaint()
-    assert widget.connection_item(0, 63, 31).toolTip().startswith("w[63→31] layer 0 = ")
+    assert widget.connection_item(0, 63, 31).toolTip().startswith("Weight from Input neuron 64 to Hidden 1 neuron 32")
 
 
 def test_selection_survives_set_spec_and_clears_on_empty_click(canvas, qtbot):
