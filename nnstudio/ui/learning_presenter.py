@@ -151,10 +151,8 @@ class LearningPresenter(QObject):
             self.canvas.set_highlight(n_layers, None)
         elif kind == "backward":
             self.canvas.set_highlight(layer + 1, "backward")
-            if s.batch_deltas is not None:
-                self.deltas.set_matrices(s.batch_deltas, [f"δ layer {l + 1}" for l in range(n_layers)])
-                if self.tabs.currentWidget() is not self.inspector:
-                    self.tabs.setCurrentWidget(self.deltas)
+            if s.batch_deltas is not None and self.tabs.currentWidget() is not self.inspector:
+                self.tabs.setCurrentWidget(self.deltas)  # the window draws the heatmap tab in view
         else:
             self.canvas.set_highlight(None, None)
             if self.tabs.currentWidget() is not self.inspector:

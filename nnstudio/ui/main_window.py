@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
                 f"{'-'.join(map(str, sizes))} · {s.spec.loss.upper() if s.spec.loss == 'mse' else 'cross-entropy'}"
                 f" · {sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))} parameters"
             )
-        self.canvas.set_state(s.weights, s.biases, s.sample_activations, s.neuron_maps)
+        self.canvas.show_snapshot(s)
         self.data.show(s)
         if new_run:
             self.loss_plot.clear()
@@ -420,15 +420,9 @@ class MainWindow(QMainWindow):
         s = s or self.latest
         if s is None:
             return
-        sizes = s.spec.sizes
-        if self.heatmap_tabs.currentWidget() is self.activation_heatmap:
-            self.activation_heatmap.set_matrices(
-                s.batch_activations, [f"layer {l + 1} ({n})" for l, n in enumerate(sizes[1:])]
-            )
-        else:
-            self.weight_delta_heatmap.set_matrices(
-                s.weight_updates, [f"W{l}: {a}→{b}" for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
-            )
+        current = self.heatmap_tabs.currentWidget()
+        if isinstance(current, LayerHeatmaps):
+            current.show_snapshot(s)
 
     @property
     def data_view(self) -> DataView | None:
