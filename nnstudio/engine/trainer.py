@@ -46,8 +46,9 @@ PHASE_KINDS = ("forward", "loss", "backward", "update")
 #: is a divergence, as NaN and infinity are: no learning run gets there.
 RUNAWAY_FACTOR = 1e6
 #: A checkpoint whose own loss was at most this many times the loss scale is one a divergence
-#: may return to; one between this and the runaway limit was already on its way out.
-SANE_FACTOR = 1e2
+#: may return to (for standardised targets, ten times the loss of predicting the mean); one
+#: between this and the runaway limit was already on its way out.
+SANE_FACTOR = 10.0
 #: Cycles between the checkpoints the CLI and the window take while training.
 CHECKPOINT_CYCLES = 64
 

@@ -509,22 +509,25 @@ def test_a_large_honest_loss_on_large_targets_is_not_a_divergence():
 
 
 def test_roll_back_returns_to_the_last_checkpoint_whose_loss_was_sane():
-    """lr 5, a checkpoint every cycle: cycle 1 (loss 90.25 ≤ 100) is the last sane one; w = 0.5 − 5·2·0.5 = −4.5, b = −5."""
-    trainer = _one_weight_line(5.0)
+    """lr 1.5 (e·(−5) a cycle), a checkpoint every cycle: losses 0.25, 6.25, 156.25, 3906.25, 97656.25, 2.4e6.
+
+    Cycle 1 (6.25 ≤ 10) is the last sane one: w = 0.5 − 1.5·2·0.5 = −1, b = −1.5.
+    """
+    trainer = _one_weight_line(1.5)
     _step_with_checkpoints(trainer, 10)
     rollback = trainer.roll_back()
-    assert (rollback.diverged_at, rollback.cycle, rollback.proven) == (3, 1, True)
-    assert "ran away to 1.18e+07" in rollback.cause()
+    assert (rollback.diverged_at, rollback.cycle, rollback.proven) == (5, 1, True)
+    assert "ran away to 2.44e+06" in rollback.cause()
     assert trainer.cycle == 1 and trainer.epoch == 1 and trainer.diverged_at is None
-    assert trainer.network.weights[0][0, 0] == -4.5 and trainer.network.biases[0][0] == -5.0
+    assert trainer.network.weights[0][0, 0] == -1.0 and trainer.network.biases[0][0] == -1.5
     cycles, losses = trainer.history.batch_loss.arrays()
     assert cycles.tolist() == [0.0] and losses[:, 0].tolist() == [0.25]
-    assert trainer.evaluate().train_loss == 90.25  # (−4.5 − 5)²
+    assert trainer.evaluate().train_loss == 6.25  # (−1 − 1.5)²
 
 
 def test_a_loss_far_above_the_start_is_not_a_checkpoint_to_return_to():
-    """lr 10 (e·(−39) a cycle): cycles 1 and 2 (losses 380, 5.8e5) are finite but no sane return: back to cycle 0."""
-    trainer = _one_weight_line(10.0)
+    """lr 5 (e·(−19) a cycle): cycles 1 and 2 (losses 90.25, 32580.25) are finite but no sane return: back to cycle 0."""
+    trainer = _one_weight_line(5.0)
     _step_with_checkpoints(trainer, 10)
     rollback = trainer.roll_back()
     assert (rollback.diverged_at, rollback.cycle) == (3, 0)
