@@ -120,8 +120,11 @@ class TrainingControls(QWidget):
             font.setBold(True)
             label.setFont(font)
 
-        self.learning_rate_spin = _double_spin("learningRateSpin", 0.0, 100.0, 0.05, 4,
+        # Up to 1e4 so a rate far too high (and the divergence it causes) can be tried;
+        # adaptive steps move by about a tenth of the value at any size.
+        self.learning_rate_spin = _double_spin("learningRateSpin", 0.0, 10_000.0, 0.05, 4,
                                                "How far each update moves the weights (lr)")
+        self.learning_rate_spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
         self.batch_size_spin = QSpinBox(objectName="batchSizeSpin",
                                         toolTip="Rows per cycle; 'full' uses the whole training set")
         self.batch_size_spin.setRange(0, 100_000)
