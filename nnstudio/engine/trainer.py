@@ -590,8 +590,9 @@ class Trainer:
         self.diverged_at = diverged_at
         self.diverged_loss = None if diverged_at is None else math.nan
         self.last_workspace = None
-        self._first_checkpoint = self._sane_checkpoint = self._pending_checkpoint = None
-        self.checkpoint()
+        # The loaded state is where this run starts, even one saved stopped at a divergence.
+        self._first_checkpoint = self._pending_checkpoint = capture(self)
+        self._sane_checkpoint = None
 
     def _record(self, kind: str, layer: int | None) -> PhaseRecord:
         ws = self.last_workspace if kind == "update" else self._workspace_of_batch()

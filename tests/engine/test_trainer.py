@@ -587,3 +587,21 @@ def test_after_a_roll_back_training_goes_on_exactly_as_from_that_cycle():
         assert ours[key] == theirs[key], key
     assert np.array_equal(ours["optimizer"]["velocity"], theirs["optimizer"]["velocity"])
     assert np.array_equal(diverging.history.batch_loss.arrays()[1], straight.history.batch_loss.arrays()[1])
+
+
+def test_a_loaded_run_rolls_back_no_further_than_where_it_was_loaded():
+    """A trainer continued from state() forgets the other run's checkpoints: a divergence returns to the loaded cycle."""
+    first = _one_weight_line(0.1)
+    first.step_cycle(4)
+    second = _one_weight_line(0.1, w=3.0)
+    second.load_state(first.state())
+    second.set_hyperparameters(Hyperparameters(learning_rate=1e4))
+    second.step_cycle(10)
+    assert second.diverged_at == 5  # the loss of cycle 4's weights was sane; the update after it was not
+    rollback = second.roll_back()
+    assert rollback.cycle == 4 and np.array_equal(second.network.flat, first.network.flat)
+    saved = second.state()
+    saved["diverged_at"] = 7  # a file saved while stopped at a divergence
+    third = _one_weight_line(0.1)
+    third.load_state(saved)
+    assert third.roll_back().cycle == 4 and np.array_equal(third.network.flat, first.network.flat)
