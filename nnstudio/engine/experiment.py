@@ -106,15 +106,12 @@ class TargetScaling:
         """Targets in the data's units → the scale the network learns on."""
         return (np.asarray(Y, dtype=np.float64) - self.mean) / self.std
 
-    def invert(self, outputs) -> np.ndarray:
-        """Network outputs → the data's units."""
-        return np.asarray(outputs, dtype=np.float64) * self.std + self.mean
-
     def fold(self, network: Network) -> Network:
         """A copy of ``network`` whose linear output layer gives the data's units."""
         if self.is_identity:
             return network
-        weights, biases = [np.asarray(W, np.float64) for W in network.weights], [np.asarray(b, np.float64) for b in network.biases]
+        weights = [np.asarray(W, np.float64) for W in network.weights]
+        biases = [np.asarray(b, np.float64) for b in network.biases]
         weights[-1] = weights[-1] * self.std
         biases[-1] = biases[-1] * self.std + self.mean
         return Network(network.spec, weights, biases, network.dtype)
