@@ -1,34 +1,47 @@
-"""Rewind: keyframes of a run, so that any recent cycle can be shown again exactly.
+"""Rewind: keyframes of the whole run, so that any cycle since it began can be shown again exactly.
 
 Training is deterministic: from the trainer's state at cycle c (weights, momentum, the
 random streams, the batch order and position, the settings), running n cycles gives the
-state at c + n bit for bit. So the ``Timeline`` keeps only *keyframes* of that state, a
-few per hundred cycles, and ``rewind(trainer, k)`` restores the nearest keyframe at or
-before k and replays the cycles up to k. The loss history is not part of a keyframe: the
-session keeps one history (the run's, up to its latest cycle) and cuts it when training
-goes on from an earlier cycle (``continue_from_here``).
+state at c + n bit for bit. So the ``Timeline`` keeps only *keyframes* of that state, and
+``rewind(trainer, k)`` restores the nearest keyframe at or before k and replays the cycles
+up to k. The loss history is not part of a keyframe: the session keeps one history (the
+run's, up to its latest cycle) and cuts it when training goes on from an earlier cycle
+(``continue_from_here``).
+
+Keyframes
+---------
+- A *full* keyframe holds the whole state: replay can start from it. One is taken every
+  ``interval`` cycles (a power of two: 16 for small networks, a 64-32-10 one included; up
+  to 64 for bigger ones, so that the newest ``horizon`` cycles take at most a quarter of
+  the budget).
+- An *event* changes the state in a way replay would miss: a learning-setting or
+  batch-size change, a weight edit, a divergence's restored weights. Most events are kept
+  as a *patch*: the settings after the event and the few numbers it changed (none for new
+  settings, one for a weight edit), against the state training had reached at that cycle;
+  a rewind replays up to it and applies it. An event that changed many numbers (restored
+  weights), or came when the state before it was not at hand, is a full keyframe, a
+  *barrier*: no replay crosses it.
 
 Memory policy
 -------------
-- A keyframe is taken at least every ``interval`` cycles (a power of two: 16 for small
-  networks, a 64-32-10 one included; up to 64 for bigger ones, to fit ``budget`` bytes),
-  and at every *event* that pure replay would miss: a learning-setting or batch-size
-  change, a weight edit, a divergence's restored weights. Event keyframes are
-  *barriers*: no replay starts before one and runs across it.
-- Keyframes within ``horizon`` cycles of the latest are all kept (a rewind replays at
-  most ``interval − 1`` cycles there); older ones are thinned to every second one (at
-  most ``2·interval − 1`` cycles of replay). Barriers are never thinned.
-- Keyframes more than ``capacity`` cycles (default 10 000) behind the latest are
-  dropped: the earliest reachable cycle is about latest − capacity.
-- Whatever happens (a learning rate dragged during Run makes an event every few
-  cycles; a network past ~30 000 parameters, whose 10 000 cycles do not fit the budget
-  even at interval 64), at most ``max_keyframes`` are kept (``budget`` / bytes per
-  keyframe, at least ``MIN_KEYFRAMES``); the oldest go first, so the reach shrinks instead
-  of memory growing. The default budget is 64 MB.
+- Full keyframes within ``horizon`` cycles of the latest are all kept: a rewind there
+  replays at most ``interval`` cycles.
+- Older ones are thinned to gaps of at most ``stride`` cycles. ``stride`` starts at
+  2·interval and doubles whenever the keyframes outgrow ``budget`` bytes, so the whole
+  run stays reachable and a rewind anywhere replays at most ``stride`` cycles
+  (``max_replay``). Doubling waits until the budget is full, so ``stride`` stays below
+  about 6·latest·frame_bytes / budget: a 2-4-1 XOR net (about 1 KB a keyframe) keeps
+  stride 32 past a million cycles in the default 64 MB.
+- The first keyframe (cycle 0, or the cycle a reopened session starts at), barriers and
+  patches are never thinned. Only if they alone outgrow the budget (weight edits and
+  divergences by the thousand) do the oldest go, the reach then starting later: memory
+  never grows past the budget.
 
-A keyframe holds the parameters, the momentum and the last update (one (3, n) array),
+A full keyframe holds the parameters, the momentum and the last update (one (3, n) array),
 the optimizer's step count and noise stream, the batch order (shared between keyframes
-of one epoch), position, counters and settings: about 3·n·8 bytes + 0.6 KB in float64 (n parameters).
+of one epoch), position, counters and settings: about 3·n·8 bytes + 0.6 KB in float64 (n
+parameters). The budget also holds one (3, n) array of the latest state, which events are
+compared with.
 """
 
 from __future__ import annotations
@@ -46,25 +59,26 @@ if TYPE_CHECKING:  # the trainer is only passed in
     from .trainer import Trainer
 
 __all__ = [
-    "Keyframe", "Timeline", "KEYFRAME_FIELDS", "DEFAULT_CAPACITY", "DEFAULT_HORIZON", "DEFAULT_BUDGET",
+    "Keyframe", "Timeline", "KEYFRAME_FIELDS", "DEFAULT_HORIZON", "DEFAULT_BUDGET",
     "MIN_INTERVAL", "MAX_INTERVAL", "MIN_KEYFRAMES", "capture", "restore",
 ]
 
 Array = npt.NDArray[np.floating]
 
-#: Cycles kept reachable behind the latest one.
-DEFAULT_CAPACITY = 10_000
-#: Cycles behind the latest within which every keyframe is kept (older: every second).
+#: Cycles behind the latest within which every full keyframe is kept.
 DEFAULT_HORIZON = 1024
 #: Bytes the keyframes may take.
 DEFAULT_BUDGET = 64 * 2**20
 MIN_INTERVAL = 16
-#: Replay time caps the interval (a rewind must answer while the slider moves): a network
-#: too big for the budget at this interval keeps fewer cycles reachable instead.
+#: Replay time caps the interval (a rewind near the latest cycle must answer while the
+#: slider moves); a bigger network instead keeps a shorter horizon.
 MAX_INTERVAL = 64
+#: The budget always has room for this many full keyframes.
 MIN_KEYFRAMES = 4
-#: Bytes of one keyframe beside its parameter vectors (measured with tracemalloc: ~0.6 KB).
+#: Bytes of one keyframe beside its arrays (measured with tracemalloc: ~0.6 KB).
 KEYFRAME_OVERHEAD = 640
+#: A patch may hold at most this share of a full keyframe's numbers.
+PATCH_SHARE = 16
 
 #: The keys of ``Trainer.state()`` a keyframe holds. Not held: the history (one for the
 #: whole run, cut by ``continue_from_here``), the last evaluation (recomputed when
@@ -87,15 +101,18 @@ def _unpack_rng(generator: np.random.Generator, packed: tuple[int, int, int, int
 class Keyframe:
     """The trainer's state at the start of cycle ``cycle`` (see ``KEYFRAME_FIELDS``).
 
-    ``vectors`` rows are the parameters, the momentum and the last update; ``barrier``
-    marks a keyframe taken at an event (replay must not cross it).
+    A full keyframe's ``vectors`` rows are the parameters, the momentum and the last
+    update. A patch has ``vectors`` None and ``patch``: for each of those rows, the
+    (indices, values) that differ from the state replay reaches at ``cycle``. ``barrier``
+    marks a full keyframe taken at an event (replay must not cross it).
     """
 
-    __slots__ = ("cycle", "vectors", "steps", "last_noise_std", "noise_rng", "shuffle_rng", "order",
+    __slots__ = ("cycle", "vectors", "patch", "steps", "last_noise_std", "noise_rng", "shuffle_rng", "order",
                  "position", "epoch", "hyper", "batch_size", "diverged_at", "barrier")
 
     cycle: int
-    vectors: Array
+    vectors: Array | None
+    patch: tuple[tuple[np.ndarray, Array], ...] | None
     steps: int
     last_noise_std: float
     noise_rng: tuple
@@ -109,26 +126,24 @@ class Keyframe:
     barrier: bool
 
     @property
+    def full(self) -> bool:
+        return self.vectors is not None
+
+    @property
     def nbytes(self) -> int:
         """Bytes of this keyframe's own arrays and objects (a shared batch order not counted)."""
-        return self.vectors.nbytes + KEYFRAME_OVERHEAD
+        if self.vectors is not None:
+            return self.vectors.nbytes + KEYFRAME_OVERHEAD
+        return sum(i.nbytes + v.nbytes for i, v in self.patch) + KEYFRAME_OVERHEAD
 
 
-def capture(trainer: "Trainer", order: np.ndarray | None = None, barrier: bool = False) -> Keyframe:
-    """The trainer's state now, as a keyframe.
-
-    ``order`` is a read-only copy of ``trainer._order`` to share, if the caller has one.
-    A cycle begun by phases leaves no trace (as in ``Trainer.state()``): its update has
-    not happened, and the batch order it drew is recorded.
-    """
+def _live_vectors(trainer: "Trainer") -> tuple[Array, Array, Array]:
     opt = trainer.optimizer
-    frame = Keyframe()
-    vectors = np.empty((3, trainer.network.flat.size), trainer.network.flat.dtype)
-    vectors[0] = trainer.network.flat
-    vectors[1] = opt.velocity
-    vectors[2] = opt.updates
-    vectors.setflags(write=False)
-    frame.vectors = vectors
+    return trainer.network.flat, opt.velocity, opt.updates
+
+
+def _capture_fields(trainer: "Trainer", frame: Keyframe, order: np.ndarray | None) -> None:
+    opt = trainer.optimizer
     frame.cycle = trainer.cycle
     frame.steps = opt.steps
     frame.last_noise_std = opt.last_noise_std
@@ -143,21 +158,27 @@ def capture(trainer: "Trainer", order: np.ndarray | None = None, barrier: bool =
     frame.hyper = trainer.hyper
     frame.batch_size = trainer.batch_size
     frame.diverged_at = trainer.diverged_at
+
+
+def capture(trainer: "Trainer", order: np.ndarray | None = None, barrier: bool = False) -> Keyframe:
+    """The trainer's state now, as a full keyframe.
+
+    ``order`` is a read-only copy of ``trainer._order`` to share, if the caller has one.
+    A cycle begun by phases leaves no trace (as in ``Trainer.state()``): its update has
+    not happened, and the batch order it drew is recorded.
+    """
+    frame = Keyframe()
+    vectors = np.stack(_live_vectors(trainer))
+    vectors.setflags(write=False)
+    frame.vectors = vectors
+    frame.patch = None
     frame.barrier = barrier
+    _capture_fields(trainer, frame, order)
     return frame
 
 
-def restore(trainer: "Trainer", frame: Keyframe) -> None:
-    """Put the trainer back to ``frame`` (its history untouched; a cycle begun by phases dropped).
-
-    No checks, unlike ``Trainer.load_state``: the keyframe came from this trainer. The
-    last workspace and evaluation are forgotten: they belonged to another moment.
-    """
-    trainer.abort_cycle()
+def _set_fields(trainer: "Trainer", frame: Keyframe) -> None:
     opt = trainer.optimizer
-    np.copyto(trainer.network.flat, frame.vectors[0])
-    np.copyto(opt.velocity, frame.vectors[1])
-    np.copyto(opt.updates, frame.vectors[2])
     opt.steps = frame.steps
     opt.last_noise_std = frame.last_noise_std
     _unpack_rng(opt.rng, frame.noise_rng)
@@ -169,8 +190,29 @@ def restore(trainer: "Trainer", frame: Keyframe) -> None:
     trainer.epoch = frame.epoch
     trainer.set_batch_size(frame.batch_size)
     trainer.diverged_at = frame.diverged_at
+    trainer.last_evaluation = None  # of another moment
+
+
+def restore(trainer: "Trainer", frame: Keyframe) -> None:
+    """Put the trainer back to the full keyframe ``frame`` (its history untouched; a cycle begun by phases dropped).
+
+    No checks, unlike ``Trainer.load_state``: the keyframe came from this trainer. The
+    last workspace and evaluation are forgotten: they belonged to another moment.
+    """
+    if frame.vectors is None:
+        raise ValueError(f"the keyframe at cycle {frame.cycle} is a patch: replay up to it and apply it instead")
+    trainer.abort_cycle()
+    for live, kept in zip(_live_vectors(trainer), frame.vectors):
+        np.copyto(live, kept)
+    _set_fields(trainer, frame)
     trainer.last_workspace = None
-    trainer.last_evaluation = None
+
+
+def _apply_patch(trainer: "Trainer", frame: Keyframe) -> None:
+    """Apply the event ``frame`` to a trainer replayed up to its cycle (the last workspace stays)."""
+    for live, (indices, values) in zip(_live_vectors(trainer), frame.patch):
+        live[indices] = values
+    _set_fields(trainer, frame)
 
 
 def replay(trainer: "Trainer", cycles: int) -> None:
@@ -187,15 +229,11 @@ def replay(trainer: "Trainer", cycles: int) -> None:
         trainer.eval_every = eval_every
 
 
-def _interval_for(frame_bytes: int, capacity: int, horizon: int, budget: int) -> tuple[int, int]:
-    """(interval, max_keyframes): the smallest power-of-two interval whose keyframes fit ``budget``."""
+def _interval_for(frame_bytes: int, horizon: int, budget: int) -> tuple[int, int]:
+    """(interval, max_keyframes): the smallest power-of-two interval whose horizon takes a quarter of ``budget``."""
     max_keyframes = max(MIN_KEYFRAMES, budget // frame_bytes)
     interval = MIN_INTERVAL
-    while interval < MAX_INTERVAL:
-        recent = min(horizon, capacity) / interval
-        older = max(capacity - horizon, 0) / (2 * interval)
-        if recent + older + 2 <= max_keyframes:
-            break
+    while interval < MAX_INTERVAL and horizon / interval + 1 > max_keyframes / 4:
         interval *= 2
     return interval, max_keyframes
 
@@ -209,14 +247,13 @@ class Timeline:
         The network's parameter count and bytes per number (sizes the keyframes).
     n_rows
         Training rows (a batch order takes 8 bytes a row).
-    capacity
-        Cycles kept reachable behind the latest.
     horizon
-        Cycles behind the latest within which no keyframe is thinned.
+        Cycles behind the latest within which no full keyframe is thinned (shortened for
+        networks too big to keep that many in a quarter of the budget).
     budget
-        Bytes the keyframes may take.
+        Bytes the keyframes may take (at least room for ``MIN_KEYFRAMES`` full ones).
     interval
-        Cycles between keyframes; None picks it from the budget.
+        Cycles between full keyframes; None picks it from the budget.
 
     Attributes
     ----------
@@ -224,24 +261,26 @@ class Timeline:
         The latest cycle recorded: the head of the run.
     viewing
         The cycle shown while rewound (a future is kept), else None.
+    stride
+        The widest gap between full keyframes older than the horizon.
     """
 
-    def __init__(self, n_params: int, itemsize: int = 8, n_rows: int = 0, *, capacity: int = DEFAULT_CAPACITY,
-                 horizon: int = DEFAULT_HORIZON, budget: int = DEFAULT_BUDGET, interval: int | None = None) -> None:
-        if capacity < 1 or horizon < 0 or budget < 1:
-            raise ValueError("timeline capacity and budget must be positive, the horizon ≥ 0")
-        self.capacity = int(capacity)
-        self.horizon = int(horizon)
-        self.frame_bytes = 3 * n_params * itemsize + KEYFRAME_OVERHEAD + 8 * n_rows
-        auto_interval, self.max_keyframes = _interval_for(self.frame_bytes, self.capacity, self.horizon, budget)
+    def __init__(self, n_params: int, itemsize: int = 8, n_rows: int = 0, *, horizon: int = DEFAULT_HORIZON,
+                 budget: int = DEFAULT_BUDGET, interval: int | None = None) -> None:
+        if horizon < 0 or budget < 1:
+            raise ValueError("the timeline's budget must be positive and its horizon ≥ 0")
+        vector_bytes = 3 * n_params * itemsize
+        self.frame_bytes = vector_bytes + KEYFRAME_OVERHEAD + 8 * n_rows
+        # Room for the state events are compared with, beside the keyframes.
+        self.budget = max(int(budget), MIN_KEYFRAMES * self.frame_bytes + vector_bytes)
+        auto_interval, self.max_keyframes = _interval_for(self.frame_bytes, int(horizon), self.budget - vector_bytes)
         self.interval = auto_interval if interval is None else max(1, int(interval))
+        self.horizon = min(int(horizon), self.interval * max(1, self.max_keyframes // 4))
+        self.stride = 2 * self.interval
+        self._head_buffer = np.empty((3, n_params), np.dtype(f"f{itemsize}"))
         self._frames: list[Keyframe] = []
         self._cycles: list[int] = []  # the frames' cycles, for bisect
-        self._checked = 1  # frames before this index have passed the horizon already
-        self._order_source: np.ndarray | None = None  # the trainer's order array last copied...
-        self._order_copy: np.ndarray | None = None  # ...and that copy, shared by the keyframes of an epoch
-        self.latest = 0
-        self.viewing: int | None = None
+        self.clear()
 
     @classmethod
     def for_trainer(cls, trainer: "Trainer", **kwargs) -> "Timeline":
@@ -269,31 +308,55 @@ class Timeline:
 
     @property
     def keyframe_cycles(self) -> tuple[int, ...]:
+        """The cycles of every keyframe, patches included."""
         return tuple(self._cycles)
 
+    @property
+    def full_keyframe_cycles(self) -> tuple[int, ...]:
+        """The cycles a replay can start from."""
+        return tuple(f.cycle for f in self._frames if f.full)
+
+    @property
+    def max_replay(self) -> int:
+        """The most cycles a rewind replays (to the cycle before a full keyframe, for its workspace)."""
+        return max(self.stride, self.interval)
+
     def nbytes(self) -> int:
-        """Bytes the keyframes take (their arrays, shared batch orders once, and an estimate of the rest)."""
+        """Bytes the keyframes take (their arrays, shared batch orders once, an estimate of the rest)."""
         orders = {id(f.order): f.order.nbytes for f in self._frames if f.order is not None}
-        return sum(f.nbytes for f in self._frames) + sum(orders.values())
+        return sum(f.nbytes for f in self._frames) + sum(orders.values()) + self._head_buffer.nbytes
 
     def clear(self) -> None:
         self._frames.clear()
         self._cycles.clear()
-        self._checked = 1
-        self._order_source = self._order_copy = None
+        self.stride = 2 * self.interval
+        self._checked = 1  # frames before this index are thinned at the current stride
+        self._orders: dict[int, list] = {}  # id(order) -> [order, keyframes sharing it]
+        self._bytes = self._head_buffer.nbytes  # kept equal to nbytes()
+        self._head = self._head_buffer  # the state at _head_cycle, which events are compared with
+        self._head_cycle: int | None = None
+        self._order_source: np.ndarray | None = None  # the trainer's order array last copied...
+        self._order_copy: np.ndarray | None = None  # ...and that copy, shared by the keyframes of an epoch
         self.latest = 0
-        self.viewing = None
+        self.viewing: int | None = None
+
+    def _last_full_cycle(self) -> int | None:
+        for frame in reversed(self._frames):
+            if frame.full:
+                return frame.cycle
+        return None
 
     def cycles_until_keyframe(self, cycle: int) -> int:
-        """How many cycles can run from ``cycle`` before the next keyframe is due (≥ 1)."""
-        if not self._cycles:
+        """How many cycles can run from ``cycle`` before the next full keyframe is due (≥ 1)."""
+        last = self._last_full_cycle()
+        if last is None:
             return 1
-        return max(1, self.interval - (cycle - self._cycles[-1]))
+        return max(1, self.interval - (cycle - last))
 
     # -- recording ------------------------------------------------------------------------
     def _shared_order(self, trainer: "Trainer") -> np.ndarray | None:
         order = trainer._order
-        if order is None or order is self._order_copy:  # none, or restored from a keyframe
+        if order is None or not order.flags.writeable:  # none, or a keyframe's, restored
             return order
         if order is not self._order_source:  # the trainer draws a new array each epoch, never edits one
             copy = order.copy()
@@ -302,7 +365,7 @@ class Timeline:
         return self._order_copy
 
     def record(self, trainer: "Trainer", event: bool = False, force: bool = False) -> bool:
-        """Take a keyframe if one is due (or ``force``), or as a barrier after an ``event``.
+        """Take a full keyframe if one is due (or ``force``), or keep an ``event``.
 
         Call after training cycles and after every event that replay would miss (see the
         module docstring). Returns whether a keyframe was taken. Not while rewound: go on
@@ -312,50 +375,189 @@ class Timeline:
             raise RuntimeError("continue from the cycle shown before recording on the timeline")
         cycle = trainer.cycle
         self.latest = cycle
-        last = self._cycles[-1] if self._cycles else None
         if event:
-            frame = capture(trainer, self._shared_order(trainer), barrier=True)
-            if last == cycle:  # the state at this cycle is now the one after the event
-                self._frames[-1] = frame
-            else:
-                self._append(frame)
-        elif last is None or cycle - last >= self.interval or (force and cycle != last):
-            self._append(capture(trainer, self._shared_order(trainer)))
+            self._record_event(trainer)
+            taken = True
         else:
-            self._prune()  # the reach follows the latest cycle
-            return False
-        self._prune()
-        return True
+            last_full = self._last_full_cycle()
+            taken = last_full is None or cycle - last_full >= self.interval or (force and cycle != self._cycles[-1])
+            frame = None
+            if taken:
+                frame = capture(trainer, self._shared_order(trainer))
+                self._append(frame)
+            self._keep_head(trainer, frame)
+        self._thin(self._checked)
+        if self._bytes > self.budget:
+            self._fit_budget(trainer)
+        return taken
+
+    def _keep_head(self, trainer: "Trainer", frame: Keyframe | None = None) -> None:
+        """Remember the state at the trainer's cycle as training (or replay) reached it."""
+        if frame is not None:
+            self._head = frame.vectors
+        else:
+            for row, live in zip(self._head_buffer, _live_vectors(trainer)):
+                np.copyto(row, live)
+            self._head = self._head_buffer
+        self._head_cycle = trainer.cycle
+
+    def _patch(self, trainer: "Trainer") -> tuple | None:
+        """What an event at the head cycle changed: per row, (indices, values); None if too much or no head."""
+        if self._head_cycle != trainer.cycle:
+            return None
+        bits = np.dtype(f"u{self._head.itemsize}")
+        patch, changed = [], 0
+        for before, live in zip(self._head, _live_vectors(trainer)):
+            indices = np.flatnonzero(before.view(bits) != live.view(bits))  # bit for bit: −0.0 is not 0.0
+            patch.append((indices, live[indices]))
+            changed += indices.size
+        if changed * PATCH_SHARE > self._head.size:
+            return None
+        return tuple(patch)
+
+    def _record_event(self, trainer: "Trainer") -> None:
+        cycle = trainer.cycle
+        patch = self._patch(trainer)
+        order = self._shared_order(trainer)
+        if patch is None:
+            # The keyframes at this cycle hold the state before the event: this one replaces them.
+            while self._cycles and self._cycles[-1] == cycle:
+                self._remove(len(self._frames) - 1)
+            frame = capture(trainer, order, barrier=True)
+            self._append(frame)
+            self._keep_head(trainer, frame)  # a later event at this cycle patches this state
+            return
+        frame = Keyframe()
+        frame.vectors, frame.patch, frame.barrier = None, patch, False
+        _capture_fields(trainer, frame, order)
+        last = self._frames[-1] if self._frames else None
+        if last is not None and not last.full and last.cycle == cycle:
+            self._remove(len(self._frames) - 1)  # both are against the same state; the newer says it all
+        self._append(frame)
 
     def _append(self, frame: Keyframe) -> None:
         if self._cycles and frame.cycle < self._cycles[-1]:
             raise RuntimeError("keyframes must be recorded in cycle order")
+        if not self._frames and not frame.full:
+            raise RuntimeError("the first keyframe must be a full one")
         self._frames.append(frame)
         self._cycles.append(frame.cycle)
+        self._count(frame, +1)
 
-    def _drop_first(self) -> None:
-        del self._frames[0], self._cycles[0]
-        self._checked = max(1, self._checked - 1)
-
-    def _prune(self) -> None:
-        frames, cycles = self._frames, self._cycles
-        # Reach: keep one keyframe at or before latest − capacity, none earlier.
-        while len(cycles) >= 2 and cycles[1] <= self.latest - self.capacity:
-            self._drop_first()
-        # Thinning: a keyframe passing the horizon goes if its neighbours are close enough.
-        limit = self.latest - self.horizon
-        i = max(self._checked, 1)
-        while i < len(cycles) - 1 and cycles[i] < limit:
-            if not frames[i].barrier and cycles[i + 1] - cycles[i - 1] <= 2 * self.interval:
-                del frames[i], cycles[i]
+    def _count(self, frame: Keyframe, sign: int) -> None:
+        """Add (sign +1) or take away (−1) ``frame``'s bytes, its batch order's once per order."""
+        self._bytes += sign * frame.nbytes
+        order = frame.order
+        if order is None:
+            return
+        entry = self._orders.get(id(order))
+        if sign > 0:
+            if entry is None:
+                self._orders[id(order)] = [order, 1]
+                self._bytes += order.nbytes
             else:
-                i += 1
-        self._checked = i
-        # The hard cap: the reach shrinks before memory grows.
-        while len(frames) > self.max_keyframes:
-            self._drop_first()
+                entry[1] += 1
+        else:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._orders[id(order)]
+                self._bytes -= order.nbytes
+
+    def _remove(self, start: int, stop: int | None = None) -> None:
+        """Forget the keyframes ``start:stop`` (just ``start`` if ``stop`` is None)."""
+        stop = start + 1 if stop is None else stop
+        gone = self._frames[start:stop]
+        del self._frames[start:stop], self._cycles[start:stop]
+        for frame in gone:
+            self._count(frame, -1)
+            if frame.vectors is self._head:  # keep the head though its keyframe goes
+                np.copyto(self._head_buffer, frame.vectors)
+                self._head = self._head_buffer
+        if start < self._checked:
+            self._checked = max(1, self._checked - (min(stop, self._checked) - start))
+
+    def _next_full_cycle(self, i: int) -> int | None:
+        """The cycle of the first full keyframe after index ``i``."""
+        frames = self._frames
+        for k in range(i + 1, len(frames)):
+            if frames[k].full:
+                return frames[k].cycle
+        return None
+
+    def _thin(self, start: int) -> None:
+        """Thin the full keyframes older than the horizon, from index ``start`` on, to gaps of at most ``stride``.
+
+        Greedy from the oldest: a keyframe goes if its kept neighbours are at most
+        ``stride`` apart. The first keyframe, barriers and patches stay.
+        """
+        frames = self._frames
+        end = bisect.bisect_left(self._cycles, self.latest - self.horizon)
+        start = max(start, 1)
+        if start >= end:
+            return
+        previous = frames[self._full_at_or_before(start - 1)].cycle
+        kept = []
+        for i in range(start, end):
+            frame = frames[i]
+            if frame.full and not frame.barrier:
+                following = self._next_full_cycle(i)
+                if following is not None and following - previous <= self.stride:
+                    self._count(frame, -1)
+                    continue
+            if frame.full:
+                previous = frame.cycle
+            kept.append(frame)
+        frames[start:end] = kept
+        self._cycles[start:end] = [f.cycle for f in kept]
+        self._checked = start + len(kept)
+
+    def _thinnable(self) -> bool:
+        """Whether a wider stride could drop any full keyframe."""
+        frames = self._frames
+        end = min(self._checked, len(frames))
+        for i in range(1, end):
+            frame = frames[i]
+            if frame.full and not frame.barrier and self._next_full_cycle(i) is not None:
+                return True
+        return False
+
+    def _fit_budget(self, trainer: "Trainer") -> None:
+        """Back under the budget: a doubled stride first, the oldest keyframes only when nothing else is left."""
+        while self._bytes > self.budget and self.stride <= self.latest and self._thinnable():
+            self.stride *= 2
+            self._checked = 1
+            self._thin(1)
+        if self._bytes <= self.budget:
+            return
+        # Only keyframes that must stay are left: the oldest go, down to well under the
+        # budget so that the search above does not run at every cycle from now on.
+        target = self.budget - self.budget // 8
+        while self._bytes > target:
+            second = next((k for k in range(1, len(self._frames)) if self._frames[k].full), None)
+            if second is None:
+                break
+            self._remove(0, second)  # the oldest keyframe and the patches that need it
+        if self._bytes > self.budget:  # one keyframe and its patches: the reach starts afresh at the head
+            self._remove(0, len(self._frames))
+            frame = capture(trainer, self._shared_order(trainer))
+            self._append(frame)
+            self._keep_head(trainer, frame)
 
     # -- travelling -----------------------------------------------------------------------
+    def _full_at_or_before(self, j: int) -> int:
+        while not self._frames[j].full:
+            j -= 1
+        return j
+
+    def _reach(self, trainer: "Trainer", full: int, last: int, cycle: int) -> None:
+        """Restore frame ``full``, replay through the patches after it up to frame ``last``, then to ``cycle``."""
+        frames = self._frames
+        restore(trainer, frames[full])
+        for k in range(full + 1, last + 1):
+            replay(trainer, frames[k].cycle - trainer.cycle)
+            _apply_patch(trainer, frames[k])
+        replay(trainer, cycle - trainer.cycle)
+
     def rewind(self, trainer: "Trainer", cycle: int) -> None:
         """Show cycle ``cycle``: the trainer holds exactly the state it had then.
 
@@ -363,7 +565,8 @@ class Timeline:
         phases is dropped), so scrubbing back to ``latest`` returns to it exactly. The
         trainer's ``last_workspace`` and ``previous_params`` come out as they were right
         after cycle − 1 ran (the batch that made these weights), except at the earliest
-        reachable cycle, which has no cycle before it kept (``last_workspace`` None).
+        reachable cycle, which has no cycle before it kept (``last_workspace`` None). At
+        most ``max_replay`` cycles are replayed.
         """
         if isinstance(cycle, bool) or not isinstance(cycle, (int, np.integer)):
             raise ValueError(f"a cycle is a whole number, got {cycle!r}")
@@ -374,24 +577,21 @@ class Timeline:
         first, latest = self.earliest, self.latest
         if not first <= cycle <= latest:
             raise ValueError(f"cycle {cycle} is out of reach: the timeline holds cycles {first} to {latest}")
-        j = bisect.bisect_right(self._cycles, cycle) - 1
-        frame = self._frames[j]
-        if frame.cycle < cycle:
-            restore(trainer, frame)
-            replay(trainer, cycle - frame.cycle)
-        elif j > 0:
-            # Replay into it from the keyframe before (no barrier lies between them), for
+        last = bisect.bisect_right(self._cycles, cycle) - 1
+        full = self._full_at_or_before(last)
+        if self._cycles[full] == cycle and full > 0:
+            # Replay into it from the keyframes before (no barrier lies between them), for
             # the workspace of the cycle that led here; then the keyframe itself, which
             # after an event differs from what the replay gives.
-            restore(trainer, self._frames[j - 1])
-            replay(trainer, cycle - self._cycles[j - 1])
+            self._reach(trainer, self._full_at_or_before(full - 1), full - 1, cycle)
             workspace = trainer.last_workspace
-            restore(trainer, frame)
+            self._reach(trainer, full, last, cycle)
             trainer.last_workspace = workspace
         else:
-            restore(trainer, frame)
+            self._reach(trainer, full, last, cycle)
         if trainer.cycle != cycle:  # a replay that diverged: impossible unless the run has changed
             raise RuntimeError(f"replay reached cycle {trainer.cycle}, not {cycle}")
+        self._keep_head(trainer)  # an event here, after continue_from_here, patches this state
         self.viewing = cycle if cycle < latest else None
 
     def continue_from_here(self) -> int | None:
@@ -399,9 +599,7 @@ class Timeline:
         if not self.rewound:
             return None
         cycle = self.viewing
-        keep = bisect.bisect_right(self._cycles, cycle)
-        del self._frames[keep:], self._cycles[keep:]
-        self._checked = min(self._checked, max(1, len(self._cycles) - 1))
+        self._remove(bisect.bisect_right(self._cycles, cycle), len(self._frames))
         self.latest = cycle
         self.viewing = None
         return cycle
