@@ -5,7 +5,7 @@ Only widgets and signals: the main window turns the signals into commands for th
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStyle,
     QVBoxLayout,
@@ -48,6 +49,11 @@ def _double_spin(name: str, low: float, high: float, step: float, decimals: int,
 class TrainingControls(QWidget):
     """Buttons that step and run training, counters, and the learning settings.
 
+    The widget itself is the compact run bar (Step, Run, Reset, seed, counters): the
+    window keeps it in view at all times. The settings of gradient descent are a separate
+    widget, :attr:`descent_box`, that the window places where there is room (it scrolls
+    on a small screen); it follows this widget's enabled state.
+
     Signals
     -------
     sig_step(int)
@@ -68,6 +74,12 @@ class TrainingControls(QWidget):
         New batch size (int), or None for the full training set.
     sig_speed_changed(object)
         Run speed in cycles per second, or None for full speed.
+
+    Attributes
+    ----------
+    descent_box : QGroupBox
+        "Gradient descent": learning rate, batch size, momentum, noise and L2
+        (objectName ``"gradientDescentBox"``), not laid out inside this widget.
     """
 
     sig_step = Signal(int)  # cycles
@@ -152,26 +164,37 @@ class TrainingControls(QWidget):
         self.batch_size_spin.valueChanged.connect(lambda _: self.sig_batch_size_changed.emit(self.batch_size()))
 
     def _build_layout(self) -> None:
-        step_box = QGroupBox("Training")
-        grid = QGridLayout(step_box)
-        grid.addWidget(self.step_button, 0, 0)
-        grid.addWidget(self.step_count_spin, 0, 1)
-        grid.addWidget(self.step_phase_button, 1, 0)
-        grid.addWidget(self.step_epoch_button, 1, 1)
-        grid.addWidget(self.run_button, 2, 0)
-        grid.addWidget(self.speed_combo, 2, 1)
-        grid.addWidget(self.reset_button, 3, 0)
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed_spin, 1)
-        seed_row.addWidget(self.new_seed_button)
-        grid.addLayout(seed_row, 3, 1)
-        counters = QFormLayout()
-        counters.addRow("Cycles", self.cycle_label)
-        counters.addRow("Epochs", self.epoch_label)
-        grid.addLayout(counters, 4, 0, 1, 2)
+        # Three narrow columns, so the run bar fits the side panel of a 1024-pixel screen.
+        run_box = QGroupBox("Training", self, objectName="trainingBox")
+        grid = QGridLayout(run_box)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        rows = (
+            (self.step_button, self.step_count_spin, self.step_phase_button),
+            (self.run_button, self.speed_combo, self.step_epoch_button),
+            (self.reset_button, self.seed_spin, self.new_seed_button),
+        )
+        for row, widgets in enumerate(rows):
+            for column, widget in enumerate(widgets):
+                grid.addWidget(widget, row, column)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        counters = QHBoxLayout()
+        for text, label in (("Cycles", self.cycle_label), ("Epochs", self.epoch_label)):
+            counters.addWidget(QLabel(text, run_box))
+            counters.addWidget(label, 1)
+            counters.addSpacing(12)
+        grid.addLayout(counters, len(rows), 0, 1, 3)
+        # Combo and spin boxes would otherwise ask for their widest item and widen the bar.
+        self.speed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.speed_combo.setMinimumContentsLength(7)
+        for widget in (self.step_count_spin, self.seed_spin, self.speed_combo):
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            widget.setMinimumWidth(64)
 
-        learn_box = QGroupBox("Gradient descent")
-        form = QFormLayout(learn_box)
+        self.descent_box = QGroupBox("Gradient descent", objectName="gradientDescentBox")
+        form = QFormLayout(self.descent_box)
         form.addRow("Learning rate", self.learning_rate_spin)
         form.addRow("Batch size", self.batch_size_spin)
         form.addRow("Momentum", self.momentum_spin)
@@ -180,8 +203,13 @@ class TrainingControls(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(step_box)
-        layout.addWidget(learn_box)
+        layout.addWidget(run_box)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        # The descent box sits elsewhere in the window, so it does not inherit our state.
+        if event.type() == QEvent.Type.EnabledChange:
+            self.descent_box.setEnabled(self.isEnabled())
+        super().changeEvent(event)
 
     # -- values ------------------------------------------------------------------------
     def hyperparameters(self) -> Hyperparameters:

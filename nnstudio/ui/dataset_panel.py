@@ -235,7 +235,7 @@ class DatasetPanel(QWidget):
             # keyboardTracking off: typing "200" emits once on Enter/focus-out, not per digit
             spin.setKeyboardTracking(False)
             spin.setAccelerated(True)
-            spin.setMinimumWidth(72)
+            spin.setMinimumWidth(64)
 
         # Parents first: a QLabel added to a layout that has no widget yet would be
         # owned by nothing but its Python wrapper, and freed when that goes out of scope.
@@ -244,18 +244,22 @@ class DatasetPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(box)
         inner = QVBoxLayout(box)
-        inner.setContentsMargins(10, 8, 10, 10)
+        inner.setContentsMargins(8, 8, 8, 10)
         inner.setSpacing(6)
+        # Laid out for a narrow side panel (a 1024-pixel screen): the dataset combo gets a
+        # row of its own, the extra inputs wrap, and the drawing tools take a second row.
         grid = QGridLayout()
         inner.addLayout(grid)
-        features = QHBoxLayout()
+        features = QGridLayout()
         inner.addLayout(features)
+        tools_row = QHBoxLayout()
+        inner.addLayout(tools_row)
         draw_row = QHBoxLayout()
         inner.addLayout(draw_row)
         inner.addWidget(self.draw_hint)
         inner.addWidget(self.plot, 1)
 
-        grid.setHorizontalSpacing(8)
+        grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(6)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
@@ -270,18 +274,26 @@ class DatasetPanel(QWidget):
             label = QLabel(text, box)
             label.setBuddy(field)  # the mnemonic focuses the field
             grid.addWidget(label, row, col)
-            grid.addWidget(field, row, col + 1, 1, 2 if field is self.dataset_combo else 1)
-        grid.addWidget(self.regenerate_button, 0, 3)
+            grid.addWidget(field, row, col + 1, 1, 3 if field is self.dataset_combo else 1)
+        # The longest name still fits the combo's row; it need not ask for more.
+        self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset_combo.setMinimumContentsLength(12)
 
-        features.setSpacing(6)
-        features.addWidget(QLabel("Extra inputs:", box, toolTip=_TIPS["features"]))
-        for check in self.feature_checks.values():
-            features.addWidget(check)
-        features.addStretch(1)
+        features.setHorizontalSpacing(6)
+        features.setVerticalSpacing(2)
+        features.addWidget(QLabel("Extra inputs:", box, toolTip=_TIPS["features"]), 0, 0)
+        for index, check in enumerate(self.feature_checks.values()):
+            features.addWidget(check, index // 3, 1 + index % 3)
+        features.setColumnStretch(4, 1)
 
+        tools_row.setSpacing(6)
+        tools_row.addWidget(self.draw_button)
+        tools_row.addWidget(self.draw_class_combo)
+        tools_row.addStretch(1)
+        tools_row.addWidget(self.regenerate_button)
         draw_row.setSpacing(6)
-        for widget in (self.draw_button, self.draw_class_combo, self.clear_drawn_button, self.save_drawn_button):
-            draw_row.addWidget(widget)
+        draw_row.addWidget(self.clear_drawn_button)
+        draw_row.addWidget(self.save_drawn_button)
         draw_row.addStretch(1)
 
     def _connect(self) -> None:

@@ -1,36 +1,51 @@
 """A short guided tour of how a network learns, with a "Show me" button per idea.
 
-The dialog only explains and asks: each button emits a key from
-:data:`GUIDE_ACTIONS`, and the main window turns it into something to watch
-(one forward phase, a large learning rate for a few cycles, ...). It is
-non-modal, so the learner can keep it open next to the network.
+The page (:class:`GuideDock`) only explains and asks: each button emits a key from
+:data:`GUIDE_ACTIONS`, and the main window turns it into something to watch (one
+forward phase, a large learning rate for a few cycles, ...). It docks at the side of
+the window, so what it demonstrates stays in view beside it. The demonstrations that
+change a setting (:data:`SETTING_DEMOS`) are run by :class:`GuideDemonstrations`,
+which puts the setting back afterwards; the phase demonstrations are the learning
+presenter's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, Signal
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
+    QDockWidget,
+    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from nnstudio.engine.snapshot import Snapshot
 from nnstudio.ui.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.controls import TrainingControls
+from nnstudio.ui.plots import LossPlot
 
-__all__ = ["GuideDialog", "GuideSection", "GUIDE_ACTIONS", "GUIDE_SECTIONS", "GUIDE_TITLE"]
+__all__ = [
+    "GuideDock", "GuideDemonstrations", "GuideSection", "GUIDE_ACTIONS", "GUIDE_SECTIONS", "GUIDE_TITLE",
+    "SETTING_DEMOS",
+]
 
 GUIDE_TITLE = "How a network learns"
+#: Width the guide opens with, and the narrowest it gets: a paragraph still reads well.
+GUIDE_WIDTH = 380
+GUIDE_MIN_WIDTH = 240
 
-#: Keys emitted by :attr:`GuideDialog.sig_action`, in reading order.
+#: Keys emitted by :attr:`GuideDock.sig_action`, in reading order.
 GUIDE_ACTIONS = (
     "feedforward",
     "sigmoid",
@@ -45,6 +60,8 @@ GUIDE_ACTIONS = (
 
 #: Background of inline formulas: the grey of the app's hairlines, lightened.
 _FORMULA_TINT = "#eef1f5"
+#: The shading of a demonstration's cycles on the loss plot: the muted text grey, faint.
+_MARK_FILL = (95, 99, 104, 40)
 
 
 def _formula(text: str) -> str:
@@ -153,6 +170,7 @@ def _section_frame(number: int, section: GuideSection, parent: QWidget) -> tuple
     font.setPointSizeF(font.pointSizeF() + 1)
     title.setFont(font)
     title.setStyleSheet(f"color: {TEXT_COLOR};")
+    title.setWordWrap(True)  # the dock may be narrow
     body = QLabel(f"<p style='line-height:125%;'>{section.body}</p>", frame)
     body.setTextFormat(Qt.TextFormat.RichText)
     body.setWordWrap(True)
@@ -160,7 +178,7 @@ def _section_frame(number: int, section: GuideSection, parent: QWidget) -> tuple
     body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     button = QPushButton("Show me", frame, objectName=f"guideButton_{section.key}")
     button.setToolTip("Do this step in the simulator and point at it")
-    # Enter in the dialog must not start a demonstration nobody asked for.
+    # Enter in the guide must not start a demonstration nobody asked for.
     button.setAutoDefault(False)
     row = QHBoxLayout()
     row.addStretch(1)
@@ -174,15 +192,18 @@ def _section_frame(number: int, section: GuideSection, parent: QWidget) -> tuple
     return frame, button
 
 
-class GuideDialog(QDialog):
-    """Non-modal page "How a network learns": eight short paragraphs, each with "Show me".
+class GuideDock(QDockWidget):
+    """The page "How a network learns" as a dock: eight short paragraphs, each with "Show me".
 
-    The object name is always ``"guideDialog"``.
+    Docked at the side of the main window, it never covers the network, the loss plot
+    or the heatmaps that its demonstrations change. The object name is
+    ``"guideDialog"``, the name scripts have always found the guide by.
 
     Parameters
     ----------
     parent : QWidget, optional
-        Parent window; the dialog stays on top of it without blocking it.
+        A ``QMainWindow`` gets the guide docked on its right, hidden until shown; with
+        any other parent (or none) it is a window of its own.
 
     Signals
     -------
@@ -194,33 +215,33 @@ class GuideDialog(QDialog):
     buttons : dict of str to QPushButton
         The "Show me" buttons by key, object names ``"guideButton_<key>"``.
     scroll_area : QScrollArea
-        Holds the paragraphs.
+        Holds the paragraphs; objectName ``"guideScrollArea"``.
     """
 
     sig_action = Signal(str)  # key from GUIDE_ACTIONS
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(GUIDE_TITLE, parent)
         self.setObjectName("guideDialog")
-        self.setWindowTitle(GUIDE_TITLE)
-        self.setModal(False)
+        self.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
 
-        heading = QLabel(GUIDE_TITLE, self, objectName="guideHeading")
+        heading = QLabel(GUIDE_TITLE, objectName="guideHeading")
         font = QFont(heading.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.5)
         heading.setFont(font)
         heading.setStyleSheet(f"color: {TEXT_COLOR};")
-        intro = QLabel(f"<p style='line-height:125%;'>{_INTRO}</p>", self, objectName="guideIntro")
+        heading.setWordWrap(True)
+        intro = QLabel(f"<p style='line-height:125%;'>{_INTRO}</p>", objectName="guideIntro")
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         intro.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
 
         page = QWidget(objectName="guidePage")
-        # a white page reads like a document, set apart from the dialog's chrome
+        # a white page reads like a document, set apart from the window's chrome
         page.setStyleSheet("QWidget#guidePage { background: white; }")
         page_layout = QVBoxLayout(page)
-        page_layout.setContentsMargins(18, 14, 18, 10)
+        page_layout.setContentsMargins(10, 12, 10, 10)
         page_layout.setSpacing(6)
         page_layout.addWidget(heading)
         page_layout.addWidget(intro)
@@ -233,19 +254,166 @@ class GuideDialog(QDialog):
             page_layout.addWidget(frame)
         page_layout.addStretch(1)
 
-        self.scroll_area = QScrollArea(self, objectName="guideScrollArea")
+        self.scroll_area = QScrollArea(objectName="guideScrollArea")
         self.scroll_area.setWidget(page)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setMinimumWidth(
+            max(GUIDE_MIN_WIDTH, page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width()))
+        self.setWidget(self.scroll_area)
 
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 8)
-        layout.addWidget(self.scroll_area, 1)
-        close_row = QHBoxLayout()
-        close_row.setContentsMargins(14, 0, 14, 0)
-        close_row.addWidget(close)
-        layout.addLayout(close_row)
-        self.resize(560, 680)
+        if isinstance(parent, QMainWindow):
+            parent.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+            self.hide()
+        else:
+            self.resize(GUIDE_WIDTH, 680)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # The width it opens with: a quarter of the window, within bounds a paragraph reads well in.
+        window = self.parentWidget()
+        share = GUIDE_WIDTH if window is None else int(window.width() * 0.26)
+        return QSize(max(GUIDE_MIN_WIDTH, min(GUIDE_WIDTH, share)), super().sizeHint().height())
+
+
+class _SettingDemo(NamedTuple):
+    """A demonstration that changes one training setting for a number of cycles."""
+
+    spin: str  # attribute of TrainingControls
+    name: str  # the setting, as the status bar names it
+    value: Callable[[float], float]  # the setting's value during the demonstration, from its value before
+    cycles: int
+    mark: str  # the label on the loss plot
+    status: str
+
+
+#: The guide's demonstrations that change a setting; the others only step phases.
+SETTING_DEMOS: dict[str, _SettingDemo] = {
+    "learning_rate": _SettingDemo(
+        "learning_rate_spin", "Learning rate", lambda lr: min(20.0, lr * 10), 50, "lr ×10",
+        "Learning rate ×10 for 50 cycles: watch the loss jump around (the shaded cycles).",
+    ),
+    "noise": _SettingDemo(
+        "noise_spin", "Noise", lambda _noise: 0.5, 100, "noise 0.5",
+        "Noise 0.5 for 100 cycles: the updates wander (the shaded cycles); the noise fades as training goes on.",
+    ),
+}
+
+
+class _Pending(NamedTuple):
+    generation: int
+    start: int  # the cycle shown when the learner pressed "Show me"
+    demo: _SettingDemo
+    spin: QDoubleSpinBox
+    before: float
+    during: float  # as the spin box shows it, after its rounding
+
+
+class GuideDemonstrations(QObject):
+    """The guide's "Show me" for the learning rate and the noise: a setting changed for a few cycles, then put back.
+
+    The setting lasts only for the demonstration. Once the trainer reports the cycles
+    done (or the run changes: a reset, new data or a new network), the control gets its
+    earlier value back, unless the learner has changed it meanwhile. The loss plot then
+    zooms to those cycles, shaded and labelled, until training goes on past them.
+
+    Parameters
+    ----------
+    controls : TrainingControls
+        Holds the learning-rate and noise spin boxes; changing them sends the new settings.
+    loss_plot : LossPlot
+        Where the demonstration's cycles are shown.
+    send : callable
+        ``send(name, *args)`` queues a command for the trainer.
+    parent : QObject, optional
+
+    Signals
+    -------
+    sig_status(str)
+        A line for the status bar.
+    """
+
+    sig_status = Signal(str)  # message
+
+    def __init__(self, controls: TrainingControls, loss_plot: LossPlot, send: Callable[..., None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controls, self.loss_plot, self._send = controls, loss_plot, send
+        self.latest: Snapshot | None = None
+        self._pending: _Pending | None = None
+        self._marked: tuple[int, int, int] | None = None  # generation, first and last cycle shaded
+        self._mark_items: tuple = ()  # the shading and its labelled first line
+
+    def demonstrate(self, key: str) -> None:
+        """Run the demonstration of ``key`` if it changes a setting (see :data:`SETTING_DEMOS`)."""
+        demo, s = SETTING_DEMOS.get(key), self.latest
+        if demo is None or s is None:
+            return
+        if self._pending is not None:  # pressed again before the first one ended
+            self._restore(self._pending)
+        self._clear_mark()
+        spin = getattr(self.controls, demo.spin)
+        before = spin.value()
+        spin.setValue(demo.value(before))  # the window sends the new setting
+        self._pending = _Pending(s.generation, s.cycle, demo, spin, before, spin.value())
+        self._send("step", "cycle", demo.cycles)
+        self.sig_status.emit(f"{demo.status} Then it goes back to {before:g}.")
+
+    def show(self, s: Snapshot) -> None:
+        """Follow the trainer: put the setting back once the demonstration's cycles are done."""
+        self.latest = s
+        pending = self._pending
+        if pending is not None:
+            same_run = s.generation == pending.generation
+            # Every command is answered by a snapshot; the first one after the step that
+            # is not running and has moved on (or reports trouble) says the step is over.
+            if not same_run or (not s.running and (s.cycle != pending.start or s.message)):
+                self._pending = None
+                self._restore(pending)
+                if same_run and s.cycle > pending.start:
+                    self._mark(s.generation, max(pending.start, s.cycle - pending.demo.cycles), s.cycle,
+                               pending.demo.mark)
+            return
+        if self._marked is not None:
+            generation, first, last = self._marked
+            if s.generation != generation or not first <= s.cycle <= last:
+                self._clear_mark()
+
+    def _restore(self, pending: _Pending) -> None:
+        if pending.spin.value() != pending.during:
+            return  # the learner chose another value meanwhile: theirs stays
+        pending.spin.setValue(pending.before)
+        self.sig_status.emit(f"{pending.demo.name} back to {pending.before:g}.")
+
+    def _mark(self, generation: int, first: int, last: int, label: str) -> None:
+        """Shade cycles first..last and zoom to them, with as many cycles before for comparison."""
+        self.loss_plot.tabs.setCurrentIndex(self.loss_plot.LOSS_TAB)
+        item = self.loss_plot.loss_plot.getPlotItem()
+        span = last - first
+        region = pg.LinearRegionItem((first, last), movable=False, brush=pg.mkBrush(_MARK_FILL),
+                                     pen=pg.mkPen(None))
+        region.setZValue(-10)  # under the curves
+        start = pg.InfiniteLine(first, angle=90, movable=False, pen=pg.mkPen(MUTED_TEXT_COLOR, width=1))
+        start.setZValue(10)  # its label over the curves
+        # Below the legend's corner; a white ground keeps it readable over a curve.
+        pg.InfLineLabel(start, label, position=0.7, anchors=[(0, 0), (0, 0)], color=TEXT_COLOR,
+                        fill=pg.mkBrush(255, 255, 255, 220))
+        item.addItem(region)
+        item.addItem(start)
+        view = item.getViewBox()
+        view.setXRange(max(0, first - span), last + max(1, span // 10), padding=0)
+        view.setAutoVisible(y=True)  # the loss axis fits the cycles in view
+        view.enableAutoRange(axis=pg.ViewBox.YAxis)
+        self._mark_items, self._marked = (region, start), (generation, first, last)
+
+    def _clear_mark(self) -> None:
+        """Remove the shading and let the plot follow training again."""
+        if not self._mark_items:
+            return
+        item = self.loss_plot.loss_plot.getPlotItem()
+        for mark in self._mark_items:
+            item.removeItem(mark)
+        view = item.getViewBox()
+        view.setAutoVisible(y=False)
+        view.enableAutoRange()
+        self._mark_items, self._marked = (), None

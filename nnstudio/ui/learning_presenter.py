@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from ..engine.inspect import neuron_report
 from ..engine.snapshot import Snapshot
 from .controls import TrainingControls
-from .guide import GuideDialog
+from .guide import GuideDock
 from .heatmaps import LayerHeatmaps
 from .inspector import NeuronInspector
 from .learning_views import GradientNormPlot, LayerView, TimelineBar
@@ -51,7 +51,7 @@ class LearningPresenter(QObject):
         self.canvas, self.controls, self.tabs, self._send = canvas, controls, tabs, send
         self.activations, self.deltas, self.weight_deltas = activations, deltas, weight_deltas
         self.inspector, self.norms, self.layer_view, self.timeline = inspector, norms, layer_view, timeline
-        self.guide: GuideDialog | None = None
+        self.guide: GuideDock | None = None
         self.latest: Snapshot | None = None
         self.selected: tuple[int, int] | None = None
         self._layer_view_on: tuple | None = None
@@ -79,7 +79,7 @@ class LearningPresenter(QObject):
 
     def show_guide(self) -> None:
         if self.guide is None:
-            self.guide = GuideDialog(self.parent())
+            self.guide = GuideDock(self.parent())
             self.guide.sig_action.connect(self.demonstrate)
         self.guide.show()
         self.guide.raise_()
@@ -100,14 +100,7 @@ class LearningPresenter(QObject):
                 self._on_neuron_selected(1, 0)
             for _ in range(phases_until(targets[key], n_layers, s.phase)):
                 self._send("step_phase")
-        elif key == "learning_rate":
-            self.controls.learning_rate_spin.setValue(min(20.0, s.hyper.learning_rate * 10))
-            self._send("step", "cycle", 50)
-            self.sig_status.emit("Learning rate ×10, then 50 cycles: watch the loss jump around. Set it back to calm it.")
-        elif key == "noise":
-            self.controls.noise_spin.setValue(0.5)
-            self._send("step", "cycle", 100)
-            self.sig_status.emit("Noise 0.5, then 100 cycles: the updates wander; the noise fades as training goes on.")
+        # "learning_rate" and "noise" change a setting for a while: GuideDemonstrations runs them.
 
     # -- snapshots ---------------------------------------------------------------------
     def show(self, s: Snapshot) -> None:

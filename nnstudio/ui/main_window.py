@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from .data_presenter import DataPresenter
 from .data_table import DataTable
 from .dataset_panel import DatasetPanel
 from .export_menu import ExportMenu
+from .guide import GuideDemonstrations, GuideDock
 from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
 from .inspector import NeuronInspector
@@ -46,6 +48,16 @@ __all__ = ["MainWindow"]
 #: The window redraws at most this often, whatever the trainer sends.
 DRAW_INTERVAL_MS = 33
 JOIN_TIMEOUT_MS = 3000
+#: The first window, before any saved geometry; a smaller screen gets a window that fits it.
+DEFAULT_SIZE = QSize(1440, 880)
+#: The canvas may get this narrow, so that a 1024-pixel screen holds the whole window.
+MIN_CANVAS_WIDTH = 220
+MIN_VIEW_WIDTH = 200
+SIDE_WIDTH = 300
+#: Below this width the side panel makes room for the guide while it is open.
+GUIDE_TAKES_SIDE_BELOW = 1200
+#: Saved with the window state, so a layout saved by an older version is not restored.
+LAYOUT_VERSION = 2
 FIRST_HINT = "Press Step (F10) to run one feedforward/backprop cycle, or Run (F5) to watch the network learn XOR."
 
 
@@ -118,6 +130,7 @@ class MainWindow(QMainWindow):
                                                toolTip="Remove the last hidden layer (re-initialises the weights)")
         self.network_summary = QLabel(objectName="networkSummary")
 
+        # The side panel scrolls on a short screen; the run bar under it stays in view.
         left_content = QWidget()
         left_layout = QVBoxLayout(left_content)
         left_layout.setContentsMargins(0, 0, 4, 0)
@@ -126,12 +139,17 @@ class MainWindow(QMainWindow):
         self.insight_stack.setMinimumHeight(300)
         left_layout.addWidget(self.dataset_panel, 3)
         left_layout.addWidget(self.insight_stack, 3)
-        left_layout.addWidget(self.controls, 0)
-        # Scrolls rather than forcing a minimum window height taller than a laptop screen.
+        left_layout.addWidget(self.controls.descent_box, 0)
         left = QScrollArea(objectName="sidePanel", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.setWidget(left_content)
-        left.setMinimumWidth(left_content.minimumSizeHint().width() + 16)
+        left.setMinimumWidth(left_content.minimumSizeHint().width() + left.verticalScrollBar().sizeHint().width())
+        side = QWidget(objectName="sideColumn")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(4)
+        side_layout.addWidget(left, 1)
+        side_layout.addWidget(self.controls, 0)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -139,13 +157,16 @@ class MainWindow(QMainWindow):
         bar = QHBoxLayout()
         title = QLabel("<b>Network</b>")
         bar.addWidget(title)
+        # On a narrow canvas the summary wraps rather than widen the window.
+        self.network_summary.setWordWrap(True)
+        self.network_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.network_summary, 1)
-        bar.addWidget(self.remove_layer_button)
-        bar.addWidget(self.add_layer_button)
+        for button in (self.remove_layer_button, self.add_layer_button):
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 24)
+            bar.addWidget(button)
         centre_layout.addLayout(bar)
+        self.canvas.setMinimumSize(MIN_CANVAS_WIDTH, 200)
         centre_layout.addWidget(self.canvas, 1)
-        self.timeline_bar = TimelineBar()
-        centre_layout.addWidget(self.timeline_bar)
 
         self.backprop_heatmap = LayerHeatmaps(kind="backprop", object_name="backpropDeltaHeatmap")
         self.inspector = NeuronInspector()
@@ -159,28 +180,48 @@ class MainWindow(QMainWindow):
         self.heatmap_tabs.addTab(self.gradient_norm_plot, "Grad norms")
         self.heatmap_tabs.addTab(self.layer_view, "Layer view")
         self.heatmap_tabs.currentChanged.connect(lambda _: self._draw_heatmaps())
+        self._let_views_give_way()
 
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.loss_plot)
-        right.addWidget(self.heatmap_tabs)
-        right.setSizes([400, 400])
+        self.right_split = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
+        self.right_split.addWidget(self.loss_plot)
+        self.right_split.addWidget(self.heatmap_tabs)
+        self.right_split.setSizes([400, 400])
+
+        # The timeline spans the views it rewinds, so its slider is long at any width.
+        self.views_split = QSplitter(Qt.Orientation.Horizontal, objectName="viewsSplitter")
+        self.views_split.addWidget(centre)
+        self.views_split.addWidget(self.right_split)
+        self.views_split.setCollapsible(0, False)
+        # Every heatmap tab shows from 1366 pixels up; at 1024 the canvas keeps as much room.
+        self.views_split.setStretchFactor(0, 1)
+        self.views_split.setStretchFactor(1, 1)
+        self.views_split.setSizes([570, 549])
+        views = QWidget(objectName="viewsColumn")
+        views_layout = QVBoxLayout(views)
+        views_layout.setContentsMargins(0, 0, 0, 0)
+        views_layout.setSpacing(2)
+        views_layout.addWidget(self.views_split, 1)
+        self.timeline_bar = TimelineBar()
+        views_layout.addWidget(self.timeline_bar)
 
         self.main_split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
-        self.main_split.addWidget(left)
-        self.main_split.addWidget(centre)
-        self.main_split.addWidget(right)
+        self.main_split.addWidget(side)
+        self.main_split.addWidget(views)
+        self.main_split.setCollapsible(1, False)
         self.main_split.setStretchFactor(0, 0)
-        self.main_split.setStretchFactor(1, 3)
-        self.main_split.setStretchFactor(2, 2)
-        self.main_split.setSizes([340, 620, 480])
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([SIDE_WIDTH, DEFAULT_SIZE.width() - SIDE_WIDTH])
         self.setCentralWidget(self.main_split)
-        self.resize(1440, 880)
+        self.resize(DEFAULT_SIZE)
 
         self.data_table = DataTable()
         self.data_dock = QDockWidget("Data table", self, objectName="dataTableDock")
         self.data_dock.setWidget(self.data_table)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.data_dock)
         self.data_dock.hide()
+        # Its own size hint would take most of a short screen; a saved layout sets it instead.
+        self._data_dock_sized = False
+        self.data_dock.visibilityChanged.connect(self._size_data_dock)
         self.data = DataPresenter(self.dataset_panel, self.insight_stack, self.data_table, self.send)
         self.sessions = SessionFiles(self, self.send, self._settings)
         self.learning = LearningPresenter(
@@ -188,10 +229,54 @@ class MainWindow(QMainWindow):
             self.weight_delta_heatmap, self.inspector, self.gradient_norm_plot, self.layer_view,
             self.timeline_bar, self.send, self,
         )
+        # Made now, hidden, so that a saved layout can bring it back where it was.
+        self.guide_dock = GuideDock(self)
+        self.learning.guide = self.guide_dock
+        self.guide_demos = GuideDemonstrations(self.controls, self.loss_plot, self.send, self)
+        self.guide_dock.sig_action.connect(self.learning.demonstrate)
+        self.guide_dock.sig_action.connect(self.guide_demos.demonstrate)
+        self.guide_demos.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._side_before_guide: int | None = None
+        self.guide_dock.visibilityChanged.connect(self._make_room_for_guide)
         self.sessions.confirm = self.confirm_close
 
         self.metrics_label = QLabel(objectName="metricsLabel")
         self.statusBar().addPermanentWidget(self.metrics_label)
+        # The window's frame resizes it; the grip's corner is better spent on the messages.
+        self.statusBar().setSizeGripEnabled(False)
+
+    def _size_data_dock(self, visible: bool) -> None:
+        if visible and not self._data_dock_sized:
+            self._data_dock_sized = True
+            self.resizeDocks([self.data_dock], [max(160, self.height() // 4)], Qt.Orientation.Vertical)
+
+    def _make_room_for_guide(self, visible: bool) -> None:
+        """On a narrow screen the guide takes the side panel's room while it is open.
+
+        What it demonstrates is the network, the loss plot and the heatmaps; squeezed
+        between the side panel and the guide they would be too small to watch.
+        """
+        sizes = self.main_split.sizes()
+        if visible and self._side_before_guide is None and sizes[0] > 0 and self.width() < GUIDE_TAKES_SIDE_BELOW:
+            self._side_before_guide = sizes[0]
+            self.main_split.setSizes([0, sum(sizes)])
+        elif not visible and self._side_before_guide is not None:
+            side, self._side_before_guide = self._side_before_guide, None
+            if sizes[0] == 0:  # unless the learner has opened it again meanwhile
+                self.main_split.setSizes([side, max(0, sum(sizes) - side)])
+
+    def _let_views_give_way(self) -> None:
+        """Long one-line rows inside the views may be clipped rather than widen the window.
+
+        At the window's default sizes they have room; only a learner who drags a splitter
+        far makes them clip. Headings wrap instead, as they say what a view shows.
+        """
+        for heatmaps in (self.activation_heatmap, self.backprop_heatmap, self.weight_delta_heatmap):
+            heatmaps.heading_label.setWordWrap(True)
+            heatmaps.empty_message.setWordWrap(True)
+        for label in (self.loss_plot.readout, self.gradient_norm_plot.readout):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
+        self.layer_view.setMinimumWidth(MIN_VIEW_WIDTH)  # its row of three combo boxes
 
     def _action(self, text: str, shortcut: str | None, slot, name: str) -> QAction:
         action = QAction(text, self, objectName=name)
@@ -297,15 +382,42 @@ class MainWindow(QMainWindow):
             "test_fraction": d.test_fraction, "features": d.features,
         })
 
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.main_split, "views": self.views_split, "right": self.right_split}
+
     def _restore_geometry(self) -> None:
+        """Bring the window back as it was closed (size, place, docks, splitters), or fit the screen."""
         if self._settings is None:
             return
         geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        splitter = self._settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.main_split.restoreState(splitter)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self._fit_screen()
+            return
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION):
+            self._data_dock_sized = True
+        for name, splitter in self._splitters().items():
+            sizes = self._settings.value(f"window/splitters/{name}")
+            if isinstance(sizes, QByteArray):
+                splitter.restoreState(sizes)
+        if not self.guide_dock.isHidden() and self.main_split.sizes()[0] == 0:
+            self._side_before_guide = SIDE_WIDTH  # closed while the guide had the side's room
+
+    def _fit_screen(self) -> None:
+        """First start: the default size, or the whole screen when that is smaller."""
+        available = self.screen().availableGeometry()
+        if DEFAULT_SIZE.width() <= available.width() and DEFAULT_SIZE.height() <= available.height():
+            return
+        self.resize(DEFAULT_SIZE.boundedTo(available.size()))
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def _save_geometry(self) -> None:
+        settings = self._settings
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        for name, splitter in self._splitters().items():
+            settings.setValue(f"window/splitters/{name}", splitter.saveState())
+        settings.remove("window/splitter")  # the three-pane layout of earlier versions
 
     # -- commands ----------------------------------------------------------------------
     def send(self, name: str, *args) -> None:
@@ -403,6 +515,7 @@ class MainWindow(QMainWindow):
         self.loss_plot.set_history(s.batch_cycles, s.batch_loss, s.eval_cycles, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3])
         self._draw_heatmaps(s)
         self.learning.show(s)
+        self.guide_demos.show(s)
         self.controls.set_counters(s.cycle, s.epoch)
         if s.running != self.controls.run_button.isChecked():
             self.controls.set_running(s.running)
@@ -446,8 +559,7 @@ class MainWindow(QMainWindow):
             self._draw_timer.stop()
             if self._settings is not None:
                 save_config(self._settings, self.config)
-                self._settings.setValue("window/geometry", self.saveGeometry())
-                self._settings.setValue("window/splitter", self.main_split.saveState())
+                self._save_geometry()
             self.shutdown()
         super().closeEvent(event)
 

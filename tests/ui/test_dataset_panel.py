@@ -465,13 +465,33 @@ def test_a_real_dataset_disables_noise_samples_seed_and_the_extra_inputs(real_pa
     assert panel.data_spec()["features"] == ("x1_squared",)  # the choice is kept for 2-D data
 
 
-def test_feature_toggles_have_their_names_and_labels_in_one_row(panel):
-    """Five check boxes x1², x2², x1·x2, sin x1, sin x2, found by objectName, unchecked at first."""
+def test_feature_toggles_have_their_names_and_labels_in_reading_order(panel):
+    """Five check boxes x1², x2², x1·x2, sin x1, sin x2, found by objectName, unchecked, read left to right, top down."""
     checks = [panel.findChild(QCheckBox, f"featureCheck_{name}") for name in EXTRA_FEATURES]
     assert [c.text() for c in checks] == ["x1\u00b2", "x2\u00b2", "x1\u00b7x2", "sin x1", "sin x2"]
     assert not any(c.isChecked() for c in checks)
     panel.show()
-    assert len({c.geometry().top() for c in checks}) == 1
+    reading_order = sorted(checks, key=lambda c: (c.geometry().top(), c.geometry().left()))
+    assert [c.objectName() for c in reading_order] == [c.objectName() for c in checks]
+
+
+def test_panel_fits_a_narrow_side_panel_with_every_control_whole(panel, qtbot):
+    """At its minimum width (the side panel of a 1024-pixel screen) no control is cut short, even while drawing."""
+    panel.draw_button.setChecked(True)  # the drawing tools add a row
+    panel.show()
+    qtbot.waitExposed(panel)
+    width = panel.minimumSizeHint().width()
+    assert width <= 300
+    panel.resize(width, panel.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: panel.width() == width)
+    widgets = [panel.dataset_combo, panel.noise_spin, panel.samples_spin, panel.test_fraction_spin, panel.seed_spin,
+               panel.regenerate_button, panel.draw_button, panel.draw_class_combo, panel.clear_drawn_button,
+               panel.save_drawn_button, *panel.feature_checks.values()]
+    for widget in widgets:
+        assert widget.isVisible(), widget.objectName()
+        assert widget.width() >= widget.minimumSizeHint().width(), widget.objectName()
+        right = widget.mapTo(panel, widget.rect().topRight()).x()
+        assert right < width, widget.objectName()
 
 
 def test_feature_toggles_emit_the_spec_with_features_in_fixed_order(panel, emitted, qtbot):
