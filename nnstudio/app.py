@@ -6,8 +6,11 @@ import argparse
 import ctypes.util
 import os
 import sys
+import threading
 
-__all__ = ["run_app"]
+from .engine.errorlog import log_exception
+
+__all__ = ["run_app", "install_error_log"]
 
 
 def _display_problem() -> str | None:
@@ -21,6 +24,24 @@ def _display_problem() -> str | None:
         return ("Qt's X11 (xcb) plugin needs the system library libxcb-cursor0, which pip cannot install. "
                 "Install it with your package manager, e.g. 'sudo apt install libxcb-cursor0'.")
     return None
+
+
+def install_error_log(log_path: str | os.PathLike) -> None:
+    """Unexpected exceptions in the window (in a slot, on any thread) go to stderr and the log, traceback and all."""
+    def on_exception(kind, exc, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        log_exception(exc.with_traceback(tb), "unexpected error in the window", log_path)
+
+    def on_thread_exception(args) -> None:
+        if args.exc_type is SystemExit or args.exc_value is None:
+            return
+        name = args.thread.name if args.thread is not None else "a thread"
+        log_exception(args.exc_value, f"unexpected error on {name}", log_path)
+
+    sys.excepthook = on_exception
+    threading.excepthook = on_thread_exception
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -48,6 +69,7 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationName("NN Studio")
     app.setOrganizationName("nnstudio")
     window = MainWindow(remember=not args.screenshot)
+    install_error_log(window.log_path)
     window.show()
     if args.screenshot:
         from .ui.screenshot import capture_after_training

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -41,7 +42,7 @@ from .numbers import format_number, format_percent
 from .plots import LossPlot
 from .session_menu import SessionFiles
 from .settings import load_config, save_config
-from .worker import TrainingWorker
+from .worker import TrainingWorker, default_log_path, exit_if_trainer_bootstrapping
 
 __all__ = ["MainWindow"]
 
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
     -------
     sig_command(object)
         A ``(name, args)`` command for the trainer, delivered to the worker's thread.
+    sig_restart(object)
+        Start a new trainer (the last one died); the ``SessionConfig`` to use without a checkpoint.
 
     Attributes
     ----------
@@ -81,12 +84,18 @@ class MainWindow(QMainWindow):
         The newest Snapshot drawn (None before the first).
     data_view
         The data as last drawn (a ``DataView``).
+    trainer_running
+        False from the trainer's death until Restart trainer: commands are not sent meanwhile.
+    log_path
+        Where tracebacks of unexpected errors go (the trainer's and, under ``run_app``, the window's).
     """
 
     sig_command = Signal(object)  # (name, args)
+    sig_restart = Signal(object)  # SessionConfig
 
     def __init__(self, config: SessionConfig | None = None, remember: bool = True,
-                 confirm_close: bool | None = None) -> None:
+                 confirm_close: bool | None = None, log_path: str | Path | None = None) -> None:
+        exit_if_trainer_bootstrapping()  # before anything: a window must not open in the trainer's process
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle("NN Studio")
@@ -99,6 +108,9 @@ class MainWindow(QMainWindow):
         self._generation = -1
         self._drawn_spec = None
         self._closing = False
+        self.trainer_running = True
+        self._announce_restart = False
+        self.log_path = Path(log_path) if log_path is not None else default_log_path()
         # Scripted windows (tests, screenshots) never stop to ask about unsaved work.
         self.confirm_close = remember if confirm_close is None else confirm_close
 
@@ -150,6 +162,7 @@ class MainWindow(QMainWindow):
         side_layout.setSpacing(4)
         side_layout.addWidget(left, 1)
         side_layout.addWidget(self.controls, 0)
+        self.side_column = side
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -167,6 +180,7 @@ class MainWindow(QMainWindow):
         centre_layout.addLayout(bar)
         self.canvas.setMinimumSize(MIN_CANVAS_WIDTH, 200)
         centre_layout.addWidget(self.canvas, 1)
+        self.network_area = centre
 
         self.backprop_heatmap = LayerHeatmaps(kind="backprop", object_name="backpropDeltaHeatmap")
         self.inspector = NeuronInspector()
@@ -241,6 +255,15 @@ class MainWindow(QMainWindow):
         self.sessions.confirm = self.confirm_close
 
         self.metrics_label = QLabel(objectName="metricsLabel")
+        # Shown only while the trainer is down; permanent widgets, so no passing message hides them.
+        self.trainer_stopped_label = QLabel(objectName="trainerStoppedLabel", textFormat=Qt.TextFormat.PlainText)
+        self.trainer_stopped_label.setStyleSheet("color: #b00020;")
+        self.restart_button = QPushButton("Restart trainer", objectName="restartTrainerButton",
+                                          toolTip="Start a new trainer from the last checkpoint")
+        self.restart_button.clicked.connect(self.restart_trainer)
+        for widget in (self.trainer_stopped_label, self.restart_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
         self.statusBar().addPermanentWidget(self.metrics_label)
         # The window's frame resizes it; the grip's corner is better spent on the messages.
         self.statusBar().setSizeGripEnabled(False)
@@ -316,6 +339,11 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
         train_menu.addSeparator()
         train_menu.addAction(self.check_gradients_action)
+        self.restart_trainer_action = self._action(
+            "Restart &trainer", None, self.restart_trainer, "restartTrainerAction")
+        self.restart_trainer_action.setEnabled(False)
+        train_menu.addSeparator()
+        train_menu.addAction(self.restart_trainer_action)
 
         view_menu = menus.addMenu("&View")
         self.data_table_action = self.data_dock.toggleViewAction()
@@ -354,12 +382,13 @@ class MainWindow(QMainWindow):
     def _start_worker(self, config: SessionConfig) -> None:
         self._thread = QThread(self)
         self._thread.setObjectName("trainingThread")
-        self.worker = TrainingWorker(config)
+        self.worker = TrainingWorker(config, self.log_path)
         self.worker.moveToThread(self._thread)
         self._thread.started.connect(self.worker.run)
         self.worker.sig_finished.connect(self._thread.quit)
         self.worker.sig_snapshot.connect(self._on_snapshot)
         self.worker.sig_error.connect(self._on_error)
+        self.worker.sig_trainer_died.connect(self._on_trainer_died)
         self.worker.sig_exported.connect(self._on_exported)
         self.worker.sig_gradients.connect(self._on_gradients)
         # Bound methods of objects on this thread: Qt queues them here. (A bare lambda would
@@ -368,7 +397,9 @@ class MainWindow(QMainWindow):
         self.worker.sig_saved.connect(self._on_session_saved)
         self.worker.sig_opened.connect(self.sessions.on_opened)
         self.sessions.sig_title_changed.connect(self.setWindowTitle)
+        self.sessions.sig_status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.sig_command.connect(self.worker.send)
+        self.sig_restart.connect(self.worker.restart)
         self._thread.start()
 
     def _show_config(self, config: SessionConfig) -> None:
@@ -421,7 +452,10 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------
     def send(self, name: str, *args) -> None:
-        """Queue a command for the trainer."""
+        """Queue a command for the trainer (while it is down: say so instead)."""
+        if not self.trainer_running:
+            self.statusBar().showMessage("The trainer is not running: press Restart trainer first.", 6000)
+            return
         self.sessions.note_command(name)
         self.sig_command.emit((name, args))
 
@@ -462,8 +496,53 @@ class MainWindow(QMainWindow):
     def _on_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
         box = QMessageBox(QMessageBox.Icon.Warning, "NN Studio", message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a file's name
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    # -- the trainer's process going and coming back -------------------------------------
+    def _trainer_actions(self) -> list[QAction]:
+        sessions = self.sessions
+        return [self.step_action, self.step_epoch_action, self.run_action, self.reset_action,
+                self.step_phase_action, self.undo_action, self.check_gradients_action, self.open_dataset_action,
+                sessions.open_action, sessions.save_action, sessions.save_as_action,
+                sessions.recent_menu.menuAction(), sessions.examples_menu.menuAction(), self.export_menu.menuAction()]
+
+    def _set_training_enabled(self, enabled: bool) -> None:
+        for widget in (self.side_column, self.network_area, self.timeline_bar):
+            widget.setEnabled(enabled)
+        for action in self._trainer_actions():
+            action.setEnabled(enabled)
+
+    def _on_trainer_died(self, message: str, restartable: bool) -> None:
+        """Training controls off, the reason shown, and Restart trainer offered if it can help."""
+        self.trainer_running = False
+        self.sessions.trainer_ready = False
+        self._announce_restart = False
+        self.controls.set_running(False)
+        self._set_training_enabled(False)
+        self.trainer_stopped_label.setText(message)
+        self.trainer_stopped_label.setToolTip(message)
+        self.trainer_stopped_label.show()
+        self.restart_button.setVisible(restartable)
+        self.restart_trainer_action.setEnabled(restartable)
+        self.statusBar().clearMessage()
+
+    def restart_trainer(self) -> None:
+        """Start a new trainer after the last one died: from its last checkpoint, else from the settings."""
+        if self.trainer_running:
+            return
+        # Drawn or imported data lived in the trainer: without a checkpoint, the default data.
+        config = replace(self.config, data=DataSpec()) if self.config.data.custom else self.config
+        self.trainer_running = True
+        self.sessions.trainer_ready = True
+        self._announce_restart = True
+        self.trainer_stopped_label.hide()
+        self.restart_button.hide()
+        self.restart_trainer_action.setEnabled(False)
+        self._set_training_enabled(True)
+        self.statusBar().showMessage("Restarting the trainer…")
+        self.sig_restart.emit(config)
 
     def _on_gradients(self, results: list) -> None:
         """Show the gradient check: backprop against finite differences, per layer."""
@@ -492,6 +571,9 @@ class MainWindow(QMainWindow):
     def draw(self, s: Snapshot) -> None:
         """Show ``s`` in every panel."""
         new_run = s.generation != self._generation
+        if new_run and self._announce_restart:
+            self._announce_restart = False
+            self.statusBar().showMessage(f"Trainer restarted at cycle {s.cycle} (epoch {s.epoch}).", 8000)
         self._generation = s.generation
         self.latest = s
         if new_run and s.config != self.config:  # a reopened session, or the trainer adjusted it
@@ -550,8 +632,22 @@ class MainWindow(QMainWindow):
             "feedforward/backprop cycle at a time.</p>",
         )
 
+    def _confirm_quit(self) -> bool:
+        """Ask about unsaved work, training paused meanwhile; it runs on if the window stays open."""
+        if not self.sessions.dirty:
+            return True
+        was_running = self.trainer_running and self.controls.run_button.isChecked()
+        if was_running:
+            self.send("pause")
+        worker = self.worker
+        if self.sessions.confirm_discard(worker.sig_saved, (worker.sig_error, worker.sig_trainer_died)):
+            return True
+        if was_running and self.trainer_running:
+            self.send("run")
+        return False
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if not self._closing and self.sessions.confirm and not self.sessions.confirm_discard(self.worker.sig_saved):
+        if not self._closing and self.sessions.confirm and not self._confirm_quit():
             event.ignore()
             return
         if not self._closing:
