@@ -371,7 +371,11 @@ class NeuronItem(QGraphicsItem):
             painter.setBrush(QBrush(self._text_color, Qt.BrushStyle.BDiagPattern))
             painter.drawEllipse(QPointF(0, 0), r, r)
         elif self._text:
-            painter.setFont(ui_font(min(11.0, max(8.0, r * 0.62))))
+            font = ui_font(min(11.0, max(8.0, r * 0.62)))
+            width = QFontMetricsF(font).horizontalAdvance(self._text)
+            if width > 2 * r - 3:  # "-0.030" in a small circle: a smaller font, not an overflow
+                font = ui_font(max(7.0, font.pixelSize() * (2 * r - 3) / width))
+            painter.setFont(font)
             painter.setPen(self._text_color)
             painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self._text)
 

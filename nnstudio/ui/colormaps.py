@@ -84,7 +84,7 @@ _POSITIVE_TINT = "#92bfe0"
 
 #: Class colours by class id: the two ends of the scale first, then hues that are
 #: neither orange nor blue for the rare 2-D data with more classes. Ids beyond wrap.
-CLASS_COLORS: tuple[str, ...] = (NEGATIVE_COLOR, POSITIVE_COLOR, "#009e73", "#cc79a7", "#8c6d31")
+CLASS_COLORS: tuple[str, ...] = (NEGATIVE_COLOR, POSITIVE_COLOR, "#009e73", "#cc79a7", "#66a61e")
 
 #: Loss curves are grey and black so they never read as a class or a sign
 #: (TensorFlow Playground draws training grey and test black too).
@@ -100,7 +100,7 @@ HOVER_COLOR = (60, 64, 67, 150)
 #: A value the current phase has not computed yet: light grey ...
 PENDING_FILL = "#eceef1"
 #: ... with diagonal hatching in this grey, so it cannot pass for a value near the centre.
-PENDING_HATCH = "#b4b9c1"
+PENDING_HATCH = "#b1b4b8"
 #: Counts (confusion matrix) run from white to this grey: amounts, not signs or classes.
 COUNT_DARK_COLOR = "#3c4043"
 

@@ -107,7 +107,8 @@ class _IndexAxis(pg.AxisItem):
 
     The step (1, 2, 5, 10, 20, ...) is chosen at paint time from the axis length,
     so a 4-neuron layer shows every number and a 256-neuron layer stays legible;
-    with a step above 1 the first cell and the multiples of the step are labelled.
+    with a step above 1 the multiples of the step are labelled (and, from a step
+    of 5, the first cell too, so the axis visibly starts at 1).
 
     Attributes
     ----------
@@ -135,7 +136,7 @@ class _IndexAxis(pg.AxisItem):
         first = max(0, math.ceil(low - 0.5))
         last = min(self.count - 1, math.floor(high - 0.5))
         cells = [i for i in range(first, last + 1) if (i + 1) % step == 0]
-        if step > 1 and first == 0 and (not cells or cells[0] != 0):
+        if step >= 5 and first == 0 and (not cells or cells[0] != 0):
             cells.insert(0, 0)  # number 1 starts the axis...
             if len(cells) > 1 and (cells[1] - cells[0]) * px_per_cell < self._min_pixels:
                 del cells[1]  # ...unless the first multiple would crowd it
@@ -200,6 +201,8 @@ class Heatmap(QWidget):
         self._nouns = (row_label or "row", col_label or "column")
         self._note: str | None = None
         self._bar_ticks_for: tuple | None = None
+        self._row_numbers = True
+        self._note_in_readout = False
 
         self.title_label = QLabel(self)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -213,9 +216,9 @@ class Heatmap(QWidget):
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(BACKGROUND)
-        # right margin: the colour bar's end label reaches past the bar by half its width
-        self.graphics.ci.layout.setContentsMargins(2, 0, 20, 2)
         self.graphics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        # heatmaps side by side share the width equally, whatever their titles and numbers
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._row_axis = _IndexAxis("left")
         self._col_axis = _IndexAxis("bottom")
         self.plot_item: pg.PlotItem = self.graphics.addPlot(
@@ -364,8 +367,10 @@ class Heatmap(QWidget):
 
     def set_row_numbers_visible(self, visible: bool) -> None:
         """Show or hide the row numbers (heatmaps side by side with the same rows need them once)."""
+        self._row_numbers = visible
         self._row_axis.setStyle(showValues=visible)
-        self._row_axis.setWidth(None if visible else 6)
+        self._bar_ticks_for = None
+        self._update_bar_ticks()
 
     def set_matrix(self, matrix: np.ndarray, levels: tuple[float, float] | None = None,
                    note: str | None = None) -> None:
@@ -423,7 +428,6 @@ class Heatmap(QWidget):
         self._pending_box.setRect(0.0, 0.0, float(data.shape[1]), float(data.shape[0]))
         self._pending_box.setVisible(pending)
         self._pending_text.setPos(data.shape[1] / 2.0, data.shape[0] / 2.0)
-        self._pending_text.setVisible(pending)
         self._fit_pending_text()
         view.setBackgroundColor(PENDING_FILL if pending else None)
         self.color_bar.setLevels(self._levels)
@@ -462,6 +466,11 @@ class Heatmap(QWidget):
             note = "not yet"
         self._pending_text.setHtml(f"<div style='text-align:center'>{html.escape(note)}</div>")
         self._pending_text.setTextWidth(max(30.0, min(width - 6.0, 220.0)))
+        # too narrow for the note over the cells: the read-out line says it instead
+        self._note_in_readout = self._note is not None and width < 48
+        self._pending_text.setVisible(self._note is not None and self._matrix.size > 0 and not self._note_in_readout)
+        if not self._hover_box.isVisible():
+            self.readout.setText(self._resting_text())
 
     def _update_bar_ticks(self) -> None:
         """Label the bar's two ends, and its centre when there is room.
@@ -474,11 +483,17 @@ class Heatmap(QWidget):
         centre = (low + high) / 2.0
         degenerate = high - low <= 4.0 * max(EPSILON, abs(centre) * 1e-6)
         wide = self.width() >= _BAR_THREE_LABELS_PX
-        key = (low, high, degenerate, wide)
+        key = (low, high, degenerate, wide, self._note is None)
         if key == self._bar_ticks_for:
             return
         self._bar_ticks_for = key
-        if degenerate:
+        # A wide bar's end labels reach past it by half their width: margins make room.
+        self.graphics.ci.layout.setContentsMargins(2, 0, 20 if wide else 4, 2)
+        if not self._row_numbers:
+            self._row_axis.setWidth(16 if wide else 4)
+        if self._note is not None:
+            ticks = []  # no values yet: a scale would label nothing
+        elif degenerate:
             ticks = [(centre, _bar_label(centre))]
         elif wide:
             signed = low < 0 < high
@@ -494,7 +509,7 @@ class Heatmap(QWidget):
         return "empty" if self._matrix.size == 0 else f"{rows} \u00d7 {cols}"
 
     def _resting_text(self) -> str:
-        return self._shape_text()
+        return "not yet" if self._note is not None and self._note_in_readout else self._shape_text()
 
     def _update_geometry(self) -> None:
         """Ticks and range for a new matrix shape (not needed per value update).

@@ -980,6 +980,21 @@ class NetworkCanvas(QGraphicsView):
         """Return the QGraphicsPixmapItem showing a neuron's map (layer >= 1)."""
         return self.neuron_item(layer, index).map_item
 
+    def output_note_item(self, index: int) -> NoteItem:
+        """Return the card beside output neuron ``index`` (target and error at the loss phase)."""
+        self._apply_pending()
+        return self._notes[index]
+
+    def loss_item(self) -> PhaseLabelItem:
+        """Return the label over the output column that shows the loss at the loss phase."""
+        self._apply_pending()
+        return self._loss_label
+
+    def caption_texts(self) -> list[str]:
+        """What each column's caption says its neurons show, as drawn at the current width."""
+        self._apply_pending()
+        return [caption.text() for caption in self._captions]
+
     def header_item(self, layer: int) -> HeaderItem:
         """Return the header item of column ``layer``."""
         return self._headers[layer]

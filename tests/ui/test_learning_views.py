@@ -51,6 +51,29 @@ def test_gradient_norm_plot_names_itself_and_labels_its_axes(norm_plot):
     assert norm_plot.is_log_scale() and item.ctrl.logYCheck.isChecked()
 
 
+def test_a_short_norm_history_starts_at_cycle_0_with_whole_cycle_ticks(norm_plot):
+    """Three cycles of norms: the view runs from cycle 0 to 10, ticked 0, 1, 2..., and the norms' decades."""
+    cycles, norms = _norms(n=3, layers=2)
+    norm_plot.set_norms(cycles, norms, NAMES4[:2])
+    norm_plot.grab()
+    item = norm_plot.plot.getPlotItem()
+    (x0, x1), (y0, y1) = item.getViewBox().viewRange()
+    assert -0.3 <= x0 <= 0.0 and 9.7 <= x1 <= 10.3
+    assert y0 <= np.log10(norms.min()) and y1 >= np.log10(norms.max())
+    for _, values in item.getAxis("bottom").tickValues(x0, x1, item.getViewBox().width()):
+        assert all(float(v).is_integer() for v in values)
+
+
+def test_layer_colours_follow_depth_in_one_hue_that_is_neither_orange_nor_blue(norm_plot):
+    """Deeper layers are darker; every colour is violet, away from the class/sign hues."""
+    cycles, norms = _norms()
+    norm_plot.set_norms(cycles, norms, NAMES4)
+    colours = [QColor(curve.opts["pen"].color()) for curve in norm_plot.curves]
+    lightness = [c.lightness() for c in colours]
+    assert lightness == sorted(lightness, reverse=True) and len(set(lightness)) == 4
+    assert all(255 <= c.hsvHue() <= 300 for c in colours)
+
+
 def test_set_norms_gives_each_layer_its_column(norm_plot):
     """Curve l gets the cycles and column l of the norms."""
     cycles, norms = _norms()
