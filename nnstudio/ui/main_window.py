@@ -9,13 +9,11 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QThread, QTimer, Si
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTabWidget,
@@ -42,6 +40,7 @@ from .numbers import format_number, format_percent
 from .plots import LossPlot
 from .session_menu import SessionFiles
 from .settings import load_config, save_config
+from .side_panel import SidePanel
 from .worker import TrainingWorker, default_log_path, exit_if_trainer_bootstrapping
 
 __all__ = ["MainWindow"]
@@ -152,10 +151,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.dataset_panel, 3)
         left_layout.addWidget(self.insight_stack, 3)
         left_layout.addWidget(self.controls.descent_box, 0)
-        left = QScrollArea(objectName="sidePanel", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left.setWidget(left_content)
-        left.setMinimumWidth(left_content.minimumSizeHint().width() + left.verticalScrollBar().sizeHint().width())
+        left = SidePanel(left_content, "sidePanel")
         side = QWidget(objectName="sideColumn")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -289,15 +285,16 @@ class MainWindow(QMainWindow):
                 self.main_split.setSizes([side, max(0, sum(sizes) - side)])
 
     def _let_views_give_way(self) -> None:
-        """Long one-line rows inside the views may be clipped rather than widen the window.
+        """Long one-line texts inside the views wrap rather than widen the window.
 
-        At the window's default sizes they have room; only a learner who drags a splitter
-        far makes them clip. Headings wrap instead, as they say what a view shows.
+        The layer view's row of combo boxes is the one thing that may be clipped, and only
+        when a learner drags a splitter far: at the window's own sizes it has room.
         """
         for heatmaps in (self.activation_heatmap, self.backprop_heatmap, self.weight_delta_heatmap):
             heatmaps.heading_label.setWordWrap(True)
             heatmaps.empty_message.setWordWrap(True)
         for label in (self.loss_plot.readout, self.gradient_norm_plot.readout):
+            label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
         self.layer_view.setMinimumWidth(MIN_VIEW_WIDTH)  # its row of three combo boxes
 

@@ -77,6 +77,20 @@ def test_the_side_panel_scrolls_rather_than_clips_at_1024_by_700(make_window, qt
     qtbot.waitUntil(lambda: _wholly_shown(window, window.controls.l2_spin), timeout=TIMEOUT)
 
 
+def test_the_side_panel_widens_for_the_digits_views_instead_of_clipping_them(make_window, qtbot):
+    """Digits bring wider views into the side panel: it grows to hold them, and the window still fits 1024 pixels."""
+    window = make_window()
+    _resize(window, qtbot, 1024, 700)
+    combo = window.dataset_panel.dataset_combo
+    combo.setCurrentIndex(combo.findData("digits"))
+    qtbot.waitUntil(window.insight_stack.isVisible, timeout=TIMEOUT)
+    side = window.findChild(QWidget, "sidePanel")
+    qtbot.waitUntil(lambda: side.widget().width() <= side.viewport().width(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.insight_stack.width() >= window.insight_stack.minimumSizeHint().width(),
+                    timeout=TIMEOUT)
+    assert window.minimumSizeHint().width() <= 1024 and window.width() == 1024
+
+
 def test_the_timeline_slider_is_long_at_1366_by_768(make_window, qtbot):
     """At 1366×768 the rewind slider is at least 300 pixels long."""
     window = make_window()
