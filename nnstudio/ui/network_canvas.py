@@ -197,6 +197,7 @@ class NetworkCanvas(QGraphicsView):
         self._captions: list[CaptionItem] = []
         self._lines = ConnectionLinesItem()
         self._conn_keys: list[list[tuple]] = []  # pen-cache key per connection, as _conns
+        self._conn_names: list[list[str]] = []  # tooltip heading per connection, as _conns
         self._selected: tuple[int, int] | None = None
         self._highlight: tuple[int | None, str | None] = (None, None)
         self._show_maps = True
@@ -262,6 +263,9 @@ class NetworkCanvas(QGraphicsView):
             [ConnectionItem(layer, i, j) for i in range(sizes_t[layer]) for j in range(sizes_t[layer + 1])]
             for layer in range(len(sizes_t) - 1)
         ]
+        # Tooltip names are fixed by the shape: made once here, not on every weight update.
+        self._conn_names = [[self._connection_name(item.layer, item.i, item.j) for item in items]
+                            for items in self._conns]
         self._headers = [HeaderItem(c) for c in range(len(sizes_t))]
         self._bands = [ColumnBandItem() for _ in sizes_t]
         self._captions = [CaptionItem() for _ in sizes_t]
@@ -536,16 +540,16 @@ class NetworkCanvas(QGraphicsView):
         if weights is None:
             neutral = ("neutral",)
             self._conn_keys = [[neutral] * len(items) for items in self._conns]
-            for layer, items in enumerate(self._conns):
-                for item in items:
+            for items, names in zip(self._conns, self._conn_names):
+                for item, name in zip(items, names):
                     item.set_base_pen(self._pen(neutral), self._hover_pen(neutral))
-                    item.setToolTip(f"{self._connection_name(layer, item.i, item.j)}\nno value yet")
+                    item.setToolTip(f"{name}\nno value yet")
             self._regroup_lines()
             return
         self._conn_keys = []
         finite = [np.abs(w[np.isfinite(w)]) for w in weights]
         wmax = max((float(f.max()) for f in finite if f.size), default=0.0) or 1.0
-        for layer, (w, items) in enumerate(zip(weights, self._conns)):
+        for w, items, names in zip(weights, self._conns, self._conn_names):
             flat = w.ravel()
             ratio = np.clip(np.abs(np.nan_to_num(flat, nan=0.0, posinf=wmax, neginf=wmax)) / wmax, 0.0, 1.0)
             width_q = np.rint(np.clip(_MAX_LINE_W * ratio, _MIN_LINE_W, _MAX_LINE_W) * 4).astype(int)
@@ -558,10 +562,7 @@ class NetworkCanvas(QGraphicsView):
                 key = ("w", bool(flat[k] >= 0), int(width_q[k]), int(alpha[k])) if ok[k] else ("nan",)
                 keys.append(key)
                 item.set_base_pen(self._pen(key), self._hover_pen(key))
-                item.setToolTip(
-                    f"{self._connection_name(layer, item.i, item.j)}\nw = {format_value(flat[k])}"
-                    "\nClick to edit"
-                )
+                item.setToolTip(f"{names[k]}\nw = {format_value(flat[k])}\nClick to edit")
             self._conn_keys.append(keys)
         self._regroup_lines()
 
