@@ -456,7 +456,9 @@ class NetworkCanvas(QGraphicsView):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show what ``snapshot`` says about the network (see :meth:`set_state`)."""
-        s, trace = snapshot, snapshot.trace
+        s = snapshot
+        # Before the first cycle the trace is a preview over the first training rows, not a batch.
+        trace = s.trace if s.phase is not None or s.batch_deltas is not None else None
         self.set_state(
             s.weights, s.biases, s.sample_activations, s.neuron_maps, phase=s.phase,
             deltas=s.batch_deltas if s.phase is not None else None,

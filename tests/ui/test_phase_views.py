@@ -241,3 +241,14 @@ def test_many_layers_keep_their_titles_whole_and_a_colour_bar_each(qtbot):
         assert label.height() >= label.heightForWidth(label.width())
         assert heatmap.color_bar.isVisible()
         assert [text for _, text in heatmap.color_bar.axis._tickLevels[0]] in (["0", "1"], ["0", "0.5", "1"])
+
+
+def test_before_the_first_cycle_the_output_claims_no_target_or_loss(canvas, session):
+    """Cycle 0 shows a preview of the first training rows: no batch, so no target, error or loss."""
+    canvas.show_snapshot(session.snapshot())
+    tip = canvas.neuron_item(2, 0).toolTip()
+    assert "activation a = " in tip
+    assert "target" not in tip and "loss" not in tip
+    session.step("cycle", 1)
+    canvas.show_snapshot(session.snapshot())
+    assert "mean over the batch of 10" in canvas.neuron_item(2, 0).toolTip()
