@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, QtMsgType, Slot
 
 from nnstudio.engine.datasets import GENERATOR_NAMES, REAL_DATASETS
 from nnstudio.engine.formats import load_weights
+from nnstudio.ui.colormaps import format_value
 from nnstudio.ui.network_canvas import ACTIVATIONS, MAX_NEURONS
 
 SEED = int(os.environ.get("NNSTUDIO_MONKEY_SEED", "20240611"))
@@ -512,7 +513,7 @@ class Monkey:
         layer = int(self.rng.integers(0, len(sizes) - 1))
         i, j = int(self.rng.integers(0, sizes[layer])), int(self.rng.integers(0, sizes[layer + 1]))
         tip = w.canvas.connection_item(layer, i, j).toolTip()
-        if f"= {s.weights[layer][i, j]:.4f}" not in tip:
+        if f"= {format_value(s.weights[layer][i, j])}" not in tip:
             self.fail(f"connection w{layer}[{i},{j}] shows {tip!r}, the trainer has {s.weights[layer][i, j]!r}")
         if w.controls.cycle_label.text() != str(s.cycle) or w.controls.epoch_label.text() != str(s.epoch):
             self.fail(f"counters show {w.controls.cycle_label.text()}/{w.controls.epoch_label.text()}, "
