@@ -3,8 +3,8 @@
 The window owns the history and decides what "reachable" means (the whole run: cycle 0
 at the left, the latest at the right); the bar only shows the range it is given and
 reports where the learner wants to look. Positions are linear in cycles. A rewind far
-back replays up to a few thousand cycles in the trainer's process: while one has not
-answered, the bar shows the busy cursor. Undo is deliberately not here: it is a window
+back may replay hundreds of cycles in the trainer's process (``Timeline.max_replay``):
+while one has not answered, the bar shows the busy cursor. Undo is deliberately not here: it is a window
 action with its own shortcut.
 """
 
@@ -47,16 +47,15 @@ def continue_tooltip(cycle: int, last: int) -> str:
 class TimelineBar(QWidget):
     """Slider over the reachable cycles, a position label and "Continue from here".
 
-    The object name is always ``"timelineBar"``.
+    The object name is always ``"timelineBar"``. The slider's positions are linear in
+    cycles: the cycle itself while it fits a C int (so the slider's range is
+    ``first..last``), else ``SLIDER_POSITIONS`` positions spread evenly from ``first`` to
+    ``last`` (see :meth:`position_of` and :meth:`cycle_at`).
 
     Parameters
     ----------
     parent : QWidget, optional
         Parent widget.
-
-    The slider's positions are linear in cycles: the cycle itself while it fits a C int
-    (so the slider's range is ``first..last``), else ``SLIDER_POSITIONS`` positions spread
-    evenly from ``first`` to ``last`` (see :meth:`position_of` and :meth:`cycle_at`).
 
     Signals
     -------
