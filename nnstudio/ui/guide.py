@@ -395,8 +395,9 @@ class GuideDemonstrations(QObject):
         region.setZValue(-10)  # under the curves
         start = pg.InfiniteLine(first, angle=90, movable=False, pen=pg.mkPen(MUTED_TEXT_COLOR, width=1))
         start.setZValue(10)  # its label over the curves
-        # Below the legend's corner; a white ground keeps it readable over a curve.
-        pg.InfLineLabel(start, label, position=0.7, anchors=[(0, 0), (0, 0)], color=TEXT_COLOR,
+        # At the foot of the line, on the side of the calm cycles before it: clear of the
+        # legend's corner and of the curves the demonstration drew.
+        pg.InfLineLabel(start, f"{label} →", position=0.04, anchors=[(1, 1), (1, 1)], color=TEXT_COLOR,
                         fill=pg.mkBrush(255, 255, 255, 220))
         item.addItem(region)
         item.addItem(start)

@@ -285,16 +285,17 @@ class MainWindow(QMainWindow):
                 self.main_split.setSizes([side, max(0, sum(sizes) - side)])
 
     def _let_views_give_way(self) -> None:
-        """Long one-line texts inside the views wrap rather than widen the window.
+        """Long one-line texts inside the views give way rather than widen the window.
 
-        The layer view's row of combo boxes is the one thing that may be clipped, and only
-        when a learner drags a splitter far: at the window's own sizes it has room.
+        Headings and messages wrap. The hover read-outs and the layer view's row of combo
+        boxes stay one line (a wrapped read-out would reserve a second line under every
+        plot): at the window's own sizes they have room, and only a splitter dragged far
+        clips them.
         """
         for heatmaps in (self.activation_heatmap, self.backprop_heatmap, self.weight_delta_heatmap):
             heatmaps.heading_label.setWordWrap(True)
             heatmaps.empty_message.setWordWrap(True)
         for label in (self.loss_plot.readout, self.gradient_norm_plot.readout):
-            label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
         self.layer_view.setMinimumWidth(MIN_VIEW_WIDTH)  # its row of three combo boxes
 
