@@ -462,9 +462,10 @@ class Trainer:
         if frame is None:
             raise RuntimeError("no checkpoint to roll back to")
         proven = frame is self._sane_checkpoint
+        # Read before ``before``: a timeline rewind there puts back that cycle's settings.
+        hyper, batch_size = self.hyper, self.batch_size
         if before is not None:
             before(frame.cycle)
-        hyper, batch_size = self.hyper, self.batch_size
         restore(self, frame)
         self.optimizer.hyper = hyper
         self.set_batch_size(batch_size)
