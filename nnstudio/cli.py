@@ -32,10 +32,11 @@ from .engine.datasets import (
     load_named,
 )
 from .engine.exports import EXPORT_FORMATS, export_format, export_model
-from .engine.experiment import Experiment, check_fits, default_output_activation
-from .engine.formats import MAX_WEIGHTS_BYTES, FormatError, ModelFile, load_weights, save_weights
+from .engine.experiment import Experiment, default_output_activation
+from .engine.formats import MAX_WEIGHTS_BYTES, FormatError, load_weights, save_weights
 from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
 from .engine.losses import LOSSES
+from .engine.model_fit import fit_to_model
 from .engine.network import MAX_NEURONS, Network, NetworkSpec, SpecError
 from .engine.optim import Hyperparameters
 from .engine.trainer import CHECKPOINT_CYCLES, Rollback
@@ -219,32 +220,6 @@ def _load_dataset(args, notes: list[str]) -> Dataset:
     return load_csv(path, target=args.target, task=args.task, drop=drop, notice=notes.append)
 
 
-def _names(names: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(map(repr, names[:limit]))
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _fit_to_model(model: ModelFile, dataset: Dataset, weights: Path, from_csv: bool) -> Dataset:
-    """``dataset`` with its features in the order the weights file's inputs take them, found by name."""
-    trained_on = model.feature_names
-    if trained_on and set(trained_on) != set(dataset.feature_names):
-        missing = [n for n in trained_on if n not in dataset.feature_names]
-        extra = [n for n in dataset.feature_names if n not in trained_on]
-        n_in = model.network.spec.sizes[0]
-        differences = ([f"no column {_names(missing)}"] if missing else []) + (
-            [f"the extra column(s) {_names(extra)}" + (" (--drop them)" if from_csv else "")] if extra else [])
-        raise CliError(f"{csv_io.file_label(weights)} does not fit the data: the network has {n_in} inputs, "
-                       f"trained on {_names(trained_on)}; the dataset {dataset.name!r} has {dataset.n_features} "
-                       f"features, with {' and '.join(differences)}")
-    if trained_on:
-        dataset = dataset.select_features(trained_on)
-    try:
-        check_fits(model.network.spec, dataset)
-    except ValueError as exc:
-        raise CliError(f"{weights.name} does not fit the data: {exc}") from None
-    return dataset
-
-
 def _build_experiment(args, dataset: Dataset) -> Experiment:
     if not 0 <= args.test_fraction < 1:
         raise CliError(f"--test-fraction must be in [0, 1), got {args.test_fraction}")
@@ -252,7 +227,7 @@ def _build_experiment(args, dataset: Dataset) -> Experiment:
     if args.init is not None:
         model = load_weights(args.init)
         # The file's weights belong to its input order; the data's columns may come in another.
-        dataset = _fit_to_model(model, dataset, args.init, from_csv=args.dataset not in DATASET_NAMES)
+        dataset = fit_to_model(model, dataset, args.init, "" if args.dataset in DATASET_NAMES else " (--drop them)")
         network = Network(model.network.spec, model.network.weights, model.network.biases, args.dtype)
         normalizer = model.normalizer  # the weights were learned against it
         output_in_data_units = True  # a weights file's outputs are in the data's units

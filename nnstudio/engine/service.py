@@ -460,6 +460,7 @@ COMMAND_TABLE: dict[str, Command] = {
     "snapshot": Command(_session_call("resend_data"), _NO_ARGUMENTS, False),
     "save_session": Command(_Server.save_session, _PATH, False),
     "open_session": Command(_Server.open_session, _PATH, True),
+    "import_weights": Command(_session_call("import_weights"), _PATH, True),
     "quit": Command(_Server.quit, _NO_ARGUMENTS, True, answered_by_snapshot=False),
     "step_phase": Command(_Server.step_phase, _NO_ARGUMENTS, True),
     "rewind": Command(_session_call("rewind"), _arguments(_Param("cycle", _whole(0))), True),

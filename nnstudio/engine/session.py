@@ -19,16 +19,20 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from .csv_io import file_label
 from .datasets import REAL_DATASETS, Dataset, Normalizer, labels_from_outputs, load_named, plane_bounds
 from .experiment import Experiment
 from .exports import export_model
+from .formats import load_weights
 from .gradcheck import check_gradients
 from .history import History, ThinnedSeries
 from .layer_view import LayerViewInputs, check_choice
+from .model_fit import fit_to_model, output_problem
 from .network import Network, NetworkSpec
 from .optim import Hyperparameters
 from .snapshot import DataView, Snapshot, cycle_view, frozen, frozen_all
@@ -50,6 +54,8 @@ MAX_HEATMAP_ROWS = 64
 STEP_EVALUATIONS = 50
 #: Rows of the training split a gradient check uses when no cycle has run yet.
 GRADIENT_CHECK_ROWS = 32
+#: Networks replaced by imported weights that a rewind can still reach (each keeps its own timeline).
+MAX_EARLIER_NETWORKS = 3
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,25 @@ def _confusion(true: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
     return counts
 
 
+@dataclass
+class _Stage:
+    """The part of a run one network trained in, from ``start`` (the cycle weights were imported at).
+
+    Imported weights may bring another architecture and normalisation, which one timeline
+    cannot hold: each network keeps its own experiment and timeline, and a rewind goes to
+    the stage that trained the cycle asked for.
+    """
+
+    start: int
+    config: SessionConfig
+    dataset: Dataset
+    experiment: Experiment
+    timeline: Timeline
+    gradient_norms: ThinnedSeries
+    norms_cycle: int
+    data_version: int
+
+
 class TrainingSession:
     """Owns the dataset, the network and the trainer; answers the window's commands."""
 
@@ -228,6 +253,8 @@ class TrainingSession:
         """What a new trainer needs around it: rewind, gradient norms, the divergence checkpoint."""
         trainer = self.trainer
         trainer.keep_previous_weights = True  # the inspector shows the weights a cycle used
+        self._stages: list[_Stage] = []  # with imported weights: every network of the run, in order
+        self._active = 0  # the index in _stages of the one shown
         self.timeline = Timeline.for_trainer(trainer)
         self.timeline.record(trainer)
         self.gradient_norms = ThinnedSeries(self.network.spec.n_layers, 1 << 12)
@@ -451,6 +478,7 @@ class TrainingSession:
         being stepped by phases is dropped.
         """
         self.running = False
+        self._enter_stage_of(cycle)
         trainer = self.trainer
         if not self.timeline.rewound and cycle == trainer.cycle and not trainer.phase_in_progress:
             return  # already there
@@ -467,7 +495,7 @@ class TrainingSession:
             self._abort_cycle()
             return
         cycle = timeline.viewing if timeline.rewound else trainer.cycle
-        if cycle - 1 < timeline.earliest:
+        if cycle - 1 < self._span()[0]:
             self._message = f"Nothing to undo: cycle {cycle} is the earliest kept."
             return
         self.rewind(cycle - 1)
@@ -476,8 +504,13 @@ class TrainingSession:
         """Go on training from the cycle shown: forget the later cycles and cut the curves there.
 
         Every training command (and any change of the weights or settings) while rewound
-        does this first; without a rewind it does nothing.
+        does this first; without a rewind it does nothing. Shown before an import of
+        weights, the network then is trained on and the imported ones are dropped.
         """
+        if self._active < len(self._stages) - 1:
+            del self._stages[self._active + 1:]
+            if len(self._stages) == 1:
+                self._stages.clear()
         cycle = self.timeline.continue_from_here()
         if cycle is None:
             return
@@ -530,6 +563,115 @@ class TrainingSession:
     def resend_data(self) -> None:
         """Include the data in the next snapshot (a new window, say)."""
         self._data_sent = -1
+
+    # -- imported weights ------------------------------------------------------------------
+    def import_weights(self, path: str) -> None:
+        """Go on with the model of a weights file (.npz, .json): its architecture, weights and input normalisation.
+
+        Its inputs take the data's columns by feature name, as ``nnstudio train --init``
+        does (``model_fit.fit_to_model``), and a regression output in the data's units is
+        unfolded onto the standardised targets the network learns. Everything is checked
+        before anything changes: a file that does not fit the data raises ValueError naming
+        the problem. The run goes on from the cycle shown, with its loss curves, learning
+        settings and batch order, and fresh momentum. The network it replaces stays in
+        reach: a rewind (or Undo) to an earlier cycle shows it, and training on from there
+        drops the import.
+        """
+        label = file_label(Path(path))
+        model = load_weights(path)
+        dataset = fit_to_model(model, self.dataset, path)
+        if model.task != dataset.task:
+            raise ValueError(f"{label} is a {model.task} model; the data {dataset.name!r} are for {dataset.task}")
+        spec = model.network.spec
+        problem = output_problem(dataset.task, dataset.n_outputs, spec.activations[-1], spec.loss)
+        if problem:
+            raise ValueError(f"{label} does not fit the data: its output layer is {spec.activations[-1]} with the "
+                             f"{spec.loss} loss. {problem}.")
+        config = replace(self.config, hidden=tuple(spec.sizes[1:-1]), activations=tuple(spec.activations),
+                         loss=spec.loss)
+        reordered = dataset.feature_names != self.dataset.feature_names
+        if reordered:  # no longer the columns the generator or file gives: the session holds them
+            config = replace(config, data=replace(config.data, name=dataset.name, custom=True, features=()))
+        trainer = self.trainer
+        experiment = Experiment(
+            dataset, model.network, test_fraction=config.data.test_fraction, split_seed=config.data.seed,
+            normalizer=model.normalizer, output_in_data_units=True, hyper=trainer.hyper,
+            batch_size=trainer.batch_size, seed=config.seed, eval_every=0,
+        )
+        # Checked: now change.
+        self.running = False
+        self.continue_from_here()
+        self._abort_cycle()
+        cycle = trainer.cycle
+        self.timeline.record(trainer, force=True)  # the replaced network's last cycle stays in reach
+        earlier = self._stages[:-1]
+        replaced = self._stage_now(self._stages[-1].start if self._stages else self.timeline.earliest)
+        if replaced.timeline.earliest < cycle:
+            earlier.append(replaced)
+        state, carried = experiment.trainer.state(), trainer.state()
+        state.update({key: carried[key] for key in ("cycle", "epoch", "hyper", "batch_size", "shuffle_rng", "order",
+                                                    "position")})
+        experiment.trainer.load_state(state)
+        experiment.trainer.history = trainer.history  # one history for the run: the curves go on
+        self.config, self.dataset, self.experiment = config, dataset, experiment
+        self._data_version += 1
+        self._grid_cache = None
+        self._start_run()
+        # The import is an event no replay crosses: the new network's timeline starts with it.
+        self.timeline.clear()
+        self.timeline.record(self.trainer, event=True)
+        if earlier:
+            self._stages = earlier[-MAX_EARLIER_NETWORKS:] + [self._stage_now(cycle)]
+            self._active = len(self._stages) - 1
+        sizes = "-".join(map(str, spec.sizes))
+        parts = [f"Imported {label} at cycle {cycle}: network {sizes} ({', '.join(spec.activations)}, loss "
+                 f"{spec.loss}), its weights and input normalisation."]
+        if reordered:
+            parts.append(f"The data's columns are taken in the file's order: {', '.join(dataset.feature_names)}.")
+        if self._stages:
+            parts.append(f"Rewind before cycle {cycle} (or Undo) to see the network it replaced.")
+        targets = self.experiment.describe_targets()
+        if targets:
+            parts.append(targets[:1].upper() + targets[1:] + ".")
+        self._message = " ".join(parts)
+
+    def _stage_now(self, start: int) -> _Stage:
+        return _Stage(start, self.config, self.dataset, self.experiment, self.timeline, self.gradient_norms,
+                      self._norms_cycle, self._data_version)
+
+    def _span(self) -> tuple[int, int]:
+        """(earliest reachable cycle, latest recorded cycle) over every network of the run."""
+        if not self._stages:
+            return self.timeline.span(self.trainer.cycle)
+        first, last = self._stages[0], self._stages[-1]
+        return (first.timeline.span(first.experiment.trainer.cycle)[0],
+                last.timeline.span(last.experiment.trainer.cycle)[1])
+
+    def _enter_stage_of(self, cycle: int) -> None:
+        """Make the network that trained ``cycle`` the session's, if weights were imported since."""
+        if not self._stages or isinstance(cycle, bool) or not isinstance(cycle, (int, np.integer)):
+            return  # one network: the timeline checks the cycle
+        first, latest = self._span()
+        if not first <= cycle <= latest:
+            raise ValueError(f"cycle {cycle} is out of reach: the timeline holds cycles {first} to {latest}")
+        target = max([0] + [i for i, stage in enumerate(self._stages) if stage.start <= cycle])
+        if target == self._active:
+            return
+        if not self.timeline.rewound:
+            self._abort_cycle()
+        self._stages[self._active] = self._stage_now(self._stages[self._active].start)
+        stage = self._stages[target]
+        self._active = target
+        self.config, self.dataset, self.experiment = stage.config, stage.dataset, stage.experiment
+        self.timeline, self.gradient_norms, self._norms_cycle = stage.timeline, stage.gradient_norms, stage.norms_cycle
+        self._data_version = stage.data_version
+        self._grid_cache = None
+        self._layer_view_inputs = None
+        if self._layer_view is not None:
+            try:
+                check_choice(self.network, *self._layer_view)
+            except ValueError:
+                self._layer_view = None
 
     # -- saving and reopening ------------------------------------------------------------
     def state(self) -> dict:
@@ -731,7 +873,7 @@ class TrainingSession:
             sample_input=sample_input, sample_label=sample_label,
             data=data, message=self.pop_message(), **self._split_report(),
             phase=trainer.last_phase, batch_deltas=view.batch_deltas, trace=view.trace,
-            gradient_norms=(frozen(nx), frozen(nv)), timeline=timeline.span(trainer.cycle),
+            gradient_norms=(frozen(nx), frozen(nv)), timeline=self._span(),
             rewound=timeline.rewound, layer_view=self._layer_view_data(),
             target_scaling=None if scaling.is_identity else (scaling.mean, scaling.std),
         )

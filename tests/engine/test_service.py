@@ -112,6 +112,7 @@ BAD_ARGUMENTS = {
     "snapshot": [((1,), "takes no arguments")],
     "save_session": [((None,), "path must be a file path"), (("a\0b.nnstudio",), "path must be a file path")],
     "open_session": [((42,), "path must be a file path"), (("/no/such/folder/x.nnstudio",), "x.nnstudio")],
+    "import_weights": [((None,), "path must be a file path"), (("/no/such/folder/w.npz",), "w.npz: no such file")],
     "quit": [(("now",), "takes no arguments")],
     "step_phase": [((1,), "takes no arguments")],
     "rewind": [((-1,), "cycle must be a whole number ≥ 0"), (("x",), "cycle must be"), ((10**6,), "10000")],
@@ -137,7 +138,7 @@ def test_bad_arguments_are_refused_by_name_and_the_trainer_goes_on(name):
         kind, text = next_message(conn)
         assert kind == "error", (name, args, kind)
         assert why in text, (name, args, text)
-        if not why.startswith(("unknown", "bogus", "no weight", "10000", "layer view", "x.nnstudio")):
+        if not why.startswith(("unknown", "bogus", "no weight", "10000", "layer view", "x.nnstudio", "w.npz")):
             assert text.startswith(f"{name}: "), text  # an argument check names the command
         if COMMAND_TABLE[name].answered_by_snapshot:
             kind, unchanged = next_message(conn)
@@ -207,21 +208,23 @@ def test_ends_when_the_window_goes_away():
 def _valid_arguments(tmp_path):
     saved = tmp_path / "saved.nnstudio"
     save_session(saved, TrainingSession(SessionConfig()))
+    weights = tmp_path / "imported.npz"
+    TrainingSession(SessionConfig()).export(str(weights))
     return {
         "step": ("cycle", 1), "run": (), "pause": (), "reset": (3,), "set_network": ((3,), ("sigmoid", "sigmoid")),
         "set_data": (DataSpec("circle"),), "set_dataset": (XOR,), "set_hyper": (Hyperparameters(learning_rate=1.0),),
         "set_batch_size": (5,), "set_weight": (0, 0, 0, 0.5), "set_speed": (5.0,),
         "export": (str(tmp_path / "w.npz"),), "snapshot": (), "save_session": (str(tmp_path / "s.nnstudio"),),
-        "open_session": (str(saved),), "quit": (), "step_phase": (), "rewind": (0,), "undo": (),
-        "continue_from_here": (), "check_gradients": (), "set_layer_view": (1, 0, 1),
+        "open_session": (str(saved),), "import_weights": (str(weights),), "quit": (), "step_phase": (),
+        "rewind": (0,), "undo": (), "continue_from_here": (), "check_gradients": (), "set_layer_view": (1, 0, 1),
     }
 
 
 def test_every_command_is_classed_as_changing_training_or_not():
     changing = {name for name, command in COMMAND_TABLE.items() if command.changes_training}
     assert changing == {"step", "run", "pause", "reset", "set_network", "set_data", "set_dataset", "set_hyper",
-                        "set_batch_size", "set_weight", "open_session", "quit", "step_phase", "rewind", "undo",
-                        "continue_from_here"}
+                        "set_batch_size", "set_weight", "open_session", "import_weights", "quit", "step_phase",
+                        "rewind", "undo", "continue_from_here"}
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
