@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import os
+import signal
 import sys
 import threading
 
+from .display_check import display_problem
 from .engine.errorlog import log_exception
 
 __all__ = ["run_app", "install_error_log"]
-
-
-def _display_problem() -> str | None:
-    """Why Qt could not open a window here, in words a user can act on (None if fine)."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        return ("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). On a desktop, run from "
-                "its terminal; headless, set QT_QPA_PLATFORM=offscreen.")
-    if os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and not ctypes.util.find_library("xcb-cursor"):
-        return ("Qt's X11 (xcb) plugin needs the system library libxcb-cursor0, which pip cannot install. "
-                "Install it with your package manager, e.g. 'sudo apt install libxcb-cursor0'.")
-    return None
 
 
 def install_error_log(log_path: str | os.PathLike) -> None:
@@ -44,6 +32,27 @@ def install_error_log(log_path: str | os.PathLike) -> None:
     threading.excepthook = on_thread_exception
 
 
+def _close_on_interrupt(window) -> None:
+    """Ctrl+C in the launching terminal closes the window as File › Quit does.
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++: a
+    timer that wakes the interpreter a few times a second lets the handler run. Unsaved
+    work is asked about; a second Ctrl+C closes without asking.
+    """
+    from PySide6.QtCore import QTimer
+
+    def on_interrupt(*_) -> None:
+        if window.property("interrupted"):
+            window.sessions.confirm = False
+        window.setProperty("interrupted", True)
+        window.close()
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    window._interrupt_poll = QTimer(window, interval=200)
+    window._interrupt_poll.timeout.connect(lambda: None)
+    window._interrupt_poll.start()
+
+
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nnstudio", description="Open NN Studio (or use 'nnstudio train|predict').")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen after some training, save it, and exit")
@@ -56,7 +65,7 @@ def run_app(argv: list[str]) -> int:
     args = _parse(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    problem = _display_problem()
+    problem = display_problem()
     if problem:
         print(f"nnstudio: cannot open the window: {problem}", file=sys.stderr)
         return 1
@@ -71,6 +80,7 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow(remember=not args.screenshot)
     install_error_log(window.log_path)
     window.show()
+    _close_on_interrupt(window)
     if args.screenshot:
         from .ui.screenshot import capture_after_training
 

@@ -239,3 +239,33 @@ def test_unexpected_errors_in_the_window_are_logged_with_their_traceback(tmp_pat
     assert "unexpected error on relay" in logged and "ZeroDivisionError" in logged
     assert logged.count("Traceback (most recent call last)") == 2
     assert "slot_that_fails" in capsys.readouterr().err
+
+
+def child_pids(pid: int) -> list[int]:
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                children.extend(int(child) for child in f.read().split())
+        except FileNotFoundError:
+            pass
+    return children
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_in_the_launching_terminal_closes_the_app(tmp_path):
+    """SIGINT (Ctrl+C) to `python -m nnstudio` closes the window; the app and its trainer exit cleanly."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO), XDG_CONFIG_HOME=str(tmp_path))
+    app = subprocess.Popen([sys.executable, "-m", "nnstudio"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, env=env, cwd=tmp_path)
+    try:
+        assert wait_for(lambda: app.poll() is None and child_pids(app.pid), 60), "no trainer started"
+        trainer = child_pids(app.pid)[0]
+        app.send_signal(signal.SIGINT)
+        _, stderr = app.communicate(timeout=30)
+        assert app.returncode == 0, stderr
+        assert "KeyboardInterrupt" not in stderr
+        assert wait_for(lambda: not alive(trainer), 3.0)
+    finally:
+        app.kill()
