@@ -62,6 +62,7 @@ from typing import Any
 from .datasets import Dataset
 from .errorlog import log_exception
 from .optim import Hyperparameters
+from .pacing import Pacer
 from .session import DataSpec, SessionConfig, TrainingSession
 from .sessionfile import load_session, save_session
 
@@ -251,6 +252,7 @@ class _Server:
         self.session = session
         self.log_path = log_path
         self.speed: float | None = None  # cycles per second while running; None = flat out
+        self.pacer = Pacer(None, SNAPSHOTS_PER_SECOND)
         self.last_sent = 0.0
         self.waiting: deque = deque()  # messages read while a long step ran, in order
         self.window_gone = False
@@ -265,6 +267,7 @@ class _Server:
     def run(self) -> None:
         self.session.continue_from_here()
         self.session.running = True
+        self.pacer.restart()
 
     def pause(self) -> None:
         self.session.running = False
@@ -288,6 +291,7 @@ class _Server:
 
     def set_speed(self, speed: float | None) -> None:
         self.speed = speed
+        self.pacer.set_speed(speed)
 
     def export(self, path: str, onnx_input: str | None = None) -> None:
         self.session.export(path, onnx_input)
@@ -335,7 +339,7 @@ class _Server:
         if not self.session.running:
             wait_s = IDLE_POLL_SECONDS
         else:
-            wait_s = 0.0 if self.speed is None else 1.0 / self.speed
+            wait_s = self.pacer.seconds_to_wait()
         return self._receive() if self.conn.poll(wait_s) else None
 
     def dispatch(self, message) -> bool:
@@ -364,8 +368,12 @@ class _Server:
             if not session.running or time.perf_counter() - self.last_sent >= 1.0 / SNAPSHOTS_PER_SECOND:
                 self.send_snapshot()
         else:
-            session.run_for(float("inf"), max_cycles=1)
-            self.send_snapshot()
+            # On a deadline schedule, so the time cycles and snapshots take does not slow the run.
+            cycles = self.pacer.take_due()
+            if cycles:
+                session.run_for(float("inf"), max_cycles=cycles)
+                if self.pacer.snapshot_due() or not session.running:
+                    self.send_snapshot()
 
     def send_checkpoint_if_due(self) -> None:
         if not self.changed or time.perf_counter() - self.last_checkpoint < CHECKPOINT_SECONDS:
