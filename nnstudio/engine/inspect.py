@@ -7,6 +7,10 @@ the inspector: the weighted sum, the activation, the error and the loss at the o
 the delta by the chain rule, and each incoming weight's step −lr·δ·a. A cycle stepped by
 phases has computed only part of this; what it has not computed yet is None in the
 report, never a zero that could be read as a result.
+
+A regression network with a linear output learns standardised targets (the snapshot's
+``target_scaling``, ``experiment.TargetScaling``): its output, target and error are on that
+scale, and the report gives each in the data's own units beside it.
 """
 
 from __future__ import annotations
@@ -91,6 +95,11 @@ class NeuronReport:
     ``upper_deltas``, ``upper_weights`` and their ``back_sum``. ``gradient_step`` is
     this sample's −lr·δ·a for each incoming weight and ``bias_step`` its −lr·δ;
     ``applied_update`` is what the update did to those weights (the whole batch).
+
+    ``target_scaling`` (mean, std) is set at the output of a network that learns
+    standardised targets, with ``target_name`` the target's column: ``output_in_units``
+    and ``target_in_units`` are then ``value × std + mean`` and ``error_in_units`` is
+    ``error × std``, in the data's units (None where the scaled value is).
     """
 
     layer: int
@@ -126,6 +135,11 @@ class NeuronReport:
     l2: float = 0.0
     noise_std: float = 0.0
     batch_size: int = 1
+    target_scaling: tuple[float, float] | None = None
+    target_name: str = ""
+    output_in_units: float | None = None
+    target_in_units: float | None = None
+    error_in_units: float | None = None
 
 
 def sample_loss(loss_name: str, output_activation: str, outputs: Array, target: Array, sums: Array) -> float:
@@ -154,8 +168,12 @@ def _delta_rule(loss_name: str, activation: str, is_output: bool) -> str:
     return "mse_softmax" if activation == "softmax" else "mse"
 
 
-def neuron_report(trace: SampleTrace, layer: int, index: int) -> NeuronReport:
+def neuron_report(trace: SampleTrace, layer: int, index: int, target_scaling: tuple[float, float] | None = None,
+                  target_name: str = "") -> NeuronReport:
     """The numbers of neuron ``index`` of ``layer`` (1 = first hidden layer) for ``trace``.
+
+    ``target_scaling`` is the snapshot's (mean, std) of standardised regression targets, or
+    None; ``target_name`` names the target. They matter at the output only.
 
     Raises
     ------
@@ -182,6 +200,8 @@ def neuron_report(trace: SampleTrace, layer: int, index: int) -> NeuronReport:
         learning_rate=trace.learning_rate, momentum=trace.momentum, l1=trace.l1, l2=trace.l2,
         noise_std=trace.noise_std, batch_size=trace.batch_size,
     )
+    if is_output and target_scaling is not None:
+        common.update(target_scaling=(float(target_scaling[0]), float(target_scaling[1])), target_name=target_name)
     if not computed:
         return NeuronReport(weighted_sum=None, output=None, derivative=None, **common)
     z = float(trace.sums[l][index])
@@ -212,4 +232,10 @@ def neuron_report(trace: SampleTrace, layer: int, index: int) -> NeuronReport:
     if trace.weight_updates is not None:
         fields["applied_update"] = np.array(trace.weight_updates[l][:, index], copy=True)
     fields.setdefault("derivative", None)
+    scaling = common.get("target_scaling")
+    if scaling is not None:
+        mean, std = scaling
+        fields["output_in_units"] = a * std + mean
+        if "target" in fields:
+            fields.update(target_in_units=fields["target"] * std + mean, error_in_units=fields["error"] * std)
     return NeuronReport(weighted_sum=z, output=a, **common, **fields)

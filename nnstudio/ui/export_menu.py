@@ -1,4 +1,4 @@
-"""File › Export: the model in every format, and the figures and numbers of a run."""
+"""File › Export: the model in every format, and the figures and numbers of a run; File › Import weights."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from .figure_export import (
     CSV_FILTERS,
@@ -19,7 +19,7 @@ from .figure_export import (
 )
 from .plots import LossPlot
 
-__all__ = ["ExportMenu", "MODEL_EXPORTS", "torch_script_path"]
+__all__ = ["ExportMenu", "ImportWeightsAction", "MODEL_EXPORTS", "WEIGHTS_FILTER", "torch_script_path"]
 
 TORCH_ENDING = "_torch.py"
 #: (label, objectName, default file name, file-dialog filters, ONNX input type) of each model format.
@@ -33,6 +33,7 @@ MODEL_EXPORTS = (
     ("Python (&numpy)…", "exportNumpyAction", "model.py", {"Python script": ".py"}, None),
     ("&PyTorch…", "exportTorchAction", "model_torch.py", {"PyTorch script": ".py"}, None),
 )
+WEIGHTS_FILTER = "Weights files (*.npz *.json)"
 ONNX_HINT = "ONNX export needs the onnx package: pip install 'nnstudio[onnx]'"
 ONNX_TIPS = {
     "float32": "Input and weights in float32, what most ONNX runtimes expect. A raw value near 1.7e9 "
@@ -138,3 +139,30 @@ class ExportMenu(QMenu):
         path = self.ask_path("Export loss history", "history.csv", CSV_FILTERS)
         if path:
             self._guarded(lambda p: export_history_csv(latest, p), path)
+
+
+class ImportWeightsAction(QAction):
+    """File › Import weights… (objectName ``importWeightsAction``): a weights file's model into the session.
+
+    The trainer reads the file (it owns the session): it answers with a snapshot of the
+    imported network, or with an error naming what does not fit, the session unchanged.
+    ``ask_path`` is the one place a file dialog opens, so tests replace it.
+    """
+
+    def __init__(self, window: QWidget, send: Callable[..., None]) -> None:
+        super().__init__("&Import weights…", window, objectName="importWeightsAction")
+        self.setShortcut(QKeySequence("Ctrl+I"))
+        self.setToolTip("Go on with the network of a weights file (.npz, .json, from File › Export or "
+                        "nnstudio train --export): its architecture, weights and input normalisation")
+        self.window_ = window
+        self._send = send
+        self.triggered.connect(self.import_weights)
+
+    def ask_path(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.window_, "Import weights", "", WEIGHTS_FILTER)
+        return path or None
+
+    def import_weights(self) -> None:
+        path = self.ask_path()
+        if path:
+            self._send("import_weights", path)

@@ -1,25 +1,30 @@
 """The neuron inspector: one neuron's numbers for the sample shown, in the seed's terms.
 
 Each quantity sits on its own line and ends in ``= value``; a quantity the cycle has not
-computed yet says so in words, never as a zero.
+computed yet says so in words, never as a zero. A regression output learns standardised
+targets: its output, target and error say so, and give the value in the data's units beside.
 """
 
 from __future__ import annotations
 
 import html
+import math
 
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from ..engine.inspect import NeuronReport
-from .numbers import format_number
+from .numbers import MINUS, format_number
 
-__all__ = ["NeuronInspector", "report_html", "NOT_COMPUTED", "NOT_REACHED"]
+__all__ = ["NeuronInspector", "report_html", "format_in_units", "NOT_COMPUTED", "NOT_REACHED", "STANDARDISED"]
 
 #: Incoming terms written out in full; past this the sums are elided in the middle.
 MAX_TERMS = 6
 PLACEHOLDER = "Click a neuron on the network to see its numbers for the sample being shown."
 NOT_COMPUTED = "not computed yet in this cycle"
 NOT_REACHED = "Backprop has not reached this neuron yet in this cycle."
+STANDARDISED = "standardised"
+#: Significant figures of a value in the data's units (a price reads 412,350, not 4.124e5).
+UNIT_DIGITS = 6
 
 _MUTED = "color:#5f6368"
 
@@ -52,8 +57,41 @@ def _terms(pairs, limit: int = MAX_TERMS) -> str:
     return " + ".join(parts)
 
 
-def _line(text: str, value: float) -> str:
-    return f"{text} = <b>{_n(value)}</b><br>"
+def format_in_units(value: float) -> str:
+    """A value in the data's units, thousands separated: ``UNIT_DIGITS`` significant figures, whole part in full.
+
+    Beyond 1e15 or below 1e-4 (and not zero) it is written as ``format_number`` does.
+    """
+    size = abs(value)
+    if not math.isfinite(value) or size >= 1e15 or (0 < size < 1e-4):
+        return format_number(value, UNIT_DIGITS)
+    decimals = max(0, UNIT_DIGITS - 1 - math.floor(math.log10(size))) if size else 0
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("0", "-0") else text.replace("-", MINUS)
+
+
+def _line(text: str, value: float, after: str = "") -> str:
+    return f"{text} = <b>{_n(value)}</b>{after}<br>"
+
+
+def _units(r: NeuronReport, value: float | None) -> str:
+    """' (standardised) = 412,350 in price' after a value of a standardised output; '' otherwise."""
+    if r.target_scaling is None or value is None:
+        return ""
+    name = html.escape(r.target_name) if r.target_name else "the target's units"
+    return f" ({STANDARDISED}) = {format_in_units(value)} in {name}"
+
+
+def _scaling_note(r: NeuronReport) -> str:
+    if r.target_scaling is None:
+        return ""
+    mean, std = r.target_scaling
+    name = html.escape(r.target_name) if r.target_name else "the target"
+    return _muted(f"This output learns {name} standardised: ({name} − {format_in_units(mean)}) / "
+                  f"{format_in_units(std)}, the mean and std of the training rows. In {name}: value × "
+                  f"{format_in_units(std)} + {format_in_units(mean)}; an error × {format_in_units(std)}.")
 
 
 def _muted(text: str) -> str:
@@ -68,7 +106,7 @@ def _forward(r: NeuronReport) -> list[str]:
     act = act.format(z=_n(r.weighted_sum), zb=_b(r.weighted_sum))
     return ["<p><b>Forward</b><br>",
             _line(f"sum = Σ w·x + b = {_terms(zip(r.weights, r.inputs))} + {_b(r.bias)}", r.weighted_sum),
-            _line(f"act = {act}", r.output), "</p>"]
+            _line(f"act = {act}", r.output, _units(r, r.output_in_units)), "</p>"]
 
 
 def _error_and_loss(r: NeuronReport) -> list[str]:
@@ -82,12 +120,13 @@ def _error_and_loss(r: NeuronReport) -> list[str]:
         own = "−Σ target · log(output)"
     else:
         own = "binary cross-entropy, mean over the outputs"
-    rows = ["<p><b>Error and loss</b><br>", _line("target", r.target),
-            _line(f"error = target − output = {_n(r.target)} − {_b(r.output)}", r.error),
-            _line(f"loss of this sample = {own}", r.sample_loss)]
+    on_scale = f" ({STANDARDISED} targets)" if r.target_scaling is not None else ""
+    rows = ["<p><b>Error and loss</b><br>", _line("target", r.target, _units(r, r.target_in_units)),
+            _line(f"error = target − output = {_n(r.target)} − {_b(r.output)}", r.error, _units(r, r.error_in_units)),
+            _line(f"loss of this sample = {own}", r.sample_loss, on_scale)]
     if r.loss is not None:
         rows.append(_line(f"loss of the batch = mean over its {r.batch_size} sample{'s' * (r.batch_size != 1)}",
-                          r.loss))
+                          r.loss, on_scale))
     rows.append("</p>")
     return rows
 
@@ -143,6 +182,8 @@ def _steps(r: NeuronReport) -> list[str]:
 def _report_rows(r: NeuronReport) -> list[str]:
     where = f"Output layer {r.layer}" if r.is_output else f"Hidden layer {r.layer}"
     rows = [f"<h3>{where}, neuron {r.index + 1} · {html.escape(r.activation)}</h3>"]
+    if r.computed:
+        rows.append(_scaling_note(r))
     rows += _forward(r)
     rows += _error_and_loss(r)
     if not r.computed:

@@ -39,9 +39,13 @@ class LearningPresenter(QObject):
     -------
     sig_status(str)
         A line for the status bar.
+    sig_status_withdrawn(str)
+        A line sent earlier that no longer holds (the phase it named is over): clear it if
+        it is still shown.
     """
 
     sig_status = Signal(str)  # message
+    sig_status_withdrawn = Signal(str)  # message
 
     def __init__(self, canvas: NetworkCanvas, controls: TrainingControls, tabs: QTabWidget,
                  activations: LayerHeatmaps, deltas: LayerHeatmaps, weight_deltas: LayerHeatmaps,
@@ -55,6 +59,8 @@ class LearningPresenter(QObject):
         self.latest: Snapshot | None = None
         self.selected: tuple[int, int] | None = None
         self._layer_view_on: tuple | None = None
+        self._phase_message: str | None = None  # the phase line last sent to the status bar
+        self._target_name = ""  # of the data, for the inspector's values in the data's units
         canvas.sig_neuron_selected.connect(self._on_neuron_selected)
         timeline.sig_scrubbed.connect(lambda cycle: self._send("rewind", cycle))
         timeline.sig_continue.connect(lambda: self._send("continue_from_here"))
@@ -106,6 +112,8 @@ class LearningPresenter(QObject):
     def show(self, s: Snapshot) -> None:
         """Draw what ``s`` says about learning; tabs out of view catch up when shown."""
         previous, self.latest = self.latest, s
+        if s.data is not None:
+            self._target_name = s.data.dataset.target_name
         self._show_phase(s)
         first, last = s.timeline
         self.timeline.set_range(first, last, s.cycle, s.rewound)
@@ -133,6 +141,9 @@ class LearningPresenter(QObject):
     def _show_phase(self, s: Snapshot) -> None:
         if s.phase is None:
             self.canvas.set_highlight(None, None)
+            if self._phase_message is not None:  # a Step, Run or rewind has moved on from it
+                self.sig_status_withdrawn.emit(self._phase_message)
+                self._phase_message = None
             return
         kind, layer = s.phase
         n_layers = len(s.spec.sizes) - 1
@@ -153,7 +164,10 @@ class LearningPresenter(QObject):
         names = {"forward": "feedforward through layer", "backward": "backprop through layer",
                  "loss": "error and loss", "update": "weight update"}
         where = f" {layer + 1}" if layer is not None else ""
-        self.sig_status.emit(f"Cycle {s.cycle + (0 if kind == 'update' else 1)}: {names[kind]}{where}")
+        message = f"Cycle {s.cycle + (0 if kind == 'update' else 1)}: {names[kind]}{where}"
+        if message != self._phase_message:
+            self._phase_message = message
+            self.sig_status.emit(message)
 
     def _show_inspector(self) -> None:
         s = self.latest
@@ -165,4 +179,4 @@ class LearningPresenter(QObject):
             self.selected = None
             self.inspector.set_report(None)
             return
-        self.inspector.set_report(neuron_report(s.trace, layer, index))
+        self.inspector.set_report(neuron_report(s.trace, layer, index, s.target_scaling, self._target_name))

@@ -28,7 +28,7 @@ from .controls import TrainingControls
 from .data_presenter import DataPresenter
 from .data_table import DataTable
 from .dataset_panel import DatasetPanel
-from .export_menu import ExportMenu
+from .export_menu import ExportMenu, ImportWeightsAction
 from .guide import GuideDemonstrations, GuideDock
 from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
@@ -316,6 +316,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.open_dataset_action = self._action("&Open dataset…", "Ctrl+O", self.data.open_dataset, "openDatasetAction")
         file_menu.addAction(self.open_dataset_action)
+        self.import_weights_action = ImportWeightsAction(self, self.send)
+        file_menu.addAction(self.import_weights_action)
         self.export_menu = ExportMenu(self, self.send, self._on_export_reported)
         file_menu.addMenu(self.export_menu)
         self.export_action = self.export_menu.actions_by_name["exportWeightsAction"]
@@ -360,6 +362,7 @@ class MainWindow(QMainWindow):
         c.sig_step.connect(lambda n: self.send("step", "cycle", n))
         c.sig_step_phase.connect(lambda: self.send("step_phase"))
         self.learning.sig_status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.learning.sig_status_withdrawn.connect(self._withdraw_status)
         c.sig_step_epoch.connect(lambda: self.send("step", "epoch", 1))
         c.sig_run_toggled.connect(lambda running: self.send("run" if running else "pause"))
         c.sig_reset.connect(lambda: self.send("reset"))
@@ -486,6 +489,11 @@ class MainWindow(QMainWindow):
     def _on_export_reported(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def _withdraw_status(self, text: str) -> None:
+        """Clear ``text`` from the status bar if it is still the message shown (it no longer holds)."""
+        if self.statusBar().currentMessage() == text:
+            self.statusBar().clearMessage()
+
     # -- what comes back ---------------------------------------------------------------
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         # Keep only the newest; the draw timer paints it at most every DRAW_INTERVAL_MS.
@@ -503,6 +511,7 @@ class MainWindow(QMainWindow):
         sessions = self.sessions
         return [self.step_action, self.step_epoch_action, self.run_action, self.reset_action,
                 self.step_phase_action, self.undo_action, self.check_gradients_action, self.open_dataset_action,
+                self.import_weights_action,
                 sessions.open_action, sessions.save_action, sessions.save_as_action,
                 sessions.recent_menu.menuAction(), sessions.examples_menu.menuAction(), self.export_menu.menuAction()]
 

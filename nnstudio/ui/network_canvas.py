@@ -26,6 +26,11 @@ which. Neurons are numbered from 1 for people (the arrays count from 0).
 The canvas never changes the network itself: edits are requests that it emits
 (``sig_spec_changed``, ``sig_weight_edited``) and the owner answers with
 :meth:`NetworkCanvas.set_spec` / :meth:`NetworkCanvas.set_state`.
+
+A column header's menu picks the layer's activation: radio items, the current one
+checked. The output menu lists every output activation and disables, with the reason as
+its tooltip, those the task does not allow (``engine.model_fit.output_problem``, the rules
+the training session applies), rather than offer a choice the session would revert.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QActionGroup, QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
@@ -47,6 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnstudio.engine.model_fit import output_problem
 from nnstudio.engine.snapshot import Snapshot
 from nnstudio.ui.canvas_items import (
     ButtonItem,
@@ -72,10 +78,11 @@ from nnstudio.ui.colormaps import (
 )
 from nnstudio.ui.cycle_progress import PHASE_KINDS, CycleProgress, cycle_progress
 
-__all__ = ["ACTIVATIONS", "MIN_NEURONS", "MAX_NEURONS", "NetworkCanvas", "value_lut"]
+__all__ = ["ACTIVATIONS", "OUTPUT_ACTIVATIONS", "MIN_NEURONS", "MAX_NEURONS", "NetworkCanvas", "value_lut"]
 
 #: Activation functions a hidden layer may use (the output layer adds softmax).
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+OUTPUT_ACTIVATIONS: tuple[str, ...] = ACTIVATIONS + ("softmax",)
 #: Neurons per hidden layer that the +/− buttons allow.
 MIN_NEURONS = 1
 MAX_NEURONS = 32
@@ -186,6 +193,8 @@ class NetworkCanvas(QGraphicsView):
         self._sizes: tuple[int, ...] = ()
         self._requested: tuple[tuple[int, ...], tuple[str, ...]] | None = None
         self._acts: tuple[str, ...] = ()
+        self._task: str | None = None  # of the data: which output activations it allows
+        self._loss = "mse"
         self._neurons: list[list[NeuronItem]] = []
         self._conns: list[list[ConnectionItem]] = []  # [layer][i * n_next + j]
         self._headers: list[HeaderItem] = []
@@ -242,7 +251,7 @@ class NetworkCanvas(QGraphicsView):
         if len(acts_t) != len(sizes_t) - 1:
             raise ValueError(f"need {len(sizes_t) - 1} activations (one per non-input layer), got {len(acts_t)}")
         for k, name in enumerate(acts_t, start=1):
-            if name not in self._choices_for(sizes_t, k):
+            if name not in self._choices_for(sizes_t, k) or (name == "softmax" and sizes_t[-1] < 2):
                 raise ValueError(f"activation {name!r} is not allowed for layer {k} of {sizes_t}")
 
         self._flush_timer.stop()
@@ -304,18 +313,33 @@ class NetworkCanvas(QGraphicsView):
         return self._headers[layer].text()
 
     def activation_choices(self, layer: int) -> tuple[str, ...]:
-        """Return the activations the header menu offers for column ``layer`` (>= 1)."""
+        """Return the activations the header menu lists for column ``layer`` (>= 1), allowed or not."""
         if not 1 <= layer < len(self._sizes):
             raise ValueError(f"layer {layer} has no activation (columns 1..{len(self._sizes) - 1} do)")
         return self._choices_for(self._sizes, layer)
 
     @staticmethod
     def _choices_for(sizes: tuple[int, ...], layer: int) -> tuple[str, ...]:
-        # Softmax over one neuron is the constant 1, so it is only offered for
-        # a multi-neuron output layer.
-        if layer == len(sizes) - 1 and sizes[-1] > 1:
-            return ACTIVATIONS + ("softmax",)
-        return ACTIVATIONS
+        return OUTPUT_ACTIVATIONS if layer == len(sizes) - 1 else ACTIVATIONS
+
+    def set_task(self, task: str | None, loss: str = "mse") -> None:
+        """The data's task ("classification", "regression"; None: unknown) and the loss, which rule the output menu."""
+        self._task, self._loss = task, loss
+
+    def activation_refusal(self, layer: int, name: str) -> str:
+        """Why column ``layer`` may not use activation ``name`` ("" if it may).
+
+        Only the output layer has rules: those of ``output_problem`` for the task, and
+        with no task known, softmax over a single neuron (the constant 1).
+        """
+        return self._refusal(self.requested_spec()[0], layer, name)
+
+    def _refusal(self, sizes: tuple[int, ...], layer: int, name: str) -> str:
+        if layer != len(sizes) - 1:
+            return ""
+        if self._task is None:
+            return output_problem("classification", sizes[-1], name) if name == "softmax" else ""
+        return output_problem(self._task, sizes[-1], name, self._loss)
 
     def _layer_name(self, c: int) -> str:
         if c == 0:
@@ -362,13 +386,17 @@ class NetworkCanvas(QGraphicsView):
         Raises
         ------
         ValueError
-            If ``name`` is not offered for that column (see :meth:`activation_choices`).
+            If ``name`` is not offered for that column (see :meth:`activation_choices`)
+            or not allowed there (:meth:`activation_refusal` says why).
         """
         sizes, acts = self.requested_spec()
         if not 1 <= layer < len(sizes) or name not in self._choices_for(sizes, layer):
             raise ValueError(f"activation {name!r} is not offered for layer {layer}")
         if acts[layer - 1] == name:
             return False
+        refusal = self._refusal(sizes, layer, name)
+        if refusal:
+            raise ValueError(f"activation {name!r} is not allowed for layer {layer}: {refusal}")
         return self._request(sizes, acts[: layer - 1] + (name,) + acts[layer:])
 
     def request_add_layer(self) -> bool:
@@ -457,6 +485,9 @@ class NetworkCanvas(QGraphicsView):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show what ``snapshot`` says about the network (see :meth:`set_state`)."""
         s = snapshot
+        if s.data is not None:
+            self._task = s.data.dataset.task
+        self._loss = s.spec.loss
         # Before the first cycle the trace is a preview over the first training rows, not a batch.
         trace = s.trace if s.phase is not None or s.batch_deltas is not None else None
         self.set_state(
@@ -902,16 +933,39 @@ class NetworkCanvas(QGraphicsView):
         )
         return float(value) if ok else None
 
-    def _choose_activation(self, layer: int, global_pos: QPoint) -> str | None:
-        """Pop up the activation menu for ``layer``; return the choice or None."""
+    def activation_menu(self, layer: int) -> QMenu:
+        """The header menu of column ``layer``: one radio item per activation, the current one checked.
+
+        A choice the task does not allow is disabled, its tooltip saying why. The caller
+        owns the menu.
+        """
         menu = QMenu(self)
-        current = self._acts[layer - 1]
+        menu.setObjectName("activationMenu")
+        menu.setToolTipsVisible(True)
+        group = QActionGroup(menu)
+        group.setExclusive(True)
+        sizes, acts = self.requested_spec()
+        current = acts[layer - 1]
         for name in self.activation_choices(layer):
             action = menu.addAction(name)
+            action.setData(name)
             action.setCheckable(True)
             action.setChecked(name == current)
-        chosen = menu.exec(global_pos)
-        return chosen.text() if chosen is not None else None
+            group.addAction(action)
+            refusal = self._refusal(sizes, layer, name)
+            if refusal and name != current:
+                action.setEnabled(False)
+                action.setToolTip(refusal)
+        return menu
+
+    def _choose_activation(self, layer: int, global_pos: QPoint) -> str | None:
+        """Pop up the activation menu for ``layer``; return the choice or None."""
+        menu = self.activation_menu(layer)
+        try:
+            chosen = menu.exec(global_pos)
+            return chosen.data() if chosen is not None else None
+        finally:
+            menu.deleteLater()
 
     def _open_activation_menu(self, layer: int, global_pos: QPoint) -> None:
         name = self._choose_activation(layer, global_pos)

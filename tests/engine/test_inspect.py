@@ -152,3 +152,36 @@ def test_sample_loss_matches_the_batch_loss_of_a_one_sample_batch():
         y = ACTIVATION[act](z)
         expected = get_loss(loss_name, act).value(y, t, z, y - t)
         _close(sample_loss(loss_name, act, y[0], t[0], z[0]), expected)
+
+
+def standardised_price_trace():
+    """A 2-1 linear output learning standardised prices: x = (0.4, 0.2), W = (0.5, −0.25), b = 0.1, target 0.53."""
+    trace = SampleTrace(
+        row=0, batch_size=1, activation_names=("linear",), loss_name="mse",
+        activations=(np.array([0.4, 0.2]), np.array([0.25])), sums=(np.array([0.25]),),
+        weights=(np.array([[0.5], [-0.25]]),), biases=(np.array([0.1]),), target=np.array([0.53]),
+        loss=0.28 ** 2, deltas=(np.array([2 * (0.25 - 0.53)]),), weight_updates=None, learning_rate=0.1,
+    )
+    return trace
+
+
+def test_a_standardised_output_gives_its_values_in_the_datas_units():
+    """mean 400 000, std 50 000: output 0.25 is 412 500, target 0.53 is 426 500, error 0.28 is 14 000."""
+    r = neuron_report(standardised_price_trace(), 1, 0, (400_000.0, 50_000.0), "price")
+    assert r.output == pytest.approx(0.25, abs=1e-15) and r.target == 0.53
+    assert r.target_scaling == (400_000.0, 50_000.0) and r.target_name == "price"
+    assert r.output_in_units == pytest.approx(412_500.0, abs=1e-8)
+    assert r.target_in_units == pytest.approx(426_500.0, abs=1e-8)
+    assert r.error_in_units == pytest.approx(14_000.0, abs=1e-8)
+
+
+def test_without_a_scaling_or_off_the_output_there_are_no_units():
+    plain = neuron_report(standardised_price_trace(), 1, 0)
+    assert plain.target_scaling is None and plain.output_in_units is None and plain.error_in_units is None
+    trace, _ = hand_trace()
+    hidden = neuron_report(trace, 1, 0, (400_000.0, 50_000.0), "price")
+    assert hidden.target_scaling is None and hidden.output_in_units is None
+    before_loss = SampleTrace(**{**standardised_price_trace().__dict__, "target": None, "loss": None,
+                                 "deltas": None})
+    r = neuron_report(before_loss, 1, 0, (400_000.0, 50_000.0), "price")
+    assert r.output_in_units == pytest.approx(412_500.0) and r.target_in_units is None and r.error_in_units is None

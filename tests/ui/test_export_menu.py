@@ -123,3 +123,22 @@ def test_onnx_exports_offer_float32_and_float64_input(make_window, qtbot, monkey
     session = ort.InferenceSession(str(tmp_path / "m64.onnx"), providers=["CPUExecutionProvider"])
     (outputs,) = session.run(["output"], {"input": X})
     np.testing.assert_allclose(outputs, load_weights(tmp_path / "w.json").predict(X), rtol=1e-12, atol=1e-14)
+
+
+def test_import_weights_sends_the_chosen_file_and_nothing_when_cancelled(qtbot):
+    """File › Import weights… (Ctrl+I) hands the chosen path to the trainer; a cancelled dialog sends nothing."""
+    from PySide6.QtWidgets import QWidget
+
+    from nnstudio.ui.export_menu import ImportWeightsAction
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    sent = []
+    action = ImportWeightsAction(parent, lambda *command: sent.append(command))
+    assert action.objectName() == "importWeightsAction" and action.shortcut().toString() == "Ctrl+I"
+    action.ask_path = lambda: None
+    action.trigger()
+    assert sent == []
+    action.ask_path = lambda: "/data/w.json"
+    action.trigger()
+    assert sent == [("import_weights", "/data/w.json")]
