@@ -624,12 +624,10 @@ class TrainingSession:
             self._stages = earlier[-MAX_EARLIER_NETWORKS:] + [self._stage_now(cycle)]
             self._active = len(self._stages) - 1
         sizes = "-".join(map(str, spec.sizes))
-        parts = [f"Imported {label} at cycle {cycle}: network {sizes} ({', '.join(spec.activations)}, loss "
-                 f"{spec.loss}), its weights and input normalisation."]
+        parts = [f"Imported {label} at cycle {cycle}: network {sizes} with its weights and normalisation"
+                 + (" (Undo or rewind for the one before)." if self._stages else ".")]
         if reordered:
             parts.append(f"The data's columns are taken in the file's order: {', '.join(dataset.feature_names)}.")
-        if self._stages:
-            parts.append(f"Rewind before cycle {cycle} (or Undo) to see the network it replaced.")
         targets = self.experiment.describe_targets()
         if targets:
             parts.append(targets[:1].upper() + targets[1:] + ".")

@@ -215,6 +215,7 @@ def test_request_activation_emits_new_activations(canvas, qtbot):
 def _menu_items(canvas, layer):
     """{name: (checkable, checked, enabled, tooltip)} of a header menu, whose items share an exclusive group."""
     menu = canvas.activation_menu(layer)
+    assert menu.toolTipsVisible()  # a disabled choice's tooltip says why
     actions = menu.actions()
     groups = {action.actionGroup() for action in actions}
     assert len(groups) == 1 and next(iter(groups)).isExclusive()  # radio items: one choice
