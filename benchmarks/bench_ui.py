@@ -2,24 +2,33 @@
 
 Run by hand from the repository root::
 
-    python benchmarks/bench_ui.py [--seconds 4] [--hidden 4] [--batch-size 10] [--dataset xor]
+    python benchmarks/bench_ui.py [--seconds 4] [--drag-seconds 2] [--cases xor,spiral,digits]
+    python benchmarks/bench_ui.py --cases custom --hidden 16,16 --dataset spiral
 
-It measures, in one run so the ratios hold on a noisy machine:
+The cases are the shipped examples (``resources/examples``: ``xor`` = xor_sigmoid,
+``spiral`` = spiral_deep, ``digits`` = digits_classifier), opened in the window as
+Help › Examples does, and ``custom``: the window's default settings with the flags
+``--hidden``, ``--dataset``, ``--batch-size``... applied. For each case, in one run so the
+ratios hold on a noisy machine:
 
-1. Headless: a ``TrainingSession`` with the window's ``SessionConfig`` trains flat out
-   (``run_for``) with one BLAS thread, as the trainer's child process does → cycles/s.
-2. Window: ``MainWindow`` offscreen at 1440x880 (``QT_QPA_PLATFORM=offscreen`` unless set),
-   Run for the same time → cycles/s from the snapshots that reach the UI thread, draws/s
-   and the time of each ``MainWindow.draw``.
-3. Stalls: a 5 ms ``QTimer`` in the UI thread records the gaps between its ticks during
-   Run (the first 0.5 s ignored) → longest gap and 99th percentile. Ticks come only when
-   the loop turns, so far fewer ticks than due means the UI thread is saturated.
+1. Headless: the same session trains flat out (``run_for``) with one BLAS thread, as the
+   trainer's child process does, half before the window and half after → cycles/s.
+2. Run: ``MainWindow`` offscreen at 1440x880 (``QT_QPA_PLATFORM=offscreen`` unless set)
+   runs for ``--seconds`` → cycles/s from the snapshots that reach the UI thread, and the
+   time of each ``MainWindow.draw`` and of each panel's part of it.
+3. Drag: paused, the rewind slider is dragged back and forth over the whole run for
+   ``--drag-seconds``, a mouse move every 16 ms, as a learner scrubbing the history does.
 
-It also breaks the UI thread's time down by panel (each panel's setter inside ``draw``,
-the canvas's deferred update and each panel's paint), so a missed target points somewhere.
-The last line is ``bench_ui: throughput ratio X.XX (target ≥ 0.50), max stall Y ms
-(target ≤ 50)``. Targets are reported, not enforced: the exit status is 0 unless the
-window never showed a snapshot.
+Stalls: a 5 ms ``QTimer`` in the UI thread records the gaps between its ticks (the first
+0.5 s of each phase ignored). Ticks come only when the loop turns, so the longest gap is
+the longest the window was frozen, and a median far above 5 ms means the loop is
+saturated.
+
+The last lines are the summary: per case and phase the worst gap, the median gap and
+window/headless, then ``worst gap ms: X`` (over every case and phase) and
+``window/headless: Y`` (the lowest ratio of any case). The targets are a worst gap of 50
+ms, a median of 20 ms and a ratio of 0.80; they are reported, not enforced: the exit
+status is 0 unless a window never showed a snapshot.
 """
 
 from __future__ import annotations
@@ -29,36 +38,54 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from nnstudio.engine.datasets import resources_dir
 from nnstudio.engine.session import SessionConfig, TrainingSession
+from nnstudio.engine.sessionfile import load_session
 
-RATIO_TARGET = 0.50
-STALL_TARGET_MS = 50.0
+RATIO_TARGET = 0.80
+WORST_GAP_TARGET_MS = 50.0
+MEDIAN_GAP_TARGET_MS = 20.0
 PROBE_INTERVAL_MS = 5
-SETTLE_SECONDS = 0.5  # ignored at the start of Run: the child's first chunk and one-off layout
+MOUSE_MOVE_MS = 16  # a drag's mouse moves, about one per 60 Hz frame
+SETTLE_SECONDS = 0.5  # ignored at the start of each phase: the child's first chunk and one-off layout
 FIRST_SNAPSHOT_TIMEOUT = 60.0  # spawning the trainer imports numpy afresh; a loaded machine is slow
 WINDOW_SIZE = (1440, 880)
+EXAMPLES = {"xor": "xor_sigmoid", "spiral": "spiral_deep", "digits": "digits_classifier"}
 
 
 # -- configuration ---------------------------------------------------------------------
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", default="xor,spiral,digits",
+                   help="comma-separated: xor, spiral, digits (the shipped examples) and custom (default: the three examples)")
     p.add_argument("--seconds", type=float, default=4.0, help="seconds of Run, and of headless training (default 4)")
-    p.add_argument("--hidden", default="4", help="hidden layer sizes, comma-separated; '' for none (default 4)")
-    p.add_argument("--activation", default="sigmoid", help="activation of the hidden layers; the output keeps the app's (default sigmoid)")
-    p.add_argument("--batch-size", type=int, default=10, help="rows per cycle; 0 = full batch (default 10)")
-    p.add_argument("--dataset", default="xor", help="xor, circle, gaussians or spiral (default xor)")
-    p.add_argument("--samples", type=int, default=200, help="samples generated (default 200)")
-    p.add_argument("--lr", type=float, default=None, help="learning rate (default: the app's)")
-    return p.parse_args(argv)
+    p.add_argument("--drag-seconds", type=float, default=2.0, help="seconds of dragging the rewind slider; 0 skips it (default 2)")
+    p.add_argument("--breakdown", action="store_true", help="print each case's UI-thread time per panel")
+    custom = p.add_argument_group("the custom case")
+    custom.add_argument("--hidden", default="4", help="hidden layer sizes, comma-separated; '' for none (default 4)")
+    custom.add_argument("--activation", default="sigmoid", help="activation of the hidden layers (default sigmoid)")
+    custom.add_argument("--batch-size", type=int, default=10, help="rows per cycle; 0 = full batch (default 10)")
+    custom.add_argument("--dataset", default="xor", help="xor, circle, gaussians, spiral... (default xor)")
+    custom.add_argument("--samples", type=int, default=200, help="samples generated (default 200)")
+    custom.add_argument("--lr", type=float, default=None, help="learning rate (default: the app's)")
+    args = p.parse_args(argv)
+    args.cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    unknown = [c for c in args.cases if c not in (*EXAMPLES, "custom")]
+    if unknown or not args.cases:
+        p.error(f"unknown case {unknown[0] if unknown else '(none)'!r}: pick from {', '.join((*EXAMPLES, 'custom'))}")
+    if args.seconds <= SETTLE_SECONDS or args.drag_seconds < 0:
+        p.error(f"--seconds must be above {SETTLE_SECONDS} and --drag-seconds at least 0")
+    return args
 
 
 def build_config(args: argparse.Namespace) -> SessionConfig:
-    """The window's default config with the flags applied."""
+    """The window's default config with the custom case's flags applied."""
     base = SessionConfig()
     hidden = tuple(int(n) for n in args.hidden.split(",") if n.strip())
     hyper = base.hyper if args.lr is None else replace(base.hyper, learning_rate=args.lr)
@@ -72,10 +99,28 @@ def build_config(args: argparse.Namespace) -> SessionConfig:
     )
 
 
-def describe(config: SessionConfig, session: TrainingSession) -> str:
+@dataclass
+class Case:
+    name: str
+    config: SessionConfig
+    example: Path | None  # opened in the window as Help › Examples does
+
+    def session(self) -> TrainingSession:
+        return load_session(self.example) if self.example is not None else TrainingSession(self.config)
+
+
+def make_case(name: str, args: argparse.Namespace) -> Case:
+    if name == "custom":
+        return Case(name, build_config(args), None)
+    path = resources_dir() / "examples" / f"{EXAMPLES[name]}.nnstudio"
+    return Case(name, load_session(path).config, path)
+
+
+def describe(session: TrainingSession) -> str:
+    config = session.config
     sizes = "-".join(map(str, session.network.spec.sizes))
     batch = config.batch_size or "full"
-    return (f"{config.data.name} {config.data.n_samples} samples, {sizes} {'/'.join(sorted(set(config.activations)))}, "
+    return (f"{config.data.name} {session.dataset.n_samples} rows, {sizes} {'/'.join(dict.fromkeys(config.activations))}, "
             f"{config.loss}, batch {batch}, lr {config.hyper.learning_rate:g}")
 
 
@@ -95,14 +140,16 @@ class Timings:
     def __init__(self) -> None:
         self.calls: dict[str, list[tuple[float, float]]] = {}
 
-    def wrap(self, obj, attr: str, name: str) -> None:
-        """Time ``obj.attr`` by shadowing it on the instance.
+    def wrap(self, obj, attr: str, name: str) -> bool:
+        """Time ``obj.attr`` by shadowing it on the instance; False if there is no such method.
 
         The app calls its panels through ``self.panel.method(...)``, and PySide calls a
         virtual such as ``paintEvent`` through the instance too, so an instance attribute
         catches every call without touching the classes.
         """
-        original = getattr(obj, attr)
+        original = getattr(obj, attr, None)
+        if original is None:
+            return False
         record = self.calls.setdefault(name, [])
 
         def timed(*args, **kwargs):
@@ -113,6 +160,7 @@ class Timings:
                 record.append((start, time.perf_counter() - start))
 
         setattr(obj, attr, timed)
+        return True
 
     def between(self, name: str, t0: float, t1: float) -> np.ndarray:
         """Durations (s) of the calls of ``name`` that started in [t0, t1]."""
@@ -130,20 +178,22 @@ def _hook_parts(window, timings: Timings) -> list[tuple[str, int]]:
     rows = [("draw", 0)]
     timings.wrap(window, "draw", "draw")
     for panel, method in (
-        ("canvas", "set_state"),
-        ("dataset_panel", "set_boundary"),
+        ("canvas", "show_snapshot"),
+        ("data", "show"),
         ("loss_plot", "set_history"),
-        ("activation_heatmap", "set_matrices"),
-        ("weight_delta_heatmap", "set_matrices"),
+        ("activation_heatmap", "show_snapshot"),
+        ("backprop_heatmap", "show_snapshot"),
+        ("weight_delta_heatmap", "show_snapshot"),
+        ("learning", "show"),
+        ("guide_demos", "show"),
         ("controls", "set_counters"),
-        ("controls", "set_running"),
     ):
         name = f"{panel}.{method}"
-        timings.wrap(getattr(window, panel), method, name)
-        rows.append((name, 1))
-    # set_state only stores; a zero-delay timer (or the next paint) applies it to the items.
-    timings.wrap(window.canvas, "_apply_state", "canvas apply (deferred)")
-    rows.append(("canvas apply (deferred)", 0))
+        if timings.wrap(getattr(window, panel), method, name):
+            rows.append((name, 1))
+    # The canvas stores a snapshot and applies it on a zero-delay timer (or at the next paint).
+    if timings.wrap(window.canvas, "_apply_state", "canvas apply (deferred)"):
+        rows.append(("canvas apply (deferred)", 0))
 
     # A top-level UpdateRequest is one repaint of every dirty widget in the window.
     repaint = timings.calls.setdefault("window repaint", [])
@@ -160,7 +210,8 @@ def _hook_parts(window, timings: Timings) -> list[tuple[str, int]]:
 
     window.event = event
     rows.append(("window repaint", 0))
-    panels = ("canvas", "dataset_panel", "loss_plot", "activation_heatmap", "weight_delta_heatmap")
+    rows.append(("python gc", 0))
+    panels = ("canvas", "dataset_panel", "insight_stack", "loss_plot", "heatmap_tabs")
     for view in window.findChildren(QGraphicsView):
         owner = next((p for p in panels if view is getattr(window, p) or getattr(window, p).isAncestorOf(view)), "other")
         name = f"paint {owner}"
@@ -168,6 +219,23 @@ def _hook_parts(window, timings: Timings) -> list[tuple[str, int]]:
         if (name, 1) not in rows:
             rows.append((name, 1))
     return rows
+
+
+def _time_gc(timings: Timings):
+    """Record Python's cyclic garbage collections: a full one over many Qt wrappers is a stall too."""
+    import gc
+
+    record = timings.calls.setdefault("python gc", [])
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            record.append((started[0], time.perf_counter() - started[0]))
+
+    gc.callbacks.append(callback)
+    return callback
 
 
 def _quiet_offscreen_warnings() -> None:
@@ -181,16 +249,40 @@ def _quiet_offscreen_warnings() -> None:
     qInstallMessageHandler(handler)
 
 
+@dataclass
+class Phase:
+    """What one phase (Run or Drag) measured in the window."""
+
+    t_start: float
+    t_end: float
+    gaps: np.ndarray  # seconds between probe ticks after the settling time
+    gap_ends: np.ndarray  # the tick that ended each gap (perf_counter seconds)
+    rate: float = float("nan")  # cycles/s heard by the window (Run only)
+    snapshots: int = 0
+    rewinds: int = 0  # slider moves reported (Drag only)
+
+    @property
+    def elapsed(self) -> float:
+        return self.t_end - self.t_start
+
+    @property
+    def worst_ms(self) -> float:
+        return 1000.0 * float(np.max(self.gaps)) if self.gaps.size else float("nan")
+
+    @property
+    def median_ms(self) -> float:
+        return 1000.0 * float(np.median(self.gaps)) if self.gaps.size else float("nan")
+
+
 # -- the window ----------------------------------------------------------------------------
-def window_run(config: SessionConfig, seconds: float) -> dict:
-    """Open the window, Run for ``seconds``, and return what was measured."""
+def window_run(case: Case, seconds: float, drag_seconds: float) -> dict:
+    """Open the window on ``case``, Run for ``seconds``, drag the slider, and return what was measured."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
     from nnstudio.ui.main_window import MainWindow
 
-    _quiet_offscreen_warnings()
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
     class SnapshotProbe(QObject):
@@ -211,57 +303,95 @@ def window_run(config: SessionConfig, seconds: float) -> dict:
         QTimer.singleShot(int(secs * 1000), loop.quit)
         loop.exec()
 
-    window = MainWindow(config, remember=False)
+    def wait_for(condition, what: str) -> None:
+        deadline = time.perf_counter() + FIRST_SNAPSHOT_TIMEOUT
+        while not condition():
+            if time.perf_counter() > deadline:
+                window.close()
+                raise RuntimeError(f"{case.name}: {what} within {FIRST_SNAPSHOT_TIMEOUT:.0f} s")
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.005)
+
+    window = MainWindow(case.config if case.example is None else None, remember=False)
     probe = SnapshotProbe()
     window.worker.sig_snapshot.connect(probe.on_snapshot)
     window.resize(*WINDOW_SIZE)
     window.show()
-
-    deadline = time.perf_counter() + FIRST_SNAPSHOT_TIMEOUT
-    while window.latest is None and time.perf_counter() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        time.sleep(0.005)
-    if window.latest is None:
-        window.close()
-        raise RuntimeError(f"no snapshot drawn within {FIRST_SNAPSHOT_TIMEOUT:.0f} s of opening the window")
+    wait_for(lambda: window.latest is not None, "no snapshot drawn")
+    if case.example is not None:
+        generation = window.latest.generation
+        window.sessions.open(case.example)
+        wait_for(lambda: window.latest.generation > generation and window.latest.config == case.config,
+                 "the example was not shown")
     # The first draw builds the canvas items and heatmaps and paints everything once: not Run's cost.
     spin(SETTLE_SECONDS)
 
     timings = Timings()
     rows = _hook_parts(window, timings)
+    gc_callback = _time_gc(timings)
     probe_timer = QTimer(interval=PROBE_INTERVAL_MS)
     probe_timer.setTimerType(Qt.TimerType.PreciseTimer)
     probe_timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
 
-    base_cycle = probe.arrivals[-1][1] if probe.arrivals else window.latest.cycle
+    def gaps_between(t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        t = np.array([x for x in ticks if t0 + SETTLE_SECONDS <= x <= t1])
+        return (np.diff(t), t[1:]) if t.size > 1 else (np.empty(0), np.empty(0))
+
+    base_cycle = window.latest.cycle
     probe_timer.start()
     t_run = time.perf_counter()
+    window.send("set_speed", None)  # flat out, whatever speed the window starts a dataset at
     window.send("run")
     spin(seconds)
     t_end = time.perf_counter()
     window.send("pause")
-    probe_timer.stop()
-
     # Throughput: the newest cycle the window heard of during Run, over the time it took to hear.
     during = [(t, c) for t, c in probe.arrivals if t_run <= t <= t_end]
+    rate = 0.0
     if during:
         t_max, c_max = max(during, key=lambda tc: (tc[1], -tc[0]))
         rate = (c_max - base_cycle) / (t_max - t_run)
-    else:
-        rate = 0.0
-    t0 = t_run + SETTLE_SECONDS
-    tick_times = np.array([t for t in ticks if t >= t0])
-    gaps = np.diff(tick_times) if tick_times.size > 1 else np.array([np.nan])
-    elapsed = t_end - t_run
+    run = Phase(t_run, t_end, *gaps_between(t_run, t_end), rate=rate, snapshots=len(during))
 
+    drag = None
+    if drag_seconds > 0:
+        wait_for(lambda: not window.latest.running, "the run did not pause")
+        spin(0.2)
+        bar = window.timeline_bar
+        slider = bar.slider
+        low, high = slider.minimum(), slider.maximum()
+        moves = [0]
+        scrubbed: list[int] = []
+        bar.sig_scrubbed.connect(scrubbed.append)
+        period = max(2.0, drag_seconds / 2)  # right to left and back, at least once
+
+        def move() -> None:
+            # Sweep from the latest cycle to the first and back, as a hand dragging the handle.
+            phase = (moves[0] * MOUSE_MOVE_MS / 1000.0) % period / period
+            fraction = 1.0 - 2.0 * phase if phase < 0.5 else 2.0 * phase - 1.0
+            slider.setValue(int(round(low + fraction * (high - low))))
+            moves[0] += 1
+
+        mouse = QTimer(interval=MOUSE_MOVE_MS)
+        mouse.timeout.connect(move)
+        slider.setSliderDown(True)
+        t_drag = time.perf_counter()
+        mouse.start()
+        spin(drag_seconds)
+        mouse.stop()
+        slider.setSliderDown(False)
+        t_drag_end = time.perf_counter()
+        drag = Phase(t_drag, t_drag_end, *gaps_between(t_drag, t_drag_end), rewinds=len(scrubbed),
+                     snapshots=sum(1 for t, _ in probe.arrivals if t_drag <= t <= t_drag_end))
+    probe_timer.stop()
+    import gc
+
+    gc.callbacks.remove(gc_callback)
     window.close()  # joins the worker thread, which joins the trainer process
     app.processEvents()
-    orphans = [p.name for p in mp.active_children()]
     return {
-        "rate": rate, "elapsed": elapsed,
-        "snapshots_per_s": len(during) / elapsed, "timings": timings, "rows": rows,
-        "t_run": t_run, "t_end": t_end, "gaps": gaps, "orphans": orphans,
-        "expected_ticks": (t_end - t0) * 1000.0 / PROBE_INTERVAL_MS,
+        "run": run, "drag": drag, "timings": timings, "rows": rows,
+        "orphans": [p.name for p in mp.active_children()],
         "thread_finished": window._thread.isFinished(),  # private, but closing must have ended it
     }
 
@@ -271,65 +401,96 @@ def _ms(a: np.ndarray, f) -> float:
     return 1000.0 * float(f(a)) if a.size else float("nan")
 
 
-def _pair(a: float, b: float) -> str:
-    return f"{a:.1f} / {b:.1f}"
+def _worst_gap_parts(timings: Timings, phase: Phase) -> str:
+    """The timed parts that overlap the longest gap, longest first: what froze the window."""
+    if not phase.gaps.size:
+        return "no gaps"
+    end = phase.gap_ends[int(np.argmax(phase.gaps))]
+    start = end - float(np.max(phase.gaps))
+    parts = []
+    for name, calls in timings.calls.items():
+        overlap = sum(min(s + d, end) - max(s, start) for s, d in calls if s < end and s + d > start)
+        if overlap > 0.001:
+            parts.append((overlap, name))
+    return ", ".join(f"{name} {1000 * o:.0f} ms" for o, name in sorted(parts, reverse=True)) or "nothing timed"
 
 
-def report(config_text: str, seconds: float, headless: float, halves: list[float], w: dict) -> str:
+def breakdown(w: dict, phase: Phase, title: str) -> list[str]:
     timings: Timings = w["timings"]
-    t_run, t_end, elapsed = w["t_run"], w["t_end"], w["elapsed"]
-    draws = timings.between("draw", t_run, t_end)
-    ratio = w["rate"] / headless if headless else float("nan")
-    gap_max, gap_p99 = _ms(w["gaps"], np.nanmax), _ms(w["gaps"], lambda g: np.nanpercentile(g, 99))
-
-    rows = [
-        ("cycles/s", f"{headless:.0f}", f"{w['rate']:.0f}", ""),
-        ("ratio window/headless", "", f"{ratio:.2f}", f"≥ {RATIO_TARGET:.2f}"),
-        ("snapshots received/s", "", f"{w['snapshots_per_s']:.1f}", ""),
-        ("draws/s", "", f"{draws.size / elapsed:.1f}", ""),
-        ("draw median / max ms", "", _pair(_ms(draws, np.median), _ms(draws, np.max)), ""),
-        ("loop gap max / p99 ms", "", _pair(gap_max, gap_p99), f"max ≤ {STALL_TARGET_MS:.0f}"),
-    ]
-    lines = [f"bench_ui: {config_text}; {seconds:g} s each", f"{'':24}{'headless':>12}{'window':>14}   target"]
-    lines += [f"{label:24}{a:>12}{b:>14}   {target}".rstrip() for label, a, b, target in rows]
-    lines += [
-        f"(headless halves, before / after the window: {' / '.join(f'{h:.0f}' for h in halves)} cycles/s;"
-        f" probe ticks {w['gaps'].size + 1} of ~{w['expected_ticks']:.0f} due: a starved timer means a busy loop)",
-        "",
-        "UI thread during Run, per part (paint = Qt repainting that panel's views):",
-        f"{'part':38}{'calls':>6}{'median ms':>11}{'max ms':>8}{'busy %':>8}",
-    ]
+    lines = [f"  longest gap ({phase.worst_ms:.0f} ms) overlaps: {_worst_gap_parts(timings, phase)}",f"  UI thread during {title}, per part (paint = Qt repainting that panel's views):",
+             f"  {'part':38}{'calls':>6}{'median ms':>11}{'max ms':>8}{'busy %':>8}"]
     for name, indent in w["rows"]:
-        d = timings.between(name, t_run, t_end)
-        busy = 100.0 * d.sum() / elapsed
-        lines.append(f"{'  ' * indent + name:38}{d.size:6d}{_ms(d, np.median):11.2f}{_ms(d, np.max):8.1f}{busy:8.1f}")
+        d = timings.between(name, phase.t_start, phase.t_end)
+        busy = 100.0 * d.sum() / phase.elapsed
+        lines.append(f"  {'  ' * indent + name:38}{d.size:6d}{_ms(d, np.median):11.2f}{_ms(d, np.max):8.1f}{busy:8.1f}")
+    return lines
+
+
+def case_report(case: Case, text: str, headless: float, halves: list[float], w: dict, show_parts: bool) -> list[str]:
+    run, drag = w["run"], w["drag"]
+    draws = w["timings"].between("draw", run.t_start, run.t_end)
+    lines = [
+        f"{case.name}: {text}",
+        f"  Run: {run.rate:.0f} cycles/s in the window, {headless:.0f} headless "
+        f"(halves {halves[0]:.0f} / {halves[1]:.0f}); {run.snapshots / run.elapsed:.1f} snapshots/s, "
+        f"{draws.size / run.elapsed:.1f} draws/s (median {_ms(draws, np.median):.1f} ms, max {_ms(draws, np.max):.1f} ms); "
+        f"loop gaps median {run.median_ms:.1f} ms, worst {run.worst_ms:.1f} ms",
+    ]
+    if show_parts:
+        lines += breakdown(w, run, "Run")
+    if drag is not None:
+        ddraws = w["timings"].between("draw", drag.t_start, drag.t_end)
+        lines.append(f"  Drag: {drag.rewinds} rewinds asked, {drag.snapshots} snapshots, {ddraws.size} draws "
+                     f"(median {_ms(ddraws, np.median):.1f} ms, max {_ms(ddraws, np.max):.1f} ms); "
+                     f"loop gaps median {drag.median_ms:.1f} ms, worst {drag.worst_ms:.1f} ms")
+        if show_parts:
+            lines += breakdown(w, drag, "Drag")
     if w["orphans"] or not w["thread_finished"]:
-        lines.append(f"WARNING after close: training thread finished={w['thread_finished']}, "
+        lines.append(f"  WARNING after close: training thread finished={w['thread_finished']}, "
                      f"live child processes={w['orphans']}")
-    lines.append(
-        f"bench_ui: throughput ratio {ratio:.2f} (target ≥ {RATIO_TARGET:.2f}), "
-        f"max stall {gap_max:.0f} ms (target ≤ {STALL_TARGET_MS:.0f})"
-    )
-    return "\n".join(lines)
+    return lines
+
+
+def summary(results: list[tuple[str, float, Phase, Phase | None]]) -> list[str]:
+    lines = [f"{'case':14}{'worst gap ms':>14}{'median gap ms':>15}{'window/headless':>17}"]
+    worst, ratios = [], []
+    for name, ratio, run, drag in results:
+        lines.append(f"{name + ' run':14}{run.worst_ms:14.1f}{run.median_ms:15.1f}{ratio:17.2f}")
+        worst.append(run.worst_ms)
+        ratios.append(ratio)
+        if drag is not None:
+            lines.append(f"{name + ' drag':14}{drag.worst_ms:14.1f}{drag.median_ms:15.1f}{'':>17}")
+            worst.append(drag.worst_ms)
+    lines.append(f"targets: worst gap ≤ {WORST_GAP_TARGET_MS:.0f} ms, median gap ≤ {MEDIAN_GAP_TARGET_MS:.0f} ms, "
+                 f"window/headless ≥ {RATIO_TARGET:.2f}")
+    lines.append(f"worst gap ms: {np.nanmax(worst):.1f}")
+    lines.append(f"window/headless: {np.nanmin(ratios):.2f}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    config = build_config(args)
-    session = TrainingSession(config)
-    session.run_for(0.2)  # warm-up: workspaces, first evaluations
-    # Half the headless time before the window and half after, so slow drift in the
-    # machine's load hits both sides of the ratio alike.
-    before = headless_rate(session, args.seconds / 2)
-    try:
-        w = window_run(config, args.seconds)
-    except RuntimeError as exc:
-        print(f"bench_ui: {exc}", file=sys.stderr)
-        return 1
-    after = headless_rate(session, args.seconds / 2)
-    headless = (before[0] + after[0]) / (before[1] + after[1])
-    halves = [before[0] / before[1], after[0] / after[1]]
-    print(report(describe(config, session), args.seconds, headless, halves, w))
+    _quiet_offscreen_warnings()
+    results = []
+    for name in args.cases:
+        case = make_case(name, args)
+        session = case.session()
+        text = describe(session)
+        session.run_for(0.2)  # warm-up: workspaces, first evaluations
+        # Half the headless time before the window and half after, so slow drift in the
+        # machine's load hits both sides of the ratio alike.
+        before = headless_rate(session, args.seconds / 2)
+        try:
+            w = window_run(case, args.seconds, args.drag_seconds)
+        except RuntimeError as exc:
+            print(f"bench_ui: {exc}", file=sys.stderr)
+            return 1
+        after = headless_rate(session, args.seconds / 2)
+        headless = (before[0] + after[0]) / (before[1] + after[1])
+        halves = [before[0] / before[1], after[0] / after[1]]
+        print("\n".join(case_report(case, text, headless, halves, w, args.breakdown)), flush=True)
+        results.append((name, w["run"].rate / headless if headless else float("nan"), w["run"], w["drag"]))
+    print("\n".join(["", *summary(results)]))
     return 0
 
 
