@@ -31,6 +31,8 @@ __all__ = [
     "Gradients",
     "forward_layer",
     "backward_layer",
+    "backward_layer_accumulating",
+    "DELTA_RULES",
     "compute_loss",
     "parameter_views",
     "n_parameters",
@@ -39,6 +41,10 @@ __all__ = [
 Array = npt.NDArray[np.floating]
 
 MAX_NEURONS = 4096
+#: How backprop fills a hidden layer's δ: "set" (standard backprop, the seed's ``loss = dl/dw``)
+#: or "accumulate" (the seed author's open question ``loss += dl/dw``; see
+#: ``backward_layer_accumulating``).
+DELTA_RULES = ("set", "accumulate")
 
 
 class SpecError(ValueError):
@@ -241,6 +247,32 @@ def backward_layer(layers: list[Layer], loss: Loss, ws: Workspace, l: int, targe
     np.matmul(ws.acts_T[l], delta, out=ws.grad_W[l])
     # ones @ delta sums over the batch in one call, cheaper than delta.sum(axis=0).
     np.matmul(ws.ones, delta, out=ws.grad_b[l])
+
+
+def backward_layer_accumulating(layers: list[Layer], loss: Loss, ws: Workspace, l: int, targets: Array,
+                                kept: list[Array]) -> None:
+    """``backward_layer`` under the "accumulate" rule, the seed author's ``loss += dl/dw``.
+
+    A hidden layer's δ is not replaced each cycle: the error the chain rule brings down is
+    added to the error the layer kept from the cycles before,
+    δ[l](t) = kept[l] / batch + (δ[l+1] W[l+1]ᵀ) ⊙ f'(z[l]), and the layer then keeps
+    kept[l] ← Σ_batch δ[l](t) (= ∂L/∂b[l]). For one sample a cycle that is exactly
+    δ[l](t) = δ[l](t−1) + (δ[l+1] W[l+1]ᵀ) ⊙ f'(z[l]); a batch shares what was kept evenly
+    among its rows, so the batch's total carries over whatever the batch size. The output
+    layer's δ still comes from this cycle's error alone, and the summed δ is what the
+    weight gradients and the layer below see. ``kept[l]`` (fan_out,) starts at zeros; the
+    output layer's entry is unused.
+    """
+    if l == len(layers) - 1:
+        backward_layer(layers, loss, ws, l, targets)
+        return
+    delta = ws.deltas[l]
+    np.matmul(ws.deltas[l + 1], layers[l + 1].W_T, out=ws.grad_acts[l])
+    layers[l].activation.backprop(ws.grad_acts[l], ws.sums[l], ws.acts[l + 1], out=delta)
+    delta += kept[l] / len(delta)
+    np.matmul(ws.acts_T[l], delta, out=ws.grad_W[l])
+    np.matmul(ws.ones, delta, out=ws.grad_b[l])
+    np.copyto(kept[l], ws.grad_b[l])
 
 
 class Network:

@@ -31,7 +31,9 @@ import numpy.typing as npt
 
 from .datasets import labels_from_outputs
 from .history import History
-from .network import Network, Workspace, backward_layer, compute_loss, forward_layer
+from .network import (
+    DELTA_RULES, Network, Workspace, backward_layer, backward_layer_accumulating, compute_loss, forward_layer,
+)
 from .optim import SGD, Hyperparameters, check_rng_state
 from .timeline import Keyframe, capture, restore
 
@@ -145,6 +147,9 @@ class Trainer:
     eval_every
         Evaluate the whole splits every this many cycles; None: at the end of each epoch;
         0: only when ``evaluate`` is called.
+    delta_rule
+        "set" (standard backprop) or "accumulate", the seed author's ``loss += dl/dw``
+        (``network.backward_layer_accumulating``); see ``set_delta_rule``.
 
     Attributes
     ----------
@@ -173,6 +178,7 @@ class Trainer:
         seed: int = 0,
         classification: bool = True,
         eval_every: int | None = None,
+        delta_rule: str = "set",
     ) -> None:
         self.network = network
         dt = network.dtype
@@ -235,6 +241,11 @@ class Trainer:
         self._first_checkpoint: Keyframe | None = None
         self._sane_checkpoint: Keyframe | None = None
         self._pending_checkpoint: Keyframe | None = None
+        # The "accumulate" rule's error kept per layer (None under "set"), and its copy at each
+        # checkpoint (keyframes hold no such thing), by the frame's id.
+        self._kept_deltas: list[Array] | None = None
+        self._kept_at_checkpoint: dict[int, tuple[Keyframe, list[Array]]] = {}
+        self.set_delta_rule(delta_rule)
         self.checkpoint()
 
     # -- settings ----------------------------------------------------------------------
@@ -245,6 +256,22 @@ class Trainer:
     def set_hyperparameters(self, hyper: Hyperparameters) -> None:
         """New learning rate, momentum, regularisation or noise; training goes on as it was."""
         self.optimizer.hyper = hyper
+
+    @property
+    def delta_rule(self) -> str:
+        return "set" if self._kept_deltas is None else "accumulate"
+
+    def set_delta_rule(self, rule: str) -> None:
+        """Backprop's rule for hidden deltas from the next cycle on; the kept error starts at zero.
+
+        "set": δ[l] = (δ[l+1] W[l+1]ᵀ) ⊙ f'(z[l]), the gradient. "accumulate": that plus the
+        error the layer kept from earlier cycles (``network.backward_layer_accumulating``);
+        its kept error is part of ``state()``, which then names the rule.
+        """
+        if rule not in DELTA_RULES:
+            raise ValueError(f"delta rule {rule!r} is not one of {', '.join(DELTA_RULES)}")
+        net = self.network
+        self._kept_deltas = None if rule == "set" else [np.zeros(n, net.dtype) for n in net.spec.sizes[1:]]
 
     def set_batch_size(self, batch_size: int | None) -> None:
         """Rows per cycle from the next cycle on; None or ≥ the data size means full batch."""
@@ -351,8 +378,12 @@ class Trainer:
             yield "forward", l
         compute_loss(loss, ws, Y)
         yield "loss", None
+        kept = self._kept_deltas
         for l in range(len(layers) - 1, -1, -1):
-            backward_layer(layers, loss, ws, l, Y)
+            if kept is None:
+                backward_layer(layers, loss, ws, l, Y)
+            else:
+                backward_layer_accumulating(layers, loss, ws, l, Y, kept)
             yield "backward", l
         if self.keep_previous_weights:
             np.copyto(self.previous_params, net.flat)
@@ -372,8 +403,13 @@ class Trainer:
         for l, layer in enumerate(layers):
             forward_layer(layer, ws, l)
         compute_loss(loss, ws, Y)
-        for l in range(len(layers) - 1, -1, -1):
-            backward_layer(layers, loss, ws, l, Y)
+        kept = self._kept_deltas
+        if kept is None:
+            for l in range(len(layers) - 1, -1, -1):
+                backward_layer(layers, loss, ws, l, Y)
+        else:
+            for l in range(len(layers) - 1, -1, -1):
+                backward_layer_accumulating(layers, loss, ws, l, Y, kept)
         if self.keep_previous_weights:
             np.copyto(self.previous_params, net.flat)
         self.optimizer.step(ws.grad)
@@ -433,6 +469,15 @@ class Trainer:
         if self._first_checkpoint is None:
             self._first_checkpoint = frame
         self._pending_checkpoint = frame
+        self._keep_deltas_with(frame)
+
+    def _keep_deltas_with(self, frame: Keyframe) -> None:
+        """Under the "accumulate" rule, remember the kept error beside checkpoint ``frame``."""
+        live = {id(f) for f in (self._first_checkpoint, self._sane_checkpoint, self._pending_checkpoint)}
+        for key in [key for key in self._kept_at_checkpoint if key not in live]:
+            del self._kept_at_checkpoint[key]
+        if self._kept_deltas is not None:
+            self._kept_at_checkpoint[id(frame)] = (frame, [kept.copy() for kept in self._kept_deltas])
 
     def check_divergence(self) -> int | None:
         """The cycle the run diverged at, or None; also notices weights the last update overflowed.
@@ -469,6 +514,10 @@ class Trainer:
         restore(self, frame)
         self.optimizer.hyper = hyper
         self.set_batch_size(batch_size)
+        if self._kept_deltas is not None:
+            saved = self._kept_at_checkpoint.get(id(frame))  # none: kept before the rule was on
+            for l, kept in enumerate(self._kept_deltas):
+                kept[...] = saved[1][l] if saved else 0.0
         np.copyto(self.previous_params, self.network.flat)
         self.diverged_at = self.diverged_loss = None
         self.history.batch_loss.truncate(frame.cycle - 1)
@@ -488,7 +537,9 @@ class Trainer:
         Plain data: numpy arrays (``params``, ``order`` and the optimizer's and history's),
         ints, floats, None and the random streams' ``bit_generator.state`` dicts (of ints).
         ``hyper`` is a dict of ``Hyperparameters`` fields; ``last_evaluation`` a dict of
-        ``Evaluation`` fields or None.
+        ``Evaluation`` fields or None. Under the "accumulate" delta rule only, ``delta_rule``
+        names it and ``kept_deltas`` holds each layer's kept error (a list of arrays); a
+        state without them is the standard rule's.
 
         A cycle begun by phases (``phase_in_progress``) leaves no trace here: its update
         has not happened, and the batch order it drew is recorded, so a trainer loaded from
@@ -496,7 +547,7 @@ class Trainer:
         changes nothing: this trainer can go on with its phases.
         """
         last = self.last_evaluation
-        return {
+        state = {
             "params": self.network.flat.copy(),
             "optimizer": self.optimizer.state(),
             "hyper": asdict(self.hyper),
@@ -511,6 +562,10 @@ class Trainer:
             "last_evaluation": None if last is None else asdict(last),
             "diverged_at": self.diverged_at,
         }
+        if self._kept_deltas is not None:
+            state["delta_rule"] = "accumulate"
+            state["kept_deltas"] = [kept.copy() for kept in self._kept_deltas]
+        return state
 
     def load_state(self, state: dict) -> None:
         """Continue from ``state()`` of a trainer of the same network shape and data size.
@@ -565,6 +620,20 @@ class Trainer:
             raise ValueError(f"position {counts['position']} in the epoch does not fit {n} training rows "
                              f"{'with' if order is not None else 'without'} a batch order")
         self.history.check_state(state["history"])
+        delta_rule = state.get("delta_rule", "set")
+        if delta_rule not in DELTA_RULES:
+            raise ValueError(f"delta rule {delta_rule!r} is not one of {', '.join(DELTA_RULES)}")
+        kept_deltas = None
+        if delta_rule == "accumulate":
+            kept_deltas = state.get("kept_deltas")
+            sizes = self.network.spec.sizes[1:]
+            if not isinstance(kept_deltas, (list, tuple)) or len(kept_deltas) != len(sizes):
+                raise ValueError(f"the accumulate rule's kept deltas must be {len(sizes)} arrays, one per layer")
+            kept_deltas = [np.asarray(kept) for kept in kept_deltas]
+            for kept, n in zip(kept_deltas, sizes):
+                if kept.dtype.kind not in "fiu" or kept.shape != (n,) or not np.isfinite(kept).all():
+                    raise ValueError(f"a kept delta has shape {kept.shape} ({kept.dtype}); its layer needs "
+                                     f"{n} finite numbers")
         last = state["last_evaluation"]
         if last is not None:
             fields = tuple(Evaluation.__dataclass_fields__)
@@ -591,9 +660,13 @@ class Trainer:
         self.diverged_at = diverged_at
         self.diverged_loss = None if diverged_at is None else math.nan
         self.last_workspace = None
+        self.set_delta_rule(delta_rule)
+        for kept, value in zip(self._kept_deltas or (), kept_deltas or ()):
+            np.copyto(kept, value)
         # The loaded state is where this run starts, even one saved stopped at a divergence.
         self._first_checkpoint = self._pending_checkpoint = capture(self)
         self._sane_checkpoint = None
+        self._keep_deltas_with(self._first_checkpoint)
 
     def _record(self, kind: str, layer: int | None) -> PhaseRecord:
         ws = self.last_workspace if kind == "update" else self._workspace_of_batch()
