@@ -19,12 +19,21 @@ the extra inputs) emits ``sig_drawn_data_changed`` and never
 ``sig_data_spec_changed``: a spec always means "use the dataset in the combo".
 Leaving draw mode emits the combo's spec again. The drawn set, its tools and the
 editing live in :mod:`nnstudio.ui.draw_mode`; the panel's drawing methods delegate there.
+
+Data that is not in the list
+----------------------------
+The dataset box always names the data in use. Drawn data ("Drawn") and imported or
+edited data (the file's name) get an extra item at the end of the list, chosen while that
+data is in use (:meth:`DatasetPanel.show_data_in_use`) and removed when the learner picks
+a listed dataset. Its item data is the dataset's name. A spec still names the listed
+dataset underneath; with such data in use the test share emits
+``sig_custom_split_changed`` instead, since the data cannot be made again from a spec.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
@@ -92,6 +101,9 @@ FEATURE_LABELS: dict[str, str] = {
 }
 
 MAX_SEED = 999_999
+#: The engine's name of a drawn set, and how the dataset box names it.
+DRAWN_NAME = "drawn"
+DRAWN_LABEL = "Drawn"
 
 # Tooltips explain what each knob does to the data, since the panel has no room for prose.
 _TIPS = {
@@ -158,10 +170,19 @@ class DatasetPanel(QWidget):
         the hint are shown in draw mode only.
     plot : BoundaryPlot
         The data plane; see :mod:`nnstudio.ui.boundary_plot`.
+    confirm_draw_toggle : callable or None
+        ``confirm_draw_toggle(on) -> bool``, asked before the Draw button enters (True)
+        or leaves (False) draw mode; False keeps the mode as it was. None: never asked.
+
+    Signals (besides the two above)
+    -------------------------------
+    sig_custom_split_changed(float)
+        The test share, changed while imported or edited data is in use (not drawing).
     """
 
     sig_data_spec_changed = Signal(object)  # dict: name, n_samples, noise, seed, test_fraction, features
     sig_drawn_data_changed = Signal(object)  # tuple: (X (n, 2) float64, labels (n,) int64)
+    sig_custom_split_changed = Signal(float)  # test fraction for the imported or edited data in use
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -218,6 +239,9 @@ class DatasetPanel(QWidget):
 
         self._shown: dict | None = None  # the last set_points call, shown again after drawing
         self._error_box: QMessageBox | None = None
+        self._custom_index = -1  # the extra item naming drawn or imported data, -1 without one
+        self._listed_index = 0  # the listed dataset a spec names while the extra item shows
+        self.confirm_draw_toggle: Callable[[bool], bool] | None = None
 
         self._build_layout()
         self._connect()
@@ -320,19 +344,91 @@ class DatasetPanel(QWidget):
     def _on_setting_changed(self, *_: object) -> None:
         if self._draw.active:
             self._emit_drawn()
+        elif self._custom_shown():
+            self.sig_custom_split_changed.emit(self.test_fraction_spin.value() / 100.0)
         else:
             self._emit_spec()
 
-    def _on_dataset_changed(self, *_: object) -> None:
+    def _on_dataset_changed(self, index: int) -> None:
+        if index == self._custom_index:
+            return
         # picking a dataset is the other way out of draw mode
         if self._draw.active:
             self._leave_draw_mode()
+        self._drop_custom_item()
         self._update_enabled()
         self._emit_spec()
 
     def _is_generated(self) -> bool:
         """True when the combo shows a generator (2-D data whose noise, size and seed apply)."""
-        return self.dataset_combo.currentData() in GENERATOR_NAMES
+        return not self._custom_shown() and self.dataset_combo.currentData() in GENERATOR_NAMES
+
+    # ------------------------------------------------------------------ data not in the list
+
+    def _custom_shown(self) -> bool:
+        return self._custom_index >= 0 and self.dataset_combo.currentIndex() == self._custom_index
+
+    def _listed_name(self) -> str:
+        """The listed dataset a spec names: the one chosen, or the one under the extra item."""
+        index = self._listed_index if self._custom_shown() else self.dataset_combo.currentIndex()
+        return str(self.dataset_combo.itemData(index))
+
+    def show_data_in_use(self, name: str, custom: bool, label: str) -> None:
+        """Make the dataset box name the data in use, emitting nothing.
+
+        A listed dataset is chosen in the list; drawn, imported or edited data gets the
+        extra item ``label`` (item data ``name``). In draw mode the box keeps showing the
+        drawing. ValueError for a listed dataset the box does not have.
+        """
+        if self._draw.active:
+            return
+        combo = self.dataset_combo
+        if custom:
+            self._show_custom_item(name, label)
+        else:
+            index = self._find_listed(name)
+            if index < 0:
+                raise ValueError(f"the dataset box has no {name!r}")
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(index)
+            self._drop_custom_item()
+        self._update_enabled()
+
+    def custom_label(self) -> str | None:
+        """The extra item's text, or None when the box shows a listed dataset."""
+        return self.dataset_combo.itemText(self._custom_index) if self._custom_index >= 0 else None
+
+    def _find_listed(self, name: str) -> int:
+        combo = self.dataset_combo
+        for index in range(combo.count()):
+            if index != self._custom_index and combo.itemData(index) == name:
+                return index
+        return -1
+
+    def _show_custom_item(self, name: str, label: str) -> None:
+        combo = self.dataset_combo
+        with QSignalBlocker(combo):
+            if self._custom_index < 0:
+                self._listed_index = combo.currentIndex()
+                combo.insertSeparator(combo.count())
+                combo.addItem(label, name)
+                self._custom_index = combo.count() - 1
+            else:
+                combo.setItemText(self._custom_index, label)
+                combo.setItemData(self._custom_index, name)
+            combo.setCurrentIndex(self._custom_index)
+
+    def _drop_custom_item(self) -> None:
+        """Remove the extra item (and its separator); the listed dataset under it shows unless another was picked."""
+        if self._custom_index < 0:
+            return
+        combo = self.dataset_combo
+        with QSignalBlocker(combo):
+            if combo.currentIndex() == self._custom_index:
+                combo.setCurrentIndex(self._listed_index)
+            combo.removeItem(self._custom_index)
+            combo.removeItem(self._custom_index - 1)  # its separator
+        self._custom_index = -1
 
     def _update_enabled(self) -> None:
         """Enable what applies to the current data; show the drawing tools in draw mode only."""
@@ -361,7 +457,7 @@ class DatasetPanel(QWidget):
         """
         applies = self._draw.active or self._is_generated()
         return {
-            "name": str(self.dataset_combo.currentData()),
+            "name": self._listed_name(),
             "n_samples": self.samples_spin.value(),
             "noise": round(self.noise_spin.value(), self.noise_spin.decimals()),
             "seed": self.seed_spin.value(),
@@ -392,9 +488,10 @@ class DatasetPanel(QWidget):
             raise ValueError(f"unknown data spec key(s): {', '.join(sorted(map(str, unknown)))}")
         index = self.dataset_combo.currentIndex()
         if "name" in spec:
-            index = self.dataset_combo.findData(spec["name"])
+            index = self._find_listed(spec["name"])
             if index < 0:
-                names = [self.dataset_combo.itemData(i) for i in range(self.dataset_combo.count())]
+                names = [self.dataset_combo.itemData(i) for i in range(self.dataset_combo.count())
+                         if i != self._custom_index]
                 raise ValueError(f"unknown dataset {spec['name']!r}; choose one of "
                                  + ", ".join(str(n) for n in names if n is not None))
         # Convert everything before touching a control, so a bad value changes nothing.
@@ -407,7 +504,13 @@ class DatasetPanel(QWidget):
         widgets = (self.dataset_combo, *self._spins(), *self.feature_checks.values())
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
-            self.dataset_combo.setCurrentIndex(index)
+            if "name" in spec:
+                if not self._draw.active:
+                    self._drop_custom_item()  # a listed dataset is in use again
+                if self._custom_shown():
+                    self._listed_index = index  # under the drawing
+                else:
+                    self.dataset_combo.setCurrentIndex(index)
             for spin, value in values.items():
                 spin.setValue(value)
             if checked is not None:
@@ -459,22 +562,26 @@ class DatasetPanel(QWidget):
         return self._draw.active
 
     def set_draw_mode(self, on: bool) -> None:
-        """Enter or leave draw mode as the Draw button does, but without emitting any signal."""
+        """Enter or leave draw mode as the Draw button does, but without emitting any signal or asking."""
         with QSignalBlocker(self.draw_button):
             self.draw_button.setChecked(bool(on))
         if on:
             self._enter_draw_mode()
         else:
-            self._leave_draw_mode()
+            self._leave_draw_mode(back_to_list=True)
         self._update_enabled()
 
     def _on_draw_toggled(self, on: bool) -> None:
+        if self.confirm_draw_toggle is not None and not self.confirm_draw_toggle(on):
+            with QSignalBlocker(self.draw_button):
+                self.draw_button.setChecked(not on)
+            return
         if on:
             self._enter_draw_mode()
             self._update_enabled()
             self._emit_drawn()
         else:
-            self._leave_draw_mode()
+            self._leave_draw_mode(back_to_list=True)
             self._update_enabled()
             self._emit_spec()
 
@@ -483,10 +590,14 @@ class DatasetPanel(QWidget):
             return
         # only generated data can be edited; DrawMode also checks it is 2-D two-class
         self._draw.start(self._shown if self._is_generated() else None)
+        self._show_custom_item(DRAWN_NAME, DRAWN_LABEL)
 
-    def _leave_draw_mode(self) -> None:
+    def _leave_draw_mode(self, back_to_list: bool = False) -> None:
+        """End draw mode; ``back_to_list``: the box shows the listed dataset again (not when one was just picked)."""
         if not self._draw.stop():
             return
+        if back_to_list:
+            self._drop_custom_item()
         # show the owner's data again at once, not the drawing until its next set_points
         if self._shown is not None:
             self.plot.set_points(**self._shown)
@@ -592,12 +703,16 @@ class DatasetPanel(QWidget):
         ``levels``); the points are then coloured orange (low) to blue (high).
 
         In draw mode the plot keeps showing the drawing; the points are kept and
-        shown when draw mode ends.
+        shown when draw mode ends. Points that are the drawing itself, as the trainer
+        split it, are shown split (the view stays where it is).
         """
         shown = dict(X_train=X_train, labels_train=labels_train, X_test=X_test, labels_test=labels_test,
                      bounds=bounds, values=values, levels=levels)
         if self._draw.active:
             self._shown = shown
+            if self._draw.is_drawing_of(shown):
+                # the trainer's split of the drawing: test points as rings, the legend's counts its own
+                self.plot.set_points(X_train, labels_train, X_test, labels_test)
             return
         self.plot.set_points(**shown)
         self._shown = shown  # only once valid: set_points raises on bad input

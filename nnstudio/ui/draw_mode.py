@@ -94,6 +94,15 @@ def _editable_points(shown: Mapping | None) -> tuple[np.ndarray, np.ndarray] | N
     return X, labels.astype(np.int64)
 
 
+def _same_points(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    """The same labelled points, in any order."""
+    def ordered(points):
+        X, labels = points
+        rows = np.column_stack([X, labels])
+        return rows[np.lexsort(rows.T[::-1])]
+    return np.array_equal(ordered(a), ordered(b))
+
+
 class DrawMode(QObject):
     """The drawn set shown on a :class:`BoundaryPlot`, and the tools that edit it.
 
@@ -200,6 +209,13 @@ class DrawMode(QObject):
         self.save_button.setEnabled(has_points)
 
     # ------------------------------------------------------------------ the drawn set
+
+    def is_drawing_of(self, shown: Mapping) -> bool:
+        """True when ``shown`` (the arguments of a ``set_points`` call) holds exactly the drawn points, split any way."""
+        points = _editable_points(shown)
+        if points is None or points[1].size != self._labels.size:
+            return False
+        return _same_points(points, (self._X, self._labels))
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of ``X`` (n, 2) float64 and ``labels`` (n,) int64."""

@@ -25,7 +25,7 @@ from ..engine.optim import Hyperparameters
 from ..engine.session import DataSpec, SessionConfig
 from ..engine.snapshot import DataView, Snapshot, newest_of
 from .controls import TrainingControls
-from .data_presenter import DataPresenter
+from .data_presenter import DataPresenter, data_label
 from .data_table import DataTable
 from .dataset_panel import DatasetPanel
 from .export_menu import ExportMenu, ImportWeightsAction
@@ -58,7 +58,7 @@ SIDE_WIDTH = 300
 GUIDE_TAKES_SIDE_BELOW = 1200
 #: Saved with the window state, so a layout saved by an older version is not restored.
 LAYOUT_VERSION = 2
-FIRST_HINT = "Press Step (F10) to run one feedforward/backprop cycle, or Run (F5) to watch the network learn XOR."
+FIRST_HINT = "Press Step (F10) to run one feedforward/backprop cycle, or Run (F5) to watch the network learn {dataset}."
 
 
 def _fmt(value: float, percent: bool = False) -> str:
@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._start_worker(config)
         self._restore_geometry()
-        self.statusBar().showMessage(FIRST_HINT)
+        self.statusBar().showMessage(FIRST_HINT.format(dataset=data_label(config.data.name)))
 
     # -- construction ------------------------------------------------------------------
     def _build_panels(self) -> None:
@@ -370,6 +370,10 @@ class MainWindow(QMainWindow):
         c.sig_hyper_changed.connect(self._on_hyper_changed)
         c.sig_batch_size_changed.connect(self._on_batch_size_changed)
         c.sig_speed_changed.connect(lambda speed: self.send("set_speed", speed))
+        c.sig_loss_changed.connect(self._on_loss_changed)
+        c.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.data.dataset_chosen = c.apply_dataset_defaults
+        self.data.sig_data_in_use.connect(c.show_data_in_use)
         self.data.sig_data_spec_changed.connect(self._on_data_spec_changed)
         self.data.sig_status.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.canvas.sig_spec_changed.connect(self._on_canvas_spec_changed)
@@ -406,6 +410,7 @@ class MainWindow(QMainWindow):
     def _show_config(self, config: SessionConfig) -> None:
         self.controls.set_hyperparameters(config.hyper, config.batch_size)
         self.controls.set_seed(config.seed)
+        self.controls.set_loss(config.loss, config.activations[-1])
         d = config.data
         if d.custom:  # drawn or imported: the generator controls keep what they showed
             return
@@ -481,6 +486,12 @@ class MainWindow(QMainWindow):
         self.config = replace(self.config, hidden=hidden, activations=tuple(activations))
         self.controls.set_running(False)
         self.send("set_network", hidden, tuple(activations))
+
+    def _on_loss_changed(self, loss: str) -> None:
+        sizes, activations = self.canvas.requested_spec()
+        self.config = replace(self.config, loss=loss)
+        self.controls.set_running(False)
+        self.send("set_network", tuple(sizes[1:-1]), tuple(activations), loss)
 
     def export_weights(self, path: str) -> None:
         """Ask the trainer to write the model to ``path`` (.npz, .json, .onnx, .py, _torch.py)."""
@@ -587,9 +598,9 @@ class MainWindow(QMainWindow):
             self.config = s.config
             self._show_config(s.config)
         sizes, activations = s.spec.sizes, s.spec.activations
-        if (sizes, activations) != self._drawn_spec:
+        if (sizes, activations, s.spec.loss) != self._drawn_spec:  # the summary names the loss
             self.canvas.set_spec(sizes, activations)
-            self._drawn_spec = (sizes, activations)
+            self._drawn_spec = (sizes, activations, s.spec.loss)
             hidden = len(sizes) - 2
             self.remove_layer_button.setEnabled(hidden > 0)
             self.network_summary.setText(

@@ -42,8 +42,10 @@ def load_config(settings: QSettings) -> SessionConfig:
             batch_size=None if value["batch_size"] is None else int(value["batch_size"]),
             seed=int(value["seed"]),
         )
-        # Validate the parts the trainer would refuse later.
-        NetworkSpec((2, *config.hidden, 1), config.activations, config.loss)
+        # Validate the parts the trainer would refuse later. A softmax output means data
+        # with classes, so at least two outputs (iris, digits): the spec is checked so.
+        outputs = 2 if config.activations and config.activations[-1] == "softmax" else 1
+        NetworkSpec((2, *config.hidden, outputs), config.activations, config.loss)
         if config.data.custom or config.data.name not in DATASET_NAMES:
             # Drawn or imported data is not kept in the settings: start from the default data.
             config = replace(config, data=DataSpec())

@@ -206,9 +206,9 @@ def test_last_settings_and_geometry_are_remembered(qtbot):
     qtbot.addWidget(first)
     first.show()
     qtbot.waitUntil(lambda: first.latest is not None, timeout=TIMEOUT)
-    first.controls.learning_rate_spin.setValue(0.75)
     combo = first.dataset_panel.dataset_combo
     combo.setCurrentIndex(combo.findData("circle"))
+    first.controls.learning_rate_spin.setValue(0.75)  # after the pick, which applies circle's starting rate
     first.resize(first.minimumWidth(), 600)
     left_size = first.size()
     first.close()

@@ -4,8 +4,8 @@ A seeded random driver (``numpy.random.default_rng(SEED)``) clicks, types and pi
 way through the window as a learner could: Step (1–50 cycles), Step epoch, Run / Pause,
 Reset, New seed, + / − layer, + / − neuron, a hidden layer's activation, the dataset and
 its settings, the learning settings (extremes included: a learning rate of 0 or 100 must
-be survived by the divergence handling), the run speed, Export weights and editing a
-weight on the canvas.
+be survived by the divergence handling), the loss, the run speed, Export weights and
+editing a weight on the canvas.
 
 After each action whose effect shows in a snapshot (generation, cycle, spec, hyper, ...)
 it waits for the window to draw that snapshot, then checks that the window and the
@@ -52,7 +52,7 @@ ACTIONS = (
     ("step", 14), ("step_epoch", 4), ("run_toggle", 6), ("reset", 3), ("new_seed", 3),
     ("add_layer", 2), ("remove_layer", 2), ("add_neuron", 6), ("remove_neuron", 5), ("activation", 4),
     ("dataset", 4), ("data_spin", 6), ("feature", 3), ("regenerate", 2),
-    ("hyper", 10), ("batch_size", 4), ("speed", 3), ("export", 3), ("edit_weight", 5),
+    ("hyper", 10), ("batch_size", 4), ("loss", 2), ("speed", 3), ("export", 3), ("edit_weight", 5),
 )
 
 
@@ -400,12 +400,13 @@ class Monkey:
 
     def do_hyper(self) -> None:
         c = self.w.controls
-        which = int(self.rng.integers(0, 4))
+        which = int(self.rng.integers(0, 5))
         spin, label, value = [
             (c.learning_rate_spin, "lr", float(self.rng.choice([0.0, 100.0, 0.0001, round(self.rng.uniform(0, 5), 4)]))),
             (c.momentum_spin, "momentum", float(self.rng.choice([0.0, 0.99, round(self.rng.random() * 0.99, 2)]))),
             (c.noise_spin, "update noise", float(self.rng.choice([0.0, 10.0, round(self.rng.uniform(0, 1), 3)]))),
             (c.l2_spin, "L2", float(self.rng.choice([0.0, 1.0, round(self.rng.uniform(0, 0.05), 4)]))),
+            (c.l1_spin, "L1", float(self.rng.choice([0.0, 1.0, round(self.rng.uniform(0, 0.05), 4)]))),
         ][which]
         if spin.value() == value:
             return
@@ -425,13 +426,26 @@ class Monkey:
         wanted = None if value == 0 or value >= n_train else value
         self.wait(lambda: self.latest.batch_size == wanted, f"batch size {wanted}")
 
-    def do_speed(self) -> None:
-        combo = self.w.controls.speed_combo
-        index = int(self.rng.integers(0, combo.count()))
-        if index == combo.currentIndex():
+    def do_loss(self) -> None:
+        combo = self.w.controls.loss_combo
+        index = 1 - combo.currentIndex()
+        if not combo.model().item(index).isEnabled():  # cross-entropy on a linear output: not offered
             return
+        self.settle()
+        s = self.latest
         combo.setCurrentIndex(index)
-        self.log.append(f"speed {combo.currentText()}")
+        wanted = combo.currentData()
+        self.log.append(f"loss {s.spec.loss} -> {wanted}")
+        self.wait(lambda: self.latest.generation > s.generation and self.latest.spec.loss == wanted,
+                  f"the {wanted} loss")
+
+    def do_speed(self) -> None:
+        slider = self.w.controls.speed_slider
+        index = int(self.rng.integers(0, slider.maximum() + 1))
+        if index == slider.value():
+            return
+        slider.setValue(index)
+        self.log.append(f"speed {self.w.controls.speed_label.text()}")
         self.dirty = True  # the trainer does not answer set_speed
 
     def do_export(self) -> None:
@@ -527,6 +541,8 @@ class Monkey:
             self.fail(f"Run button checked={self.running_shown()}, the trainer's running={s.running}")
         if w.controls.hyperparameters() != s.hyper:
             self.fail(f"the controls show {w.controls.hyperparameters()}, the trainer uses {s.hyper}")
+        if w.controls.loss() != s.spec.loss:
+            self.fail(f"the loss box shows {w.controls.loss()}, the trainer uses {s.spec.loss}")
         n_train = len(w.data_view.train_idx)
         shown = w.controls.batch_size()
         if (None if shown is None or shown >= n_train else shown) != s.batch_size:
@@ -663,7 +679,7 @@ def burst(window, rng: np.random.Generator, n: int) -> list[str]:
         elif kind == 10:
             pick(window, str(rng.choice([n for n in GENERATOR_NAMES + REAL_DATASETS if n != "digits"])))
         elif kind == 11:
-            spin = [c.learning_rate_spin, c.momentum_spin, c.noise_spin, c.l2_spin][int(rng.integers(0, 4))]
+            spin = [c.learning_rate_spin, c.momentum_spin, c.noise_spin, c.l2_spin, c.l1_spin][int(rng.integers(0, 5))]
             spin.setValue(float(rng.uniform(spin.minimum(), spin.maximum())))
         elif kind == 12:
             c.batch_size_spin.setValue(int(rng.integers(0, 64)))
