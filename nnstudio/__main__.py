@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = ("train", "predict")
+CLI_COMMANDS = ("train", "predict", "compare", "landscape")
 
 
 def main(argv: list[str] | None = None) -> int:
