@@ -775,3 +775,88 @@ def test_editing_drawn_points_needs_draw_mode_and_valid_input(panel):
         with pytest.raises(ValueError):
             panel.add_drawn_point(*args)
     assert panel.drawn_points()[0].shape == (0, 2)
+
+
+# ---------------------------------------------------------------- the data in use
+
+
+def test_imported_data_gets_an_extra_item_and_picking_a_dataset_removes_it(panel, emitted):
+    combo = panel.dataset_combo
+    listed = combo.count()
+    panel.set_data_spec({"name": "circle"})
+    panel.show_data_in_use("mine", True, "mine.csv")
+    assert (combo.currentText(), combo.currentData()) == ("mine.csv", "mine") and combo.count() == listed + 2
+    assert panel.custom_label() == "mine.csv"
+    assert emitted == []
+    assert panel.data_spec()["name"] == "circle"  # a spec still names a listed dataset
+    assert not panel.noise_spin.isEnabled() and not panel.regenerate_button.isEnabled()
+    assert not any(check.isEnabled() for check in panel.feature_checks.values())
+    combo.setCurrentIndex(combo.findData("moons"))
+    assert combo.count() == listed and panel.custom_label() is None
+    assert [spec["name"] for spec in emitted] == ["moons"]
+
+
+def test_a_listed_dataset_in_use_replaces_the_extra_item(panel):
+    combo = panel.dataset_combo
+    panel.show_data_in_use("mine", True, "mine.csv")
+    panel.show_data_in_use("iris", False, "Iris")
+    assert combo.currentData() == "iris" and panel.custom_label() is None
+    with pytest.raises(ValueError, match="no 'nope'"):
+        panel.show_data_in_use("nope", False, "Nope")
+
+
+def test_the_extra_item_is_never_a_spec_name(panel):
+    panel.show_data_in_use("mine", True, "mine.csv")
+    with pytest.raises(ValueError, match="unknown dataset 'mine'"):
+        panel.set_data_spec({"name": "mine"})
+
+
+def test_the_test_share_of_imported_data_asks_for_a_new_split_not_other_data(panel, emitted):
+    splits: list[float] = []
+    panel.sig_custom_split_changed.connect(splits.append)
+    panel.show_data_in_use("mine", True, "mine.csv")
+    panel.test_fraction_spin.setValue(35)
+    assert splits == [0.35] and emitted == []
+
+
+def test_draw_mode_names_the_drawing_and_leaving_it_goes_back_to_the_listed_dataset(panel, emitted, qtbot):
+    _shown(qtbot, panel)
+    combo = panel.dataset_combo
+    panel.set_data_spec({"name": "moons"})
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert (combo.currentText(), combo.currentData()) == ("Drawn", "drawn")
+    panel.show_data_in_use("moons", False, "Two Moons")  # the old data, still in use: the box keeps "Drawn"
+    assert combo.currentText() == "Drawn"
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert combo.currentData() == "moons" and panel.custom_label() is None
+    assert [spec["name"] for spec in emitted] == ["moons"]
+
+
+def test_a_declined_draw_toggle_changes_nothing(panel, emitted, drawn, qtbot):
+    asked: list[bool] = []
+    panel.confirm_draw_toggle = lambda on: asked.append(on) or False
+    _shown(qtbot, panel)
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert asked == [True] and not panel.is_draw_mode() and not panel.draw_button.isChecked()
+    assert emitted == [] and drawn == [] and panel.dataset_combo.currentData() == "xor"
+    panel.confirm_draw_toggle = lambda on: True
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    panel.confirm_draw_toggle = lambda on: asked.append(on) or False
+    qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
+    assert asked == [True, False] and panel.is_draw_mode() and panel.draw_button.isChecked()
+
+
+def test_the_drawing_as_the_trainer_split_it_is_shown_split(panel):
+    """Points that are the drawing itself, split 3/1, show as 3 filled and 1 ring; other points wait."""
+    panel.set_draw_mode(True)
+    points = [(0.0, 0.0, 0), (1.0, 0.0, 0), (0.0, 1.0, 1), (1.0, 1.0, 1)]
+    for x, y, c in points:
+        panel.add_drawn_point(x, y, c)
+    X = np.array([p[:2] for p in points])
+    labels = np.array([p[2] for p in points])
+    order = [2, 0, 3, 1]  # the trainer's own order
+    panel.set_points(X[order[:3]], labels[order[:3]], X[order[3:]], labels[order[3:]], BOUNDS)
+    assert len(panel.plot.train_scatter.points()) == 3 and len(panel.plot.test_scatter.points()) == 1
+    assert [label.text for _, label in panel.plot.legend.items][2:] == ["train (3)", "test (1)"]
+    panel.set_points(X[:2], labels[:2], X[2:], 1 - labels[2:], BOUNDS)  # not the drawing: classes differ
+    assert len(panel.plot.train_scatter.points()) == 3 and len(panel.plot.test_scatter.points()) == 1
