@@ -320,8 +320,9 @@ class TrainingControls(QWidget):
 
         self.descent_box = QGroupBox("Gradient descent", objectName="gradientDescentBox")
         form = QFormLayout(self.descent_box)
+        # Mnemonics clear of the data panel's (D, N, M, T, E, R, W) and the menus' (F, A, V, H).
         rows = (("&Learning rate", self.learning_rate_spin), ("&Batch size", self.batch_size_spin),
-                ("&Momentum", self.momentum_spin), ("N&oise", self.noise_spin), ("L&1", self.l1_spin),
+                ("M&omentum", self.momentum_spin), ("No&ise", self.noise_spin), ("L&1", self.l1_spin),
                 ("L&2", self.l2_spin), ("Lo&ss", self.loss_combo))
         for text, field in rows:
             label = QLabel(text, self.descent_box)
@@ -439,10 +440,9 @@ class TrainingControls(QWidget):
             finally:
                 self._applying = False
             if own is None:
-                notes.append(f"Learning rate {target:g}, a good start for {label}; "
-                             f"a rate you set here is kept for it.")
+                notes.append(f"Learning rate {target:g}, a good start for {label}.")
             else:
-                notes.append(f"Learning rate {target:g}: the one you set for {label}.")
+                notes.append(f"Learning rate {target:g}, the one you set for {label}.")
         if not self._speed_chosen and self.speed() != speed:
             self._set_speed(speed)
             self.sig_speed_changed.emit(self.speed())

@@ -277,7 +277,8 @@ class DataPresenter(QObject):
             return
         data = s.data
         split = f"Split: {len(data.train_idx)} train, {len(data.test_idx)} test."
-        text = " ".join(part for part in (s.message, split, note) if part)
+        # The pick's note first: a long message (regression's) would push it out of view.
+        text = " ".join(part for part in (note, s.message, split) if part)
         QTimer.singleShot(0, self, lambda: self.sig_status.emit(text))
 
     def _show_data(self, data: DataView) -> None:
