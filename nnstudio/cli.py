@@ -7,7 +7,7 @@ the last checkpoint whose loss was sane, says so on stderr, exports those weight
 history up to them) if asked to, and exits with code 3. This module parses and reports; the
 work is the engine's.
 
-``--export`` picks the format from the file name (``EXPORT_FORMATS``): ``.npz`` and ``.json``
+``--export`` picks the format from the file name (``engine.exports.EXPORT_FORMATS``): ``.npz`` and ``.json``
 weights files, ``.onnx``, a ``NAME_torch.py`` PyTorch script, any other ``.py`` a standalone
 numpy script. ``--history`` writes the loss history as CSV (``engine.history.write_history_csv``).
 
@@ -22,6 +22,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -40,10 +41,10 @@ from .engine.datasets import (
     DATASET_NAMES, FEATURES, GENERATOR_NAMES, REAL_DATASETS, TASKS, Dataset, DatasetError, load_csv, load_features,
     load_named,
 )
-from .engine.exports import EXPORT_FORMATS, export_format, export_model
+from .engine.exports import export_format, export_model
 from .engine.experiment import Experiment
 from .engine.fileio import atomic_write_text
-from .engine.formats import MAX_WEIGHTS_BYTES, FormatError, ModelFile, load_weights, save_weights
+from .engine.formats import MAX_WEIGHTS_BYTES, FormatError, ModelFile, load_weights
 from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
 from .engine.landscape import (
     DIRECTION_KINDS, MAX_RESOLUTION, Landscape, LandscapePlane, LandscapeSpec, iter_landscape, losses_at, pca_plane,
@@ -60,7 +61,7 @@ __all__ = ["main", "build_parser"]
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 
-#: --export formats, by the end of the file name (checked in this order).
+
 class CliError(Exception):
     """A problem with the user's input: printed as one line, exit code 2."""
 
@@ -272,9 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Values: numbers for lr, momentum, l1, l2, noise, noise-decay; whole numbers for seed; "
                f"{'|'.join(HIDDEN_ACTIVATIONS)} for activation; N or full for batch-size; set|accumulate for "
                f"delta-rule; layer sizes joined by '-' for hidden (hidden=4,8,8-8; 'none' for no hidden layer). "
-               f"At most {MAX_RUNS} values; --png draws at most {MAX_PLOTTED_RUNS} runs, as the window's loss plot "
-               f"does. A run that diverges is reported as such (with the numbers of the last sane checkpoint); "
-               f"the command still exits 0. " + data_epilog)
+               f"At most {MAX_RUNS} values; --png draws at most {MAX_PLOTTED_RUNS} runs (a train and a test curve "
+               f"each: more cannot be told apart). A run that diverges is reported as such (with the numbers of the "
+               f"last sane checkpoint); the command still exits 0. " + data_epilog)
     actions = _add_run_arguments(compare)
     group = compare.add_argument_group("comparison")
     group.add_argument("--vary", type=_vary, required=True, metavar="FLAG=V1,V2,...",
@@ -536,15 +537,14 @@ def _vary_values(args) -> tuple[str, list]:
     return flag, values
 
 
-def _fill_defaults(args) -> str:
-    """Give the flags left unset their defaults; CliError if the varied flag was also given. The flag."""
+def _fill_defaults(args) -> None:
+    """Give the flags left unset their defaults; CliError if the varied flag was also given."""
     flag = args.vary[0]
     for name, (dest, default) in args.vary_actions.items():
         if getattr(args, dest) is _UNSET:
             setattr(args, dest, default)
         elif name == flag:
             raise CliError(f"--{flag} is what --vary {flag}=... changes: leave --{flag} out")
-    return flag
 
 
 def _table(flag: str, summaries: Sequence[RunSummary]) -> list[str]:
@@ -553,7 +553,8 @@ def _table(flag: str, summaries: Sequence[RunSummary]) -> list[str]:
     rows = []
     for s in summaries:
         rows.append([
-            format_value(flag, s.value), f"{s.train_loss:.4g}", "n/a" if s.test_loss != s.test_loss else f"{s.test_loss:.4g}",
+            format_value(flag, s.value), f"{s.train_loss:.4g}",
+            "n/a" if s.test_loss != s.test_loss else f"{s.test_loss:.4g}",
             "n/a" if s.gap != s.gap else f"{s.gap:+.3g}", _percent(s.train_accuracy), _percent(s.test_accuracy),
             "no" if s.diverged_at is None else f"at {s.diverged_at}", str(s.cycles),
         ])
@@ -566,10 +567,10 @@ def _table(flag: str, summaries: Sequence[RunSummary]) -> list[str]:
 
 
 def run_compare(args) -> int:
-    flag = _fill_defaults(args)
+    _fill_defaults(args)
     flag, values = _vary_values(args)
     if args.png is not None and len(values) > MAX_PLOTTED_RUNS:
-        raise CliError(f"--png draws at most {MAX_PLOTTED_RUNS} runs (as the window's loss plot does), got "
+        raise CliError(f"--png draws at most {MAX_PLOTTED_RUNS} runs (more curves cannot be told apart), got "
                        f"{len(values)} values of {flag}: use --csv for more")
     for option, path in (("--csv", args.csv), ("--png", args.png)):
         _check_folder(option, path)
@@ -653,7 +654,7 @@ def _landscape_spec(args, plane: LandscapePlane) -> LandscapeSpec:
             return replace(covering, seed=args.seed)
         return LandscapeSpec(args.grid, directions="random", seed=args.seed)
     except ValueError as exc:
-        raise CliError(f"--grid {args.grid}: {exc}" if "resolution" in str(exc) else str(exc)) from None
+        raise CliError(str(exc)) from None
 
 
 def _check_landscape_flags(args) -> None:
@@ -695,7 +696,8 @@ def _landscape_summary(landscape: Landscape, final_loss: float) -> tuple[list[st
     n = len(landscape.alphas)
     lines = [f"loss landscape: {n}×{n} points, alpha in [{landscape.alphas[0]:.4g}, {landscape.alphas[-1]:.4g}], "
              f"beta in [{landscape.betas[0]:.4g}, {landscape.betas[-1]:.4g}], "
-             + ("directions: PCA of the run's path" if plane.kind == "pca" else "directions: random, filter-normalised")]
+             + ("directions: PCA of the run's path" if plane.kind == "pca"
+                else "directions: random, filter-normalised")]
     summary: dict = {"directions": plane.kind, "grid": n,
                      "alpha_range": [float(landscape.alphas[0]), float(landscape.alphas[-1])],
                      "beta_range": [float(landscape.betas[0]), float(landscape.betas[-1])]}
@@ -779,6 +781,8 @@ def run_landscape(args) -> int:
     if args.json:
         print(json.dumps(summary))
     return EXIT_OK
+
+
 # -- predict ----------------------------------------------------------------------------
 def run_predict(args) -> int:
     model = load_weights(args.weights)
@@ -834,3 +838,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"nnstudio {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # stdout closed early (| head): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush finds no pipe
+        return 1

@@ -109,7 +109,8 @@ class RunConfig:
             raise ValueError("give either steps or epochs, not both")
         if self.batch_size is not None and (isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int)
                                             or self.batch_size < 1):
-            raise ValueError(f"batch size must be a whole number ≥ 1 or None (the whole split), got {self.batch_size!r}")
+            raise ValueError(f"batch size must be a whole number ≥ 1 or None (the whole split), "
+                             f"got {self.batch_size!r}")
         if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in self.hidden):
             raise ValueError(f"hidden layer sizes must be whole numbers ≥ 1, got {self.hidden!r}")
 

@@ -177,7 +177,7 @@ class Canvas:
                 self.plot(px + offset_x - (width - 1) // 2, py + offset_y - (width - 1) // 2, color)
 
     def _visible_part(self, x0: float, y0: float, dx: float, dy: float) -> tuple[float, float] | None:
-        """The range [t0, t1] of (x0 + t·dx, y0 + t·dy), 0 ≤ t ≤ 1, that lies on the canvas (with a pixel to spare)."""
+        """The range [t0, t1] of (x0 + t·dx, y0 + t·dy), 0 ≤ t ≤ 1, on the canvas (with a pixel to spare)."""
         t0, t1 = 0.0, 1.0
         for p, q in ((-dx, x0 + 1), (dx, self.width - x0), (-dy, y0 + 1), (dy, self.height - y0)):
             if p == 0:
@@ -287,15 +287,26 @@ def _range(values: np.ndarray, log: bool) -> tuple[float, float]:
 
 def line_chart(series: Sequence[Series], width: int = 720, height: int = 440, title: str = "",
                x_label: str = "", y_label: str = "", log_y: bool = False, note: str = "") -> np.ndarray:
-    """(height, width, 3) uint8: the series over shared axes, with ticks and a legend box.
+    """(height, width, 3) uint8: the series over shared axes, with ticks and a legend under them.
 
     With ``log_y`` the y axis is log10 (ticks at whole decades where there are two or
-    more) and points ≤ 0 are left out. ``note`` is a line of text under the legend.
+    more) and points ≤ 0 are left out. ``note`` is a line of text after the legend.
     """
     canvas = Canvas(width, height)
     scale = 2
     line_height = GLYPH_HEIGHT * scale + 6
-    left, right, bottom = 16 + text_width("0.0001", scale) + 10, 16, 2 * line_height + 16
+    left, right = 16 + text_width("0.0001", scale) + 10, 40
+    # The legend flows left to right under the axis label, wrapping at the plot's width.
+    legend: list[tuple[int, int, Series]] = []
+    x, row = left, 0
+    for s in (s for s in series if s.label is not None):
+        entry = 40 + text_width(s.label, scale)
+        if x > left and x + entry > width - right:
+            x, row = left, row + 1
+        legend.append((x, row, s))
+        x += entry + 24
+    legend_rows = (row + 1 if legend else 0) + int(bool(note))
+    bottom = 2 * line_height + 16 + legend_rows * line_height
     top = 12 + line_height * (int(bool(title)) + int(bool(y_label))) + 6
     plot_w, plot_h = width - left - right, height - top - bottom
     if plot_w < 20 or plot_h < 20:
@@ -344,22 +355,14 @@ def line_chart(series: Sequence[Series], width: int = 720, height: int = 440, ti
     canvas.text(left + (plot_w - text_width(x_label, scale)) // 2, top + plot_h + line_height + 6, x_label,
                 BLACK, scale)
     canvas.text(16, top - line_height - 2, y_label, BLACK, scale)
-    # Legend in the top-right corner of the plot.
-    listed = [s for s in series if s.label is not None]
-    if listed or note:
-        lines = [s.label for s in listed] + ([note] if note else [])
-        box_w = 44 + max(text_width(line, scale) for line in lines)
-        box_h = 8 + line_height * len(lines)
-        x0, y0 = left + plot_w - box_w - 8, top + 8
-        canvas.fill_rect(x0, y0, x0 + box_w, y0 + box_h, WHITE)
-        canvas.rect(x0, y0, x0 + box_w, y0 + box_h, GREY)
-        for i, s in enumerate(listed):
-            y = y0 + 6 + i * line_height
-            mid = y + GLYPH_HEIGHT * scale // 2
-            canvas.polyline([x0 + 6, x0 + 34], [mid, mid], s.color, width=3, dash=(8, 5) if s.dashed else None)
-            canvas.text(x0 + 40, y, s.label, BLACK, scale)
-        if note:
-            canvas.text(x0 + 6, y0 + 6 + len(listed) * line_height, note, GREY, scale)
+    legend_top = top + plot_h + 2 * line_height + 10
+    for x, row, s in legend:
+        y = legend_top + row * line_height
+        mid = y + GLYPH_HEIGHT * scale // 2
+        canvas.polyline([x, x + 30], [mid, mid], s.color, width=3, dash=(8, 5) if s.dashed else None)
+        canvas.text(x + 36, y, s.label, BLACK, scale)
+    if note:
+        canvas.text(left, legend_top + (legend_rows - 1) * line_height, note, GREY, scale)
     return canvas.pixels
 
 

@@ -101,7 +101,8 @@ def test_curves_csv_reads_back_the_curves(tmp_path, moons):
     write_curves_csv(path, summaries)
     with path.open(newline="") as handle:
         table = list(csv.reader(handle))
-    assert table[0] == ["cycle", "train_loss noise=0", "train_loss noise=0.5", "test_loss noise=0", "test_loss noise=0.5"]
+    assert table[0] == ["cycle", "train_loss noise=0", "train_loss noise=0.5", "test_loss noise=0",
+                        "test_loss noise=0.5"]
     values = np.array(table[1:], dtype=float)
     for k, summary in enumerate(summaries):
         assert np.array_equal(values[:, 0], summary.curve[:, 0])
