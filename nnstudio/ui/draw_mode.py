@@ -211,7 +211,7 @@ class DrawMode(QObject):
     # ------------------------------------------------------------------ the drawn set
 
     def is_drawing_of(self, shown: Mapping) -> bool:
-        """True when ``shown`` (the arguments of a ``set_points`` call) holds exactly the drawn points, split any way."""
+        """True when ``shown`` (a ``set_points`` call's arguments) holds exactly the drawn points, split any way."""
         points = _editable_points(shown)
         if points is None or points[1].size != self._labels.size:
             return False
