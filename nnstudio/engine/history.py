@@ -16,14 +16,27 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
 from .fileio import atomic_write_text
 
-__all__ = ["ThinnedSeries", "History", "HISTORY_CSV_COLUMNS", "write_history_csv"]
+__all__ = ["ThinnedSeries", "SeriesMark", "History", "HISTORY_CSV_COLUMNS", "write_history_csv"]
+
+#: Every series, and every change to one other than appending, gets a number never used before.
+_LINEAGES = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class SeriesMark:
+    """How far a reader has read a ``ThinnedSeries``: its lineage then and the points it held."""
+
+    lineage: int
+    size: int
 
 
 class ThinnedSeries:
@@ -32,6 +45,10 @@ class ThinnedSeries:
     A million cycles keep at most ``capacity`` points, evenly spread over the whole run:
     when full, every other point is dropped and from then on only every ``stride``-th
     offered point is stored.
+
+    ``lineage`` changes whenever the points held change other than by appending (thinned,
+    cut back, loaded), so a reader that kept a ``mark()`` can ask for only the points
+    appended since (``points_since``).
     """
 
     def __init__(self, n_columns: int, capacity: int = 1 << 15) -> None:
@@ -42,6 +59,7 @@ class ThinnedSeries:
         self._size = 0
         self._offered = 0
         self.stride = 1
+        self.lineage = next(_LINEAGES)
 
     def __len__(self) -> int:
         return self._size
@@ -56,6 +74,7 @@ class ThinnedSeries:
             self._size = len(kept)
             self._data[: self._size] = kept
             self.stride *= 2
+            self.lineage = next(_LINEAGES)
             if offered % self.stride:
                 return
         row = self._data[self._size]
@@ -67,6 +86,24 @@ class ThinnedSeries:
         """Copies: x (n,) and the columns (n, n_columns)."""
         data = self._data[: self._size]
         return data[:, 0].copy(), data[:, 1:].copy()
+
+    def mark(self) -> SeriesMark:
+        """Where a reader that has every point held now stands."""
+        return SeriesMark(self.lineage, self._size)
+
+    def points_since(self, mark: SeriesMark | None) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Copies (x, columns, whole): the points appended since ``mark``, or all of them.
+
+        ``whole`` is False when ``mark`` was taken from this series and only appends
+        happened since: x and the columns then hold the new points alone (perhaps none).
+        Otherwise (no mark, another series, or thinned, cut back or loaded since) they hold
+        every point and ``whole`` is True.
+        """
+        if mark is not None and mark.lineage == self.lineage and mark.size <= self._size:
+            data = self._data[mark.size: self._size]
+            return data[:, 0].copy(), data[:, 1:].copy(), False
+        x, values = self.arrays()
+        return x, values, True
 
     def truncate(self, max_x: float) -> None:
         """Forget the points after ``max_x`` (keep those with x ≤ max_x; x must not decrease).
@@ -81,6 +118,7 @@ class ThinnedSeries:
             return
         self._size = size
         self._offered = size * self.stride
+        self.lineage = next(_LINEAGES)
 
     def last(self) -> np.ndarray | None:
         return self._data[self._size - 1].copy() if self._size else None
@@ -119,6 +157,7 @@ class ThinnedSeries:
         self._data[: self._size] = data
         self._offered = int(state["offered"])
         self.stride = int(state["stride"])
+        self.lineage = next(_LINEAGES)
 
 
 class History:

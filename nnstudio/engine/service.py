@@ -14,7 +14,9 @@ loop goes on. The child answers with ``("snapshot", Snapshot)``, ``("error", tex
 (``open_session``, followed by a snapshot of the reopened session that carries its data),
 ``("gradients", results)`` (``check_gradients``: a list of plain
 ``(layer, relative_error, checked, total)`` tuples), ``("checkpoint", state)`` and, on
-quit, ``("bye", None)``. An ``open_session`` that fails answers ``("error", text)`` and
+quit, ``("bye", None)``. A snapshot's loss histories hold only the points recorded since
+the snapshot before, or the whole series after any other change (``Snapshot.history_appended``;
+``snapshot.HistoryReceiver`` puts them together again). An ``open_session`` that fails answers ``("error", text)`` and
 keeps the current session. Every command but ``set_speed`` and ``quit`` is followed by a
 snapshot.
 
@@ -254,6 +256,7 @@ class _Server:
         self.speed: float | None = None  # cycles per second while running; None = flat out
         self.pacer = Pacer(None, SNAPSHOTS_PER_SECOND)
         self.last_sent = 0.0
+        self.history_sent: tuple = (None, None, None)  # the history_marks of the last snapshot sent
         self.waiting: deque = deque()  # messages read while a long step ran, in order
         self.window_gone = False
         self.quitting = False
@@ -313,7 +316,10 @@ class _Server:
 
     # -- the loop -----------------------------------------------------------------------
     def send_snapshot(self) -> None:
-        self.conn.send(("snapshot", self.session.snapshot()))
+        # Only the history points recorded since the last snapshot: the window keeps the rest.
+        snapshot = self.session.snapshot(since=self.history_sent)
+        self.conn.send(("snapshot", snapshot))
+        self.history_sent = snapshot.history_marks
         self.last_sent = time.perf_counter()
 
     def _receive(self):

@@ -30,7 +30,7 @@ from .experiment import Experiment
 from .exports import export_model
 from .formats import load_weights
 from .gradcheck import check_gradients
-from .history import History, ThinnedSeries
+from .history import History, SeriesMark, ThinnedSeries
 from .layer_view import LayerViewInputs, check_choice
 from .model_fit import fit_to_model, output_problem
 from .network import Network, NetworkSpec
@@ -837,7 +837,14 @@ class TrainingSession:
             self._layer_view_inputs = LayerViewInputs(self._plane_inputs, plane_bounds(d), d.X[:, :2], labels)
         return self._layer_view_inputs.view(self.network, *self._layer_view)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, since: tuple[SeriesMark | None, ...] | None = None) -> Snapshot:
+        """The session now, as an immutable ``Snapshot``.
+
+        With ``since`` (the ``history_marks`` of the snapshot sent before, or Nones for
+        the first), each history series holds only the points recorded after that mark
+        when only appends happened since, else the whole series (``history_appended``
+        says which); without it, the whole histories.
+        """
         trainer, net, timeline = self.trainer, self.network, self.timeline
         self.checkpoint()
         last = trainer.last_evaluation
@@ -851,9 +858,9 @@ class TrainingSession:
         sample_input = frozen(inputs[0] * norm.std + norm.mean)
         sample_label = int(labels_from_outputs(targets[:1])[0]) if self.dataset.task == "classification" else None
         updates_W, updates_b = net.views(trainer.optimizer.updates)
-        bx, by = trainer.history.batch_loss.arrays()
-        ex, ev = trainer.history.evaluations.arrays()
-        nx, nv = self.gradient_norms.arrays()
+        series = (trainer.history.batch_loss, trainer.history.evaluations, self.gradient_norms)
+        parts = [item.points_since(mark) for item, mark in zip(series, since or (None,) * len(series))]
+        (bx, by, _), (ex, ev, _), (nx, nv, _) = parts
         boundary, maps = self._plane_outputs()
         data = None
         if self._data_sent != self._data_version:
@@ -874,4 +881,6 @@ class TrainingSession:
             gradient_norms=(frozen(nx), frozen(nv)), timeline=self._span(),
             rewound=timeline.rewound, layer_view=self._layer_view_data(),
             target_scaling=None if scaling.is_identity else (scaling.mean, scaling.std),
+            history_appended=None if since is None else tuple(not whole for _, _, whole in parts),
+            history_marks=tuple(item.mark() for item in series),
         )

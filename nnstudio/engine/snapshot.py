@@ -2,6 +2,12 @@
 
 Plain frozen dataclasses of read-only numpy copies, so they can cross a process boundary
 (pickled through a pipe) and be handed to the UI thread without anyone changing them.
+
+The loss curves grow by a few points a snapshot while the whole history is tens of
+thousands of points, so the trainer's process sends each history series whole once and
+then only the points added since the snapshot before (``Snapshot.history_appended``);
+``HistoryReceiver`` on the window's side puts the whole series back together, so every
+snapshot the window's panels see holds whole histories.
 """
 
 from __future__ import annotations
@@ -9,17 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import itertools
+
 import numpy as np
 import numpy.typing as npt
 
 from .datasets import Dataset
+from .history import SeriesMark
 from .inspect import SampleTrace
 from .layer_view import LayerViewData
 from .network import NetworkSpec
 from .optim import Hyperparameters
 from .trainer import Evaluation, Trainer
 
-__all__ = ["DataView", "Snapshot", "CycleView", "cycle_view", "newest_of", "frozen", "frozen_all"]
+__all__ = ["DataView", "Snapshot", "CycleView", "cycle_view", "newest_of", "frozen", "frozen_all", "HistoryReceiver",
+           "HISTORY_SERIES"]
+
+#: The history series a snapshot carries, in the order of ``history_appended`` and ``history_marks``.
+HISTORY_SERIES = ("batch_loss", "evaluations", "gradient_norms")
 
 Array = npt.NDArray[np.floating]
 
@@ -171,6 +184,18 @@ class Snapshot:
         (``experiment.TargetScaling``), else None. Then the losses, the trace's target and
         output, and the activations are on that scale, while ``predictions`` and ``boundary``
         are in the data's units (output × std + mean).
+    history_appended
+        None: ``batch_cycles``/``batch_loss``, ``eval_cycles``/``evaluations`` and
+        ``gradient_norms`` hold the whole histories (every snapshot the window's panels
+        see). Set on the snapshots the trainer's process sends, one flag per series of
+        ``HISTORY_SERIES``: True when its arrays hold only the points recorded since the
+        snapshot sent before, False when they hold the whole series (the first snapshot,
+        and after anything but appending: the series thinned, a rewind's Continue, a
+        divergence's rollback, a reset, a new network, data or session).
+    history_marks
+        Per series of ``HISTORY_SERIES``, its lineage and length as of this snapshot: in
+        the trainer's process to send the next snapshot's new points only; in the window
+        (``HistoryReceiver``) equal marks mean the same points, so a panel need not redraw.
     """
 
     generation: int
@@ -208,6 +233,8 @@ class Snapshot:
     rewound: bool = False
     layer_view: LayerViewData | None = None
     target_scaling: tuple[float, float] | None = None
+    history_appended: tuple[bool, bool, bool] | None = None
+    history_marks: tuple[SeriesMark, SeriesMark, SeriesMark] | None = None
 
 
 def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
@@ -226,6 +253,92 @@ def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
     return replace(newer, **changes) if changes else newer
 
 
+#: The window's own lineages: a restarted trainer's process numbers its series afresh.
+_RECEIVED_LINEAGES = itertools.count(1)
+
+
+class _SeriesBuffer:
+    """One history series in the window, grown in place: the views handed out never change.
+
+    Rows below ``size`` are never written again; more room means a new array (the old one
+    lives on in the views that use it), and a whole resend starts a new array too.
+    """
+
+    def __init__(self) -> None:
+        self._x = np.empty(0)
+        self._values = np.empty((0, 0))
+        self.size = 0
+        self.lineage = 0
+
+    def replace(self, x: np.ndarray, values: np.ndarray) -> None:
+        n = len(x)
+        self._x = np.empty(max(64, 2 * n))
+        self._values = np.empty((len(self._x), values.shape[1]))
+        self._x[:n], self._values[:n] = x, values
+        self.size = n
+        self.lineage = next(_RECEIVED_LINEAGES)
+
+    def extend(self, x: np.ndarray, values: np.ndarray) -> None:
+        n, k = self.size, len(x)
+        if not k:
+            return
+        if values.shape[1] != self._values.shape[1]:
+            raise ValueError(f"history points with {values.shape[1]} columns added to a series of "
+                             f"{self._values.shape[1]}")
+        if n + k > len(self._x):
+            grown_x, grown_values = np.empty(2 * (n + k)), np.empty((2 * (n + k), values.shape[1]))
+            grown_x[:n], grown_values[:n] = self._x[:n], self._values[:n]
+            self._x, self._values = grown_x, grown_values
+        self._x[n:n + k], self._values[n:n + k] = x, values
+        self.size = n + k
+
+    def views(self) -> tuple[np.ndarray, np.ndarray]:
+        x, values = self._x[: self.size], self._values[: self.size]
+        x.flags.writeable = False
+        values.flags.writeable = False
+        return x, values
+
+    def mark(self) -> SeriesMark:
+        return SeriesMark(self.lineage, self.size)
+
+
+class HistoryReceiver:
+    """The window's side of the history deltas: whole series again from what the trainer sends.
+
+    Every snapshot received must pass through ``complete`` in the order sent (dropping
+    some to keep up is for after): the first snapshot, and each after a change other than
+    appending, carries a series whole; the others carry the points added since the one
+    before.
+    """
+
+    def __init__(self) -> None:
+        self._series = tuple(_SeriesBuffer() for _ in HISTORY_SERIES)
+        self._started = [False] * len(HISTORY_SERIES)
+
+    def complete(self, s: Snapshot) -> Snapshot:
+        """``s`` with whole histories (read-only views) and the window's marks; as is if it holds whole ones."""
+        if s.history_appended is None:
+            return s
+        norms_x, norms = s.gradient_norms if s.gradient_norms is not None else (np.empty(0), np.empty((0, 0)))
+        received = (
+            (s.batch_cycles, np.reshape(s.batch_loss, (-1, 1))),
+            (s.eval_cycles, s.evaluations),
+            (norms_x, norms),
+        )
+        for index, (buffer, appended, (x, values)) in enumerate(zip(self._series, s.history_appended, received)):
+            if not appended:
+                buffer.replace(x, values)
+                self._started[index] = True
+            elif not self._started[index]:
+                raise ValueError(f"new {HISTORY_SERIES[index]} points arrived before the whole series")
+            else:
+                buffer.extend(x, values)
+        (bx, by), (ex, ev), (nx, nv) = (buffer.views() for buffer in self._series)
+        return replace(
+            s, batch_cycles=bx, batch_loss=by[:, 0], eval_cycles=ex, evaluations=ev,
+            gradient_norms=None if s.gradient_norms is None else (nx, nv),
+            history_appended=None, history_marks=tuple(buffer.mark() for buffer in self._series),
+        )
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,7 +26,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QStandardPaths
 from ..engine.errorlog import LOG_NAME, log_exception
 from ..engine.service import serve
 from ..engine.session import SessionConfig
-from ..engine.snapshot import newest_of
+from ..engine.snapshot import HistoryReceiver, newest_of
 
 __all__ = ["TrainingWorker", "default_log_path", "exit_if_trainer_bootstrapping", "UNGUARDED_MAIN_EXIT",
            "UNGUARDED_MAIN_MESSAGE"]
@@ -91,7 +91,7 @@ class TrainingWorker(QObject):
     Signals
     -------
     sig_snapshot(object)
-        The newest ``Snapshot``; older ones that arrived meanwhile are dropped.
+        The newest ``Snapshot``, with whole histories; older ones that arrived meanwhile are dropped.
     sig_error(str)
         A command was refused; the message says why.
     sig_exported(str)
@@ -130,6 +130,7 @@ class TrainingWorker(QObject):
         self._process = None
         self._checkpoint: dict | None = None
         self._generation = 0  # of the newest snapshot relayed
+        self._history = HistoryReceiver()  # whole loss curves again from the trainer's deltas
 
     @property
     def trainer_pid(self) -> int | None:
@@ -215,6 +216,8 @@ class TrainingWorker(QObject):
         while self._conn.poll():
             kind, payload = self._conn.recv()
             if kind == "snapshot":
+                # Every snapshot adds its history points, also those dropped right after.
+                payload = self._history.complete(payload)
                 newest = newest_of(newest, payload)
                 self._generation = max(self._generation, payload.generation)
             elif kind == "checkpoint":
