@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -261,13 +262,36 @@ class GuideDock(QDockWidget):
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setMinimumWidth(
             max(GUIDE_MIN_WIDTH, page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width()))
-        self.setWidget(self.scroll_area)
+        # Step and Run inside the guide, for when it has taken the side panel's room.
+        self.training_row = QWidget(objectName="guideTrainingRow")
+        QHBoxLayout(self.training_row).setContentsMargins(6, 4, 6, 4)
+        self.training_row.hide()
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.training_row)
+        body_layout.addWidget(self.scroll_area, 1)
+        self.setWidget(body)
 
         if isinstance(parent, QMainWindow):
             parent.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
             self.hide()
         else:
             self.resize(GUIDE_WIDTH, 680)
+
+    def add_training_actions(self, actions) -> None:
+        """Buttons for these actions (Step phase, Step, Run…) above the paragraphs, shown on demand."""
+        row = self.training_row.layout()
+        for action in actions:
+            button = QToolButton(self.training_row, objectName=f"guide_{action.objectName()}")
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            row.addWidget(button)
+        row.addStretch(1)
+
+    def show_training_actions(self, visible: bool) -> None:
+        self.training_row.setVisible(visible)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         # The width it opens with: a quarter of the window, within bounds a paragraph reads well in.

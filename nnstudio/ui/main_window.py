@@ -58,7 +58,7 @@ SIDE_WIDTH = 300
 GUIDE_TAKES_SIDE_BELOW = 1200
 #: Saved with the window state, so a layout saved by an older version is not restored.
 LAYOUT_VERSION = 2
-FIRST_HINT = "Press Step (F10) to run one feedforward/backprop cycle, or Run (F5) to watch the network learn {dataset}."
+FIRST_HINT = "Press Step (F10) for one feedforward/backprop cycle, or Run (F5) to watch it learn {dataset}."
 
 
 def _fmt(value: float, percent: bool = False) -> str:
@@ -283,6 +283,8 @@ class MainWindow(QMainWindow):
             side, self._side_before_guide = self._side_before_guide, None
             if sizes[0] == 0:  # unless the learner has opened it again meanwhile
                 self.main_split.setSizes([side, max(0, sum(sizes) - side)])
+        # Step and Run go with the side panel: the guide offers them while it has its room.
+        self.guide_dock.show_training_actions(visible and self._side_before_guide is not None)
 
     def _let_views_give_way(self) -> None:
         """Long one-line texts inside the views give way rather than widen the window.
@@ -337,6 +339,7 @@ class MainWindow(QMainWindow):
         for action in (self.step_phase_action, self.step_action, self.step_epoch_action, self.run_action,
                        self.reset_action, self.undo_action):
             train_menu.addAction(action)
+        self.guide_dock.add_training_actions((self.step_phase_action, self.step_action, self.run_action))
         train_menu.addSeparator()
         train_menu.addAction(self.check_gradients_action)
         self.restart_trainer_action = self._action(

@@ -147,4 +147,4 @@ def test_a_restarted_trainer_is_told_the_speed_too(make_window, qtbot):
 def test_the_first_hint_names_the_data_in_use(make_window, name, label):
     window = make_window(SessionConfig(data=DataSpec(name), hyper=Hyperparameters(learning_rate=0.1)))
     message = window.statusBar().currentMessage()
-    assert message.endswith(f"to watch the network learn {label}."), message
+    assert message.endswith(f"to watch it learn {label}."), message

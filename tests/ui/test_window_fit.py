@@ -245,3 +245,22 @@ def test_the_noise_demo_does_not_follow_into_the_next_dataset(make_window, qtbot
     combo.setCurrentIndex(combo.findData("circle"))
     qtbot.waitUntil(lambda: window.latest.generation > generation, timeout=TIMEOUT)
     assert window.latest.hyper.noise == noise and window.controls.noise_spin.value() == noise
+
+
+def test_the_guide_offers_step_and_run_when_it_takes_the_side_panel(make_window, qtbot):
+    """At 1024 px the open guide takes the side panel's room, so Step phase, Step and Run move into it."""
+    window = make_window()
+    _resize(window, qtbot, 1024, 700)
+    window.guide_action.trigger()
+    row = window.guide_dock.training_row
+    qtbot.waitUntil(row.isVisible, timeout=TIMEOUT)
+    assert window.main_split.sizes()[0] == 0
+    for name, action in (("guide_stepAction", window.step_action), ("guide_runAction", window.run_action),
+                         ("guide_stepPhaseAction", window.step_phase_action)):
+        button = row.findChild(QToolButton, name)
+        assert button.defaultAction() is action and _wholly_shown(window, button), name
+    row.findChild(QToolButton, "guide_stepAction").click()
+    qtbot.waitUntil(lambda: window.latest.cycle == 1, timeout=TIMEOUT)
+    window.guide_dock.close()
+    qtbot.waitUntil(lambda: not row.isVisible(), timeout=TIMEOUT)
+    assert window.main_split.sizes()[0] > 0
