@@ -13,12 +13,13 @@ loop goes on. The child answers with ``("snapshot", Snapshot)``, ``("error", tex
 ``("exported", path)``, ``("saved", path)`` (``save_session``), ``("opened", path)``
 (``open_session``, followed by a snapshot of the reopened session that carries its data),
 ``("gradients", results)`` (``check_gradients``: a list of plain
-``(layer, relative_error, checked, total)`` tuples), ``("checkpoint", state)`` and, on
-quit, ``("bye", None)``. A snapshot's loss histories hold only the points recorded since
+``(layer, relative_error, checked, total)`` tuples), ``("landscape", LandscapeMap)``,
+``("landscape_cut", LandscapeCut)``, ``("checkpoint", state)`` and, on quit,
+``("bye", None)``. A snapshot's loss histories hold only the points recorded since
 the snapshot before, or the whole series after any other change (``Snapshot.history_appended``;
 ``snapshot.HistoryReceiver`` puts them together again). An ``open_session`` that fails answers ``("error", text)`` and
-keeps the current session. Every command but ``set_speed`` and ``quit`` is followed by a
-snapshot.
+keeps the current session. Every command but ``set_speed``, ``quit``, ``landscape`` and
+``landscape_cut`` is followed by a snapshot.
 
 ``("checkpoint", state)`` carries ``TrainingSession.state()``: at most every
 ``CHECKPOINT_SECONDS``, and only after training changed. The window keeps the last one
@@ -34,6 +35,11 @@ Inside a cycle and back in time (see ``TrainingSession``):
 - ``("check_gradients", ())``: answered with ``("gradients", results)``.
 - ``("set_layer_view", (layer, i, j))`` or ``("set_layer_view", (None,))``: the
   snapshots' ``layer_view`` on (layer 1..L, neurons i and j) or off.
+- ``("landscape", (request, directions, resolution, seed))``: a map of the loss around the
+  weights shown (``landscape_session``), computed a slice at a time between commands and
+  training; answered with ``("landscape", LandscapeMap)`` once done. A new request drops
+  the unfinished one, which is never answered.
+- ``("landscape_cut", (request,))``: answered at once with ``("landscape_cut", LandscapeCut)``.
 
 A long ``step`` stops early only for a waiting command that changes training (pause,
 reset, another step, a new network…); other commands (``set_speed``, ``snapshot``,
@@ -63,6 +69,8 @@ from typing import Any
 
 from .datasets import Dataset
 from .errorlog import log_exception
+from .landscape import DIRECTION_KINDS, MAX_RESOLUTION
+from .landscape_session import LandscapeJob
 from .optim import Hyperparameters
 from .pacing import Pacer
 from .session import DataSpec, SessionConfig, TrainingSession
@@ -76,6 +84,8 @@ __all__ = [
 SNAPSHOTS_PER_SECOND = 30
 CHECKPOINT_SECONDS = 2.0
 PARENT_CHECK_SECONDS = 0.2
+#: Time a loop turn gives an unfinished loss landscape (a 41×41 XOR map takes ~10 ms in all).
+LANDSCAPE_SLICE_SECONDS = 0.01
 IDLE_POLL_SECONDS = 0.25
 #: Exit code of a trainer whose loop stopped on an unexpected exception (logged first).
 TRAINER_FAILED_EXIT = 1
@@ -98,6 +108,14 @@ def _whole(low: int) -> Check:
     def check(value):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
             raise ValueError(f"must be a whole number ≥ {low}, got {_shown(value)}")
+        return int(value)
+    return check
+
+
+def _bounded(low: int, high: int) -> Check:
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}, got {_shown(value)}")
         return int(value)
     return check
 
@@ -262,6 +280,7 @@ class _Server:
         self.quitting = False
         self.changed = False  # since the last checkpoint
         self.last_checkpoint = time.perf_counter()
+        self.landscape_job: LandscapeJob | None = None
 
     # -- what each command does ---------------------------------------------------------
     def quit(self) -> None:
@@ -314,6 +333,28 @@ class _Server:
     def check_gradients(self) -> None:
         self.conn.send(("gradients", self.session.check_gradients()))
 
+    def landscape(self, request: int, directions: str, resolution: int, seed: int) -> None:
+        self.landscape_job = self.session.start_landscape(request, directions, resolution, seed)  # drops the old one
+
+    def landscape_cut(self, request: int) -> None:
+        self.conn.send(("landscape_cut", self.session.landscape_cut(request)))
+
+    def advance_landscape(self) -> None:
+        """A slice of the unfinished map; the map once it is done."""
+        job = self.landscape_job
+        if job is None:
+            return
+        try:
+            done = job.advance(LANDSCAPE_SLICE_SECONDS)
+        except Exception as exc:  # noqa: BLE001 (a fault of ours must not end the trainer)
+            self.landscape_job = None
+            log_exception(exc, "the trainer failed computing a loss landscape", self.log_path)
+            self.conn.send(("error", f"The loss landscape could not be computed: {type(exc).__name__}: {exc}"))
+            return
+        if done:
+            self.landscape_job = None
+            self.conn.send(("landscape", job.result()))
+
     # -- the loop -----------------------------------------------------------------------
     def send_snapshot(self) -> None:
         # Only the history points recorded since the last snapshot: the window keeps the rest.
@@ -346,6 +387,8 @@ class _Server:
             wait_s = IDLE_POLL_SECONDS
         else:
             wait_s = self.pacer.seconds_to_wait()
+        if self.landscape_job is not None:
+            wait_s = 0.0
         return self._receive() if self.conn.poll(wait_s) else None
 
     def dispatch(self, message) -> bool:
@@ -403,6 +446,7 @@ class _Server:
                     return
             elif self.session.running:
                 self.train_a_while()
+            self.advance_landscape()
             self.send_checkpoint_if_due()
 
 
@@ -482,6 +526,12 @@ COMMAND_TABLE: dict[str, Command] = {
     "continue_from_here": Command(_session_call("continue_from_here"), _NO_ARGUMENTS, True),
     "check_gradients": Command(_Server.check_gradients, _NO_ARGUMENTS, False),
     "set_layer_view": Command(_session_call("set_layer_view"), _layer_view_arguments, False),
+    "landscape": Command(_Server.landscape, _arguments(
+        _Param("request", _whole(0)), _Param("directions", _choice(*DIRECTION_KINDS), "pca"),
+        _Param("resolution", _bounded(2, MAX_RESOLUTION), 41), _Param("seed", _whole(0), 0)),
+        False, answered_by_snapshot=False),
+    "landscape_cut": Command(_Server.landscape_cut, _arguments(_Param("request", _whole(0))), False,
+                             answered_by_snapshot=False),
 }
 COMMANDS = tuple(COMMAND_TABLE)
 

@@ -31,6 +31,7 @@ from .exports import export_model
 from .formats import load_weights
 from .gradcheck import check_gradients
 from .history import History, SeriesMark, ThinnedSeries
+from .landscape_session import LandscapeCut, LandscapeJob, landscape_cut, start_landscape
 from .layer_view import LayerViewInputs, check_choice
 from .model_fit import fit_to_model, output_problem
 from .network import Network, NetworkSpec
@@ -535,6 +536,15 @@ class TrainingSession:
         else:
             X, Y = trainer.X_train[:GRADIENT_CHECK_ROWS], trainer.Y_train[:GRADIENT_CHECK_ROWS]
         return [(c.layer, c.relative_error, c.checked, c.total) for c in check_gradients(self.network, X, Y)]
+
+    def start_landscape(self, request: int, directions: str = "pca", resolution: int = 41,
+                        seed: int = 0) -> LandscapeJob:
+        """A map of the loss around the weights shown, computed in chunks (``landscape_session``)."""
+        return start_landscape(self, request, directions, resolution, seed)
+
+    def landscape_cut(self, request: int) -> LandscapeCut:
+        """The loss along the last update: t = 0 before it, t = 1 at the weights shown."""
+        return landscape_cut(self, request)
 
     def set_layer_view(self, layer: int | None, i: int | None = None, j: int | None = None) -> None:
         """Show the plane through neurons (i, j) of ``layer`` (1..L) in snapshots; None turns it off."""

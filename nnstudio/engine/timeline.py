@@ -317,6 +317,11 @@ class Timeline:
         """The cycles a replay can start from."""
         return tuple(f.cycle for f in self._frames if f.full)
 
+    def parameter_keyframes(self, up_to: int) -> list[tuple[int, Array]]:
+        """(cycle, parameters) of each full keyframe at a cycle ≤ ``up_to``, oldest first (read-only arrays)."""
+        stop = bisect.bisect_right(self._cycles, up_to)
+        return [(f.cycle, f.vectors[0]) for f in self._frames[:stop] if f.full]
+
     @property
     def max_replay(self) -> int:
         """The most cycles a rewind replays (to the cycle before a full keyframe, for its workspace)."""

@@ -121,6 +121,11 @@ BAD_ARGUMENTS = {
     "check_gradients": [((1,), "takes no arguments")],
     "set_layer_view": [((0, 0, 0), "layer must be a whole number ≥ 1"), ((1, 0), "takes None (off) or 3"),
                        ((2, 0, 9), "layer view")],
+    "landscape": [((), "takes 1 to 4 arguments"), ((-1,), "request must be a whole number ≥ 0"),
+                  ((1, "up"), "directions must be one of pca, random"),
+                  ((1, "pca", 1), "resolution must be a whole number from 2 to 1001"),
+                  ((1, "pca", 41, -2), "seed must be a whole number ≥ 0")],
+    "landscape_cut": [((), "takes 1 argument"), (("a",), "request must be a whole number ≥ 0")],
 }
 
 
@@ -217,6 +222,7 @@ def _valid_arguments(tmp_path):
         "export": (str(tmp_path / "w.npz"),), "snapshot": (), "save_session": (str(tmp_path / "s.nnstudio"),),
         "open_session": (str(saved),), "import_weights": (str(weights),), "quit": (), "step_phase": (),
         "rewind": (0,), "undo": (), "continue_from_here": (), "check_gradients": (), "set_layer_view": (1, 0, 1),
+        "landscape": (1, "pca", 21, 0), "landscape_cut": (2,),
     }
 
 
