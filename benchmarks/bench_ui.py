@@ -176,7 +176,8 @@ def _hook_parts(window, timings: Timings) -> list[tuple[str, int]]:
     from PySide6.QtWidgets import QGraphicsView
 
     rows = [("draw", 0)]
-    timings.wrap(window, "draw", "draw")
+    # The draw timer's slot: a frame with a frame budget, or (older windows) the whole draw.
+    timings.wrap(window, "_draw_frame" if hasattr(window, "_draw_frame") else "draw", "draw")
     for panel, method in (
         ("canvas", "show_snapshot"),
         ("data", "show"),

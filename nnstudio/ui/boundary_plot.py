@@ -270,6 +270,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self.boundary_contour = pg.IsocurveItem(level=0.5, pen=_CONTOUR_PEN, axisOrder="row-major")
         self.boundary_contour.setParentItem(self.boundary_image)  # shares the image's pixel coordinates
         self._contour_enabled = True
+        self._boundary_shown: tuple | None = None  # (bounds and levels, grid) the image shows
 
         self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
         self._rings = [pg.mkPen(c, width=2) for c in CLASS_COLORS]
@@ -538,6 +539,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         """
         if grid is None:
             self.boundary_image.setVisible(False)
+            self._boundary_shown = None
             return
         grid = np.asarray(grid, dtype=np.float64)
         if grid.ndim != 2 or grid.size == 0:
@@ -546,6 +548,12 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             raise ValueError("set_boundary needs the bounds the grid was sampled on")
         classes = levels is None
         lo, hi = (0.0, 1.0) if classes else _check_levels(levels)
+        key = (tuple(float(b) for b in bounds), lo, hi, self._contour_enabled)
+        if (self._boundary_shown is not None and self._boundary_shown[0] == key
+                and np.array_equal(self._boundary_shown[1], grid, equal_nan=True)
+                and self.boundary_image.isVisible()):
+            return  # the same picture (paused, or a rewind to a cycle shown already): nothing to redraw
+        self._boundary_shown = (key, grid.copy())
         rect = boundary_rect(bounds, grid.shape)
         middle = (lo + hi) / 2
         # float32 halves the copy; NaN (a diverged net) would otherwise break levels and the isocurve
@@ -560,3 +568,4 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         """Show or hide the 0.5 contour line (takes effect at once and for later grids)."""
         self._contour_enabled = bool(visible)
         self.boundary_contour.setVisible(self._contour_enabled)
+        self._boundary_shown = None  # the next grid redraws with or without its contour

@@ -170,6 +170,9 @@ class GradientNormPlot(QWidget):
         keep = np.isfinite(cycles)
         if not keep.all():
             cycles, norms = cycles[keep], norms[keep]
+        if (names == self._names and np.array_equal(cycles, self._cycles)
+                and np.array_equal(norms.T, self._raw, equal_nan=True)):
+            return  # nothing new (paused, or scrubbing the past): the curves stand
         # one contiguous row per layer: filtering and handing over a strided column costs more
         self._cycles, self._raw = cycles, np.ascontiguousarray(norms.T)
         if len(names) != len(self.curves):

@@ -407,16 +407,18 @@ class Heatmap(QWidget):
         # pyqtgraph subtracts the low level in float32: keep values and levels far enough
         # from float32's limit that the difference cannot overflow.
         data = np.clip(data, -VALUE_LIMIT, VALUE_LIMIT)
-        shape_changed = data.shape != self._matrix.shape
-        self._matrix = data
-        self._note = note
-
         if levels is None:
             levels = auto_levels(data, self._mode)
         low, high = (min(max(float(v), -VALUE_LIMIT), VALUE_LIMIT) for v in levels)
         if not high > low:
             centre = (low + high) / 2.0 if math.isfinite(low + high) else 0.0
             low, high = centre - EPSILON, centre + EPSILON
+        if (data.size and note == self._note and (low, high) == self._levels and data.shape == self._matrix.shape
+                and np.array_equal(data, self._matrix, equal_nan=True)):
+            return  # the picture shown already (paused, or the same cycle again): nothing to redraw
+        shape_changed = data.shape != self._matrix.shape
+        self._matrix = data
+        self._note = note
         self._levels = (low, high)
 
         view = self.plot_item.getViewBox()

@@ -123,6 +123,7 @@ class ConfusionMatrixView(QWidget):
         item.addItem(self.image)
         self.cell_texts: list[pg.TextItem] = []
         self.counts = np.zeros((0, 0), dtype=np.int64)
+        self._shown: tuple | None = None  # (class names, title) of the counts shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
@@ -157,6 +158,10 @@ class ConfusionMatrixView(QWidget):
         names = [str(n) for n in class_names]
         if len(names) != k:
             raise ValueError(f"{len(names)} class names for a {k} x {k} matrix")
+        shown = (names, title_suffix)
+        if self._shown == shown and np.array_equal(self.counts, counts):
+            return  # the same counts (most snapshots of a run change none): k² texts not laid out again
+        self._shown = shown
         self.counts = counts
 
         top = max(int(counts.max()), 1)
@@ -233,6 +238,7 @@ class PredictionScatter(QWidget):
         item.addItem(self.identity_line)
         item.addItem(self.scatter)
         self.r2 = math.nan
+        self._shown: tuple | None = None  # (title, targets, predictions) shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
@@ -260,6 +266,11 @@ class PredictionScatter(QWidget):
             raise ValueError(f"target has {target.size} values but predicted has {predicted.size}")
         keep = np.isfinite(target) & np.isfinite(predicted)  # a diverged net must not break the view
         target, predicted = target[keep], predicted[keep]
+        shown = (title_suffix, target, predicted)
+        if (self._shown is not None and self._shown[0] == title_suffix and np.array_equal(self._shown[1], target)
+                and np.array_equal(self._shown[2], predicted)):
+            return  # the same points: n brushes not made again
+        self._shown = shown
         fills = signed_rgb(scale_position(target, symmetric_levels(target)))
         self.scatter.setData(x=target, y=predicted,
                              brush=[pg.mkBrush(int(r), int(g), int(b), _POINT_ALPHA) for r, g, b in fills])

@@ -103,6 +103,7 @@ class LayerView(QWidget):
         super().__init__(parent)
         self.setObjectName("layerView")
         self._sizes: list[int] = []  # neurons per layer, index 0 = first hidden layer
+        self._shown: tuple | None = None  # (points, labels, grid lines) drawn
 
         self.layer_combo = QComboBox(self, objectName="layerViewLayerCombo",
                                      toolTip="The layer whose view of the input plane is shown")
@@ -238,6 +239,12 @@ class LayerView(QWidget):
             Malformed shapes or lengths.
         """
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2) if np.size(points) else np.empty((0, 2))
+        shown = self._shown
+        if (shown is not None and self.is_available() and np.array_equal(shown[0], points)
+                and (shown[1] is None) == (labels is None) and (labels is None or np.array_equal(shown[1], labels))
+                and len(shown[2]) == len(grid_lines) and all(np.array_equal(a, b) for a, b in zip(shown[2], grid_lines))):
+            return  # the same picture (paused, or scrubbing back to it): nothing to redraw
+        self._shown = (points.copy(), None if labels is None else np.array(labels), [np.array(g) for g in grid_lines])
         if labels is None:
             brushes = self._neutral
         else:

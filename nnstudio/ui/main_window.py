@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -29,6 +31,7 @@ from .data_presenter import DataPresenter, data_label
 from .data_table import DataTable
 from .dataset_panel import DatasetPanel
 from .export_menu import ExportMenu, ImportWeightsAction
+from .frame_budget import FrameBudget
 from .guide import GuideDemonstrations, GuideDock
 from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
@@ -47,6 +50,8 @@ __all__ = ["MainWindow"]
 
 #: The window redraws at most this often, whatever the trainer sends.
 DRAW_INTERVAL_MS = 33
+#: The panels that may wait a frame or two while training streams snapshots (the frame budget's).
+OPTIONAL_PANELS = ("loss", "data", "heatmaps")
 JOIN_TIMEOUT_MS = 3000
 #: The first window, before any saved geometry; a smaller screen gets a window that fits it.
 DEFAULT_SIZE = QSize(1440, 880)
@@ -59,6 +64,19 @@ GUIDE_TAKES_SIDE_BELOW = 1200
 #: Saved with the window state, so a layout saved by an older version is not restored.
 LAYOUT_VERSION = 2
 FIRST_HINT = "Press Step (F10) for one feedforward/backprop cycle, or Run (F5) to watch it learn {dataset}."
+
+
+def _freeze_startup_objects() -> None:
+    """Leave the objects alive once the window is up out of Python's full garbage collections.
+
+    A full collection walks every tracked object (some 80,000 with the window up): a
+    15-30 ms stall at a random moment of a run. Those objects (modules, classes, the
+    window's widgets) live as long as the app, so they are frozen once, after the first
+    draw; later collections walk only what is newer.
+    """
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
 
 
 def _fmt(value: float, percent: bool = False) -> str:
@@ -85,6 +103,9 @@ class MainWindow(QMainWindow):
         The data as last drawn (a ``DataView``).
     trainer_running
         False from the trainer's death until Restart trainer: commands are not sent meanwhile.
+    frame_budget
+        The ``FrameBudget`` that picks the optional panels (loss curves, data views,
+        heatmaps) each frame draws while snapshots stream in.
     log_path
         Where tracebacks of unexpected errors go (the trainer's and, under ``run_app``, the window's).
     """
@@ -106,6 +127,10 @@ class MainWindow(QMainWindow):
         self._pending: Snapshot | None = None
         self._generation = -1
         self._drawn_spec = None
+        self.frame_budget = FrameBudget(OPTIONAL_PANELS)
+        self._frame_seconds: float | None = None  # the last frame's setters, its repaint still to add
+        self._repaint_seconds = 0.0  # Qt's repaints of the window since that frame
+        self._loss_drawn: tuple | None = None  # (generation, history marks) the loss plot shows
         self._closing = False
         self.trainer_running = True
         self._announce_restart = False
@@ -384,7 +409,7 @@ class MainWindow(QMainWindow):
         self.add_layer_button.clicked.connect(self.canvas.request_add_layer)
         self.remove_layer_button.clicked.connect(self.canvas.request_remove_layer)
         self._draw_timer = QTimer(self, interval=DRAW_INTERVAL_MS)
-        self._draw_timer.timeout.connect(self._draw_pending)
+        self._draw_timer.timeout.connect(self._draw_frame)
         self._draw_timer.start()
 
     def _start_worker(self, config: SessionConfig) -> None:
@@ -585,12 +610,85 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Weights written to {path}", 8000)
 
     def _draw_pending(self) -> None:
+        """Draw the newest snapshot received now, in every visible panel (what the draw timer does next)."""
         snapshot, self._pending = self._pending, None
         if snapshot is not None:
             self.draw(snapshot)
 
+    def _draw_frame(self) -> None:
+        """The draw timer's tick: the newest snapshot, and the optional panels the frame budget allows.
+
+        While snapshots stream in (Run, or the rewind slider dragged) a frame that cost more
+        than the budget leaves some optional panels to the next ones, the longest-waiting
+        drawn first; the first snapshot of a run and a single step or change draw them all.
+        Panels left waiting catch up on the next ticks, with or without a new snapshot.
+        """
+        budget = self.frame_budget
+        if self._frame_seconds is not None:
+            budget.frame_done(self._frame_seconds + self._repaint_seconds)
+            self._frame_seconds = None
+        snapshot, self._pending = self._pending, None
+        if snapshot is None and not budget.any_due():
+            budget.frame_done(0.0)  # an idle tick: room for every panel again
+            return
+        start = time.perf_counter()
+        self._repaint_seconds = 0.0
+        new_run = snapshot is not None and self._draw_always(snapshot)
+        s = self.latest
+        visible = self._visible_panels()
+        if (s.running or s.rewound) and not new_run:
+            chosen = budget.choose(visible)
+        else:
+            chosen = [name for name in budget.panels if budget.is_due(name) and name in visible]
+        self._draw_optional(s, chosen)
+        self._frame_seconds = time.perf_counter() - start
+
+    def event(self, event) -> bool:  # noqa: N802 (Qt API)
+        """Count the time of each repaint of the window (all its panels) toward the frame budget."""
+        if event.type() != QEvent.Type.UpdateRequest:
+            return super().event(event)
+        start = time.perf_counter()
+        try:
+            return super().event(event)
+        finally:
+            self._repaint_seconds += time.perf_counter() - start
+
+    def _visible_panels(self) -> set[str]:
+        """The optional panels on screen now (a hidden tab, a collapsed splitter or a closed side panel is not)."""
+        widgets = {"loss": self.loss_plot, "data": self.side_column, "heatmaps": self.heatmap_tabs}
+        return {name for name, widget in widgets.items()
+                if widget.isVisible() and widget.width() > 0 and widget.height() > 0}
+
     def draw(self, s: Snapshot) -> None:
-        """Show ``s`` in every panel."""
+        """Show ``s`` in every visible panel (one hidden now catches up when shown)."""
+        self._draw_always(s)
+        visible = self._visible_panels()
+        self._draw_optional(s, [name for name in self.frame_budget.panels if name in visible])
+
+    def _draw_optional(self, s: Snapshot, names) -> None:
+        for name in names:
+            if name == "loss":
+                self._draw_loss(s)
+            elif name == "data":
+                self.data.show(s)
+            else:
+                self._draw_heatmaps(s)
+            self.frame_budget.drawn(name)
+
+    def _draw_loss(self, s: Snapshot) -> None:
+        """The loss curves, redrawn only when the history has changed (not while scrubbing the past)."""
+        drawn = (s.generation, None if s.history_marks is None else s.history_marks[:2])
+        if self._loss_drawn is not None and drawn == self._loss_drawn and drawn[1] is not None:
+            return
+        if self._loss_drawn is None or self._loss_drawn[0] != s.generation:
+            self.loss_plot.clear()
+        ev = s.evaluations
+        self.loss_plot.set_history(s.batch_cycles, s.batch_loss, s.eval_cycles, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3])
+        self._loss_drawn = drawn
+
+    def _draw_always(self, s: Snapshot) -> bool:
+        """What every frame shows of ``s`` (counters, network, rewind bar, messages); True for a new run."""
+        first = self.latest is None
         new_run = s.generation != self._generation
         if new_run and self._announce_restart:
             self._announce_restart = False
@@ -611,12 +709,10 @@ class MainWindow(QMainWindow):
                 f" · {sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))} parameters"
             )
         self.canvas.show_snapshot(s)
-        self.data.show(s)
-        if new_run:
-            self.loss_plot.clear()
-        ev = s.evaluations
-        self.loss_plot.set_history(s.batch_cycles, s.batch_loss, s.eval_cycles, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3])
-        self._draw_heatmaps(s)
+        self.frame_budget.mark_due()
+        if s.data is not None:  # said once: the data's panels take it now, whatever the budget
+            self.data.show(s)
+            self.frame_budget.drawn("data")
         self.learning.show(s)
         self.guide_demos.show(s)
         self.controls.set_counters(s.cycle, s.epoch)
@@ -630,6 +726,9 @@ class MainWindow(QMainWindow):
             self.metrics_label.setText(text)
         if s.message:
             self.statusBar().showMessage(s.message, 6000)
+        if first:
+            _freeze_startup_objects()
+        return new_run
 
     def _draw_heatmaps(self, s: Snapshot | None = None) -> None:
         """Fill the heatmap tab in view; the hidden one catches up when it is shown."""
