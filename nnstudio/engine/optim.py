@@ -13,13 +13,12 @@ settle.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Hyperparameters", "SGD", "check_rng_state"]
+__all__ = ["Hyperparameters", "SGD"]
 
 Array = npt.NDArray[np.floating]
 
@@ -110,76 +109,3 @@ class SGD:
             self.updates += sigma * self.rng.standard_normal(self.updates.shape, dtype=self.updates.dtype)
         self.params += self.updates
         self.steps += 1
-
-    def state(self) -> dict:
-        """Copies of everything needed to resume exactly (momentum, step count, noise stream).
-
-        ``updates`` and ``last_noise_std`` change no later step; they are what the window
-        shows of the last one.
-        """
-        return {
-            "velocity": self.velocity.copy(),
-            "updates": self.updates.copy(),
-            "steps": self.steps,
-            "last_noise_std": self.last_noise_std,
-            "rng": self.rng.bit_generator.state,
-        }
-
-    def check_state(self, state: dict) -> None:
-        """ValueError naming the problem unless ``state`` can be loaded; nothing changes."""
-        if not isinstance(state, dict) or not {"velocity", "steps", "rng"} <= state.keys():
-            raise ValueError("optimizer state needs 'velocity', 'steps' and 'rng'")
-        for name in ("velocity", "updates"):
-            if name not in state:
-                continue
-            array = np.asarray(state[name])
-            if array.dtype.kind not in "fiu" or array.shape != self.params.shape:
-                raise ValueError(f"optimizer {name} has shape {array.shape} ({array.dtype}); "
-                                 f"the network has {self.params.size} parameters")
-            if not np.isfinite(array).all():
-                raise ValueError(f"optimizer {name} holds NaN or infinity")
-        steps = state["steps"]
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-            raise ValueError(f"optimizer steps must be a whole number ≥ 0, got {steps!r}")
-        sigma = state.get("last_noise_std", 0.0)
-        if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.floating)) or not (
-                math.isfinite(sigma) and sigma >= 0):
-            raise ValueError(f"optimizer last_noise_std must be a finite number ≥ 0, got {sigma!r}")
-        check_rng_state(state["rng"], "noise")
-
-    def load_state(self, state: dict) -> None:
-        """Resume from ``state()``; checked whole first, so a refused state changes nothing."""
-        self.check_state(state)
-        self.rng.bit_generator.state = state["rng"]
-        np.copyto(self.velocity, state["velocity"])
-        if "updates" in state:
-            np.copyto(self.updates, state["updates"])
-        else:
-            self.updates.fill(0.0)
-        self.steps = int(state["steps"])
-        self.last_noise_std = float(state.get("last_noise_std", 0.0))
-
-
-def _whole(value, limit: int) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value < limit
-
-
-def check_rng_state(state, what: str = "random") -> None:
-    """ValueError unless ``state`` is a ``bit_generator.state`` of the generator we use (PCG64)."""
-    problem = f"the {what} stream's state is not a PCG64 generator state"
-    if not isinstance(state, dict) or set(state) != {"bit_generator", "state", "has_uint32", "uinteger"}:
-        raise ValueError(problem)
-    inner = state["state"]
-    if (state["bit_generator"] != "PCG64" or not isinstance(inner, dict) or set(inner) != {"state", "inc"}
-            or not all(_whole(inner[k], 1 << 128) for k in ("state", "inc"))
-            or state["has_uint32"] not in (0, 1) or isinstance(state["has_uint32"], bool)
-            or not _whole(state["uinteger"], 1 << 32)):
-        raise ValueError(problem)
-    try:
-        generator = np.random.PCG64()  # a throwaway generator: numpy has the last word
-        generator.state = state
-        ok = generator.state == state  # and must keep the numbers as given
-    except (ValueError, TypeError, KeyError, OverflowError):
-        ok = False
-    if not ok:
-        raise ValueError(problem)

@@ -6,7 +6,8 @@ Its ``meta`` entry is one JSON string (a plain unicode array, so the file loads 
 ``allow_pickle=False``)::
 
     format            "nnstudio-session"
-    version           1 (files of a newer version are refused)
+    version           1, or 2 for a trainer under the "accumulate" delta rule (files of a
+                      newer version than this reads are refused)
     nnstudio_version  the version that wrote it
     config            SessionConfig.to_dict(): data spec, hidden sizes, activations, loss,
                       hyper-parameters, batch size, seed
@@ -17,7 +18,8 @@ Its ``meta`` entry is one JSON string (a plain unicode array, so the file loads 
                       steps, last_noise_std, noise_rng and shuffle_rng (the numpy PCG64
                       ``bit_generator.state`` dicts, of ints), has_order, last_evaluation
                       (null or cycle, train_loss, test_loss, train_accuracy, test_accuracy),
-                      history {batch_loss, evaluations: {offered, stride, capacity}}
+                      history {batch_loss, evaluations: {offered, stride, capacity}};
+                      version 2 only: delta_rule ("accumulate")
 
 and the numbers are arrays:
 
@@ -25,6 +27,8 @@ and the numbers are arrays:
                                   flat, momentum buffer, last update
     train_idx, test_idx           int64 row indices of the split
     order                         int64 batch order of the current epoch (if has_order)
+    kept_deltas                   version 2 only: (n_neurons,) float64, the error each
+                                  non-input layer kept, layer after layer
     norm_mean, norm_std           (n_features,) float64 input normalisation
     history_batch_loss            (k, 2) float64: cycle, batch loss
     history_evaluations           (k, 5) float64: cycle, train/test loss, train/test accuracy
@@ -36,8 +40,9 @@ Loading reads the zip entry by entry, never unpickles, refuses anything malforme
 truncated, corrupted (each entry's CRC is checked) or oversized (the file, and what its
 entries say they unpack to, are each held to ``MAX_SESSION_BYTES``; an entry is never
 unpacked beyond what it says) with ``SessionFileError``
-naming the problem, and checks every shape against the meta before building the new
-session, so a bad file never yields a half-built one.
+naming the problem, and checks every shape against the meta and the trainer's state
+(``TrainerState.check``) before building the new session, so a bad file never yields a
+half-built one.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ import json
 import math
 import os
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +62,7 @@ from .datasets import REAL_DATASETS, TASKS
 from .fileio import atomic_writer
 from .network import n_parameters
 from .session import TrainingSession
+from .trainer_state import TrainerState
 
 __all__ = [
     "FORMAT_NAME", "FORMAT_VERSION", "SESSION_SUFFIX", "MAX_SESSION_BYTES", "SessionFileError",
@@ -63,7 +70,8 @@ __all__ = [
 ]
 
 FORMAT_NAME = "nnstudio-session"
-FORMAT_VERSION = 1
+#: The newest version this writes and reads: 2 when the file holds a kept error, else 1.
+FORMAT_VERSION = 2
 SESSION_SUFFIX = ".nnstudio"
 MAX_SESSION_BYTES = 512 * 1024 * 1024
 
@@ -82,32 +90,26 @@ class SessionFileError(ValueError):
 def session_to_file_content(session: TrainingSession) -> tuple[dict, dict[str, np.ndarray]]:
     """(meta, arrays) of ``session`` as a session file holds them."""
     state = session.state()
-    trainer, opt = state["trainer"], state["trainer"]["optimizer"]
+    trainer = state["trainer"]
+    trainer_state = TrainerState.from_dict(trainer)
     history = trainer["history"]
     dataset = {k: v for k, v in state["dataset"].items() if k not in ("X", "y")}
     meta = {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": 1 if trainer_state.kept_deltas is None else 2,
         "nnstudio_version": __version__,
         "config": state["config"],
         "network": {"sizes": list(session.network.spec.sizes)},
         "dataset": dataset,
         "trainer": {
-            "cycle": trainer["cycle"], "epoch": trainer["epoch"], "position": trainer["position"],
-            "batch_size": trainer["batch_size"], "eval_every": trainer["eval_every"],
-            "diverged_at": trainer["diverged_at"], "hyper": trainer["hyper"],
-            "steps": opt["steps"], "last_noise_std": opt["last_noise_std"],
-            "noise_rng": opt["rng"], "shuffle_rng": trainer["shuffle_rng"],
-            "has_order": trainer["order"] is not None,
+            **_trainer_meta(trainer_state), "eval_every": trainer["eval_every"],
             "last_evaluation": trainer["last_evaluation"],
             "history": {key: {k: history[key][k] for k in ("offered", "stride", "capacity")}
                         for key in _HISTORY_COLUMNS},
         },
     }
     arrays = {
-        "params": np.asarray(trainer["params"], np.float64),
-        "velocity": np.asarray(opt["velocity"], np.float64),
-        "updates": np.asarray(opt["updates"], np.float64),
+        **_trainer_arrays(trainer_state),
         "train_idx": np.asarray(state["train_idx"], np.int64),
         "test_idx": np.asarray(state["test_idx"], np.int64),
         "norm_mean": np.asarray(state["normalizer"]["mean"], np.float64),
@@ -115,12 +117,53 @@ def session_to_file_content(session: TrainingSession) -> tuple[dict, dict[str, n
         "history_batch_loss": np.asarray(history["batch_loss"]["data"], np.float64),
         "history_evaluations": np.asarray(history["evaluations"]["data"], np.float64),
     }
-    if trainer["order"] is not None:
-        arrays["order"] = np.asarray(trainer["order"], np.int64)
     if "X" in state["dataset"]:
         arrays["X"] = np.asarray(state["dataset"]["X"], np.float64)
         arrays["y"] = np.asarray(state["dataset"]["y"])
     return meta, arrays
+
+
+def _trainer_meta(state: TrainerState) -> dict:
+    """The trainer state's numbers and settings, as the file's meta names them."""
+    meta = {
+        "cycle": state.cycle, "epoch": state.epoch, "position": state.position, "batch_size": state.batch_size,
+        "diverged_at": state.diverged_at, "hyper": asdict(state.hyper), "steps": state.steps,
+        "last_noise_std": state.last_noise_std, "noise_rng": state.noise_rng.to_dict(),
+        "shuffle_rng": state.shuffle_rng.to_dict(), "has_order": state.order is not None,
+    }
+    if state.kept_deltas is not None:
+        meta["delta_rule"] = "accumulate"
+    return meta
+
+
+def _trainer_arrays(state: TrainerState) -> dict[str, np.ndarray]:
+    """The trainer state's vectors, as the file's arrays."""
+    arrays = {"params": np.asarray(state.params, np.float64), "velocity": np.asarray(state.velocity, np.float64),
+              "updates": np.asarray(state.updates, np.float64)}
+    if state.order is not None:
+        arrays["order"] = np.asarray(state.order, np.int64)
+    if state.kept_deltas is not None:
+        arrays["kept_deltas"] = np.concatenate(state.kept_deltas).astype(np.float64)
+    return arrays
+
+
+def _trainer_state_dict(meta: dict, arrays: dict[str, np.ndarray], sizes: list[int]) -> dict:
+    """``TrainerState.to_dict()`` from the file's meta and arrays (shapes checked already)."""
+    state = {
+        "params": arrays["params"],
+        "optimizer": {"velocity": arrays["velocity"], "updates": arrays["updates"], "steps": meta["steps"],
+                      "last_noise_std": meta["last_noise_std"], "rng": meta["noise_rng"]},
+        "hyper": meta["hyper"],
+        "shuffle_rng": meta["shuffle_rng"],
+        "order": arrays["order"] if meta["has_order"] else None,
+        "position": meta["position"], "cycle": meta["cycle"], "epoch": meta["epoch"],
+        "batch_size": meta["batch_size"], "diverged_at": meta["diverged_at"],
+    }
+    if "delta_rule" in meta:
+        state["delta_rule"] = meta["delta_rule"]
+    if "kept_deltas" in arrays:
+        state["kept_deltas"] = np.split(arrays["kept_deltas"], np.cumsum(sizes[1:-1]))
+    return state
 
 
 def save_session(path: str | os.PathLike, session: TrainingSession) -> None:
@@ -269,11 +312,14 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
         raise SessionFileError(f"meta dataset has {n_samples} rows, its config asks for {data['n_samples']!r}")
     if not isinstance(trainer["has_order"], bool):
         raise SessionFileError("meta trainer has_order must be true or false")
+    accumulating = trainer.get("delta_rule", "set") != "set"  # a rule not known is named by TrainerState
 
     expected = {"params", "velocity", "updates", "train_idx", "test_idx", "norm_mean", "norm_std",
                 "history_batch_loss", "history_evaluations"}
     if trainer["has_order"]:
         expected.add("order")
+    if accumulating:
+        expected.add("kept_deltas")
     if custom:
         expected |= {"X", "y"}
     if set(arrays) != expected:
@@ -286,17 +332,15 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
     # Every shape checked before anything is built.
     n_params = n_parameters(tuple(sizes))
     for key in ("params", "velocity", "updates"):
-        array = _array(arrays, key, "f", (n_params,))
-        if not np.isfinite(array).all():
-            raise SessionFileError(f"array {key!r} holds NaN or infinity")
+        _array(arrays, key, "f", (n_params,))
+    if accumulating:
+        _array(arrays, "kept_deltas", "f", (sum(sizes[1:]),))
     train_idx = _array(arrays, "train_idx", "iu", (None,))
     test_idx = _array(arrays, "test_idx", "iu", (None,))
     if len(train_idx) + len(test_idx) != n_samples or len(train_idx) == 0:
         raise SessionFileError(f"the split has {len(train_idx)} + {len(test_idx)} rows; the data have {n_samples}")
     if not np.array_equal(np.sort(np.concatenate([train_idx, test_idx])), np.arange(n_samples)):
         raise SessionFileError("the split's row indices are not the data's rows, each once")
-    if trainer["has_order"]:
-        _array(arrays, "order", "iu", (len(train_idx),))
     for key in ("norm_mean", "norm_std"):
         _array(arrays, key, "f", (n_features,))
     for key, columns in _HISTORY_COLUMNS.items():
@@ -305,6 +349,11 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
         _array(arrays, "X", "f", (n_samples, n_features))
         _array(arrays, "y", "iu" if task == "classification" else "f", (n_samples,))
 
+    trainer_state = _trainer_state_dict(trainer, arrays, sizes)
+    try:
+        TrainerState.from_dict(trainer_state).check(sizes, len(train_idx))
+    except ValueError as exc:
+        raise SessionFileError(f"the trainer's state: {exc}") from None
     history_meta = _dict(trainer["history"], "trainer history", tuple(_HISTORY_COLUMNS))
     history = {}
     for key in _HISTORY_COLUMNS:
@@ -320,19 +369,8 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
         "train_idx": train_idx,
         "test_idx": test_idx,
         "normalizer": {"mean": arrays["norm_mean"], "std": arrays["norm_std"]},
-        "trainer": {
-            "params": arrays["params"],
-            "optimizer": {"velocity": arrays["velocity"], "updates": arrays["updates"], "steps": trainer["steps"],
-                          "last_noise_std": trainer["last_noise_std"], "rng": trainer["noise_rng"]},
-            "hyper": trainer["hyper"],
-            "shuffle_rng": trainer["shuffle_rng"],
-            "order": arrays["order"] if trainer["has_order"] else None,
-            "position": trainer["position"], "cycle": trainer["cycle"], "epoch": trainer["epoch"],
-            "batch_size": trainer["batch_size"], "eval_every": trainer["eval_every"],
-            "history": history,
-            "last_evaluation": trainer["last_evaluation"],
-            "diverged_at": trainer["diverged_at"],
-        },
+        "trainer": {**trainer_state, "eval_every": trainer["eval_every"], "history": history,
+                    "last_evaluation": trainer["last_evaluation"]},
     }
 
 

@@ -38,30 +38,32 @@ Memory policy
   thousands, or a big network's barriers) do the oldest go, the reach then starting
   later: memory never grows past the budget.
 
-A full keyframe holds the parameters, the momentum and the last update (one (3, n) array),
-the optimizer's step count and noise stream, the batch order (shared between keyframes
-of one epoch), position, counters and settings: about 3·n·8 bytes + 0.6 KB in float64 (n
-parameters). The budget also holds one (3, n) array of the latest state, which events are
+A full keyframe holds a ``TrainerState`` (``Trainer.capture``): the parameters, the momentum
+and the last update (one (3, n) array), the optimizer's step count and noise stream, the
+batch order (shared between the states of one epoch), position, counters, settings and,
+under the "accumulate" delta rule, each layer's kept error: about 3·n·8 bytes + 0.6 KB in
+float64 (n parameters). A patch holds the state after its event without those three
+vectors. The budget also holds one (3, n) array of the latest state, which events are
 compared with.
 """
 
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from .history import History
-from .optim import Hyperparameters
+from .trainer_state import TrainerState
 
 if TYPE_CHECKING:  # the trainer is only passed in
     from .trainer import Trainer
 
 __all__ = [
-    "Keyframe", "Timeline", "KEYFRAME_FIELDS", "DEFAULT_HORIZON", "DEFAULT_BUDGET",
-    "MIN_INTERVAL", "MAX_INTERVAL", "MIN_KEYFRAMES", "capture", "restore",
+    "Keyframe", "Timeline", "DEFAULT_HORIZON", "DEFAULT_BUDGET", "MIN_INTERVAL", "MAX_INTERVAL", "MIN_KEYFRAMES",
 ]
 
 Array = npt.NDArray[np.floating]
@@ -81,139 +83,69 @@ KEYFRAME_OVERHEAD = 640
 #: A patch may hold at most this share of a full keyframe's numbers.
 PATCH_SHARE = 16
 
-#: The keys of ``Trainer.state()`` a keyframe holds. Not held: the history (one for the
-#: whole run, cut by ``continue_from_here``), the last evaluation (recomputed when
-#: shown) and ``eval_every`` (the session's, not the run's).
-KEYFRAME_FIELDS = ("params", "optimizer", "hyper", "shuffle_rng", "order", "position", "cycle", "epoch",
-                   "batch_size", "diverged_at")
-
-
-def _pack_rng(generator: np.random.Generator) -> tuple[int, int, int, int]:
-    state = generator.bit_generator.state
-    return state["state"]["state"], state["state"]["inc"], state["has_uint32"], state["uinteger"]
-
-
-def _unpack_rng(generator: np.random.Generator, packed: tuple[int, int, int, int]) -> None:
-    state, inc, has_uint32, uinteger = packed
-    generator.bit_generator.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
-                                     "has_uint32": has_uint32, "uinteger": uinteger}
+#: A patch's state holds no vectors: its patch holds what the event changed in them.
+_NO_VECTOR = np.empty(0)
+_NO_VECTOR.setflags(write=False)
 
 
 class Keyframe:
-    """The trainer's state at the start of cycle ``cycle`` (see ``KEYFRAME_FIELDS``).
+    """The trainer's state at the start of a cycle, for replay to start from or to apply.
 
-    A full keyframe's ``vectors`` rows are the parameters, the momentum and the last
-    update. A patch has ``vectors`` None and ``patch``: for each of those rows, the
-    (indices, values) that differ from the state replay reaches at ``cycle``. ``barrier``
-    marks a full keyframe taken at an event (replay must not cross it).
+    A full keyframe's ``state`` is the whole ``TrainerState``, and ``patch`` None. A
+    patch's ``state`` is the state after its event without the parameters, momentum and
+    last update (empty arrays); ``patch`` holds, for each of those vectors, the (indices,
+    values) that differ from the state replay reaches at its cycle. ``barrier`` marks a
+    full keyframe taken at an event (replay must not cross it).
     """
 
-    __slots__ = ("cycle", "vectors", "patch", "steps", "last_noise_std", "noise_rng", "shuffle_rng", "order",
-                 "position", "epoch", "hyper", "batch_size", "diverged_at", "barrier")
+    __slots__ = ("state", "patch", "barrier")
 
-    cycle: int
-    vectors: Array | None
-    patch: tuple[tuple[np.ndarray, Array], ...] | None
-    steps: int
-    last_noise_std: float
-    noise_rng: tuple
-    shuffle_rng: tuple
-    order: np.ndarray | None
-    position: int
-    epoch: int
-    hyper: Hyperparameters
-    batch_size: int | None
-    diverged_at: int | None
-    barrier: bool
+    def __init__(self, state: TrainerState, patch: tuple[tuple[np.ndarray, Array], ...] | None = None,
+                 barrier: bool = False) -> None:
+        self.state = state
+        self.patch = patch
+        self.barrier = barrier
+
+    @property
+    def cycle(self) -> int:
+        return self.state.cycle
 
     @property
     def full(self) -> bool:
-        return self.vectors is not None
+        return self.patch is None
+
+    @property
+    def order(self) -> np.ndarray | None:
+        return self.state.order
 
     @property
     def nbytes(self) -> int:
         """Bytes of this keyframe's own arrays and objects (a shared batch order not counted)."""
-        if self.vectors is not None:
-            return self.vectors.nbytes + KEYFRAME_OVERHEAD
-        return sum(i.nbytes + v.nbytes for i, v in self.patch) + KEYFRAME_OVERHEAD
+        state = self.state
+        own = state.params.nbytes + state.velocity.nbytes + state.updates.nbytes
+        if self.patch is not None:
+            own += sum(i.nbytes + v.nbytes for i, v in self.patch)
+        if state.kept_deltas is not None:
+            own += sum(kept.nbytes for kept in state.kept_deltas)
+        return own + KEYFRAME_OVERHEAD
 
 
 def _live_vectors(trainer: "Trainer") -> tuple[Array, Array, Array]:
+    """The trainer's parameters, momentum and last update, as it trains (what a patch patches)."""
     opt = trainer.optimizer
     return trainer.network.flat, opt.velocity, opt.updates
 
 
-def _capture_fields(trainer: "Trainer", frame: Keyframe, order: np.ndarray | None) -> None:
-    opt = trainer.optimizer
-    frame.cycle = trainer.cycle
-    frame.steps = opt.steps
-    frame.last_noise_std = opt.last_noise_std
-    frame.noise_rng = _pack_rng(opt.rng)
-    frame.shuffle_rng = _pack_rng(trainer._shuffle_rng)
-    if order is None and trainer._order is not None:
-        order = trainer._order.copy()
-        order.setflags(write=False)
-    frame.order = order
-    frame.position = trainer._position
-    frame.epoch = trainer.epoch
-    frame.hyper = trainer.hyper
-    frame.batch_size = trainer.batch_size
-    frame.diverged_at = trainer.diverged_at
-
-
-def capture(trainer: "Trainer", order: np.ndarray | None = None, barrier: bool = False) -> Keyframe:
-    """The trainer's state now, as a full keyframe.
-
-    ``order`` is a read-only copy of ``trainer._order`` to share, if the caller has one.
-    A cycle begun by phases leaves no trace (as in ``Trainer.state()``): its update has
-    not happened, and the batch order it drew is recorded.
-    """
-    frame = Keyframe()
-    vectors = np.stack(_live_vectors(trainer))
-    vectors.setflags(write=False)
-    frame.vectors = vectors
-    frame.patch = None
-    frame.barrier = barrier
-    _capture_fields(trainer, frame, order)
-    return frame
-
-
-def _set_fields(trainer: "Trainer", frame: Keyframe) -> None:
-    opt = trainer.optimizer
-    opt.steps = frame.steps
-    opt.last_noise_std = frame.last_noise_std
-    _unpack_rng(opt.rng, frame.noise_rng)
-    opt.hyper = frame.hyper
-    _unpack_rng(trainer._shuffle_rng, frame.shuffle_rng)
-    trainer._order = frame.order  # read-only: the trainer only ever reads its order
-    trainer._position = frame.position
-    trainer.cycle = frame.cycle
-    trainer.epoch = frame.epoch
-    trainer.set_batch_size(frame.batch_size)
-    trainer.diverged_at = frame.diverged_at
-    trainer.last_evaluation = None  # of another moment
-
-
-def restore(trainer: "Trainer", frame: Keyframe) -> None:
-    """Put the trainer back to the full keyframe ``frame`` (its history untouched; a cycle begun by phases dropped).
-
-    No checks, unlike ``Trainer.load_state``: the keyframe came from this trainer. The
-    last workspace and evaluation are forgotten: they belonged to another moment.
-    """
-    if frame.vectors is None:
-        raise ValueError(f"the keyframe at cycle {frame.cycle} is a patch: replay up to it and apply it instead")
-    trainer.abort_cycle()
-    for live, kept in zip(_live_vectors(trainer), frame.vectors):
-        np.copyto(live, kept)
-    _set_fields(trainer, frame)
-    trainer.last_workspace = None
-
-
 def _apply_patch(trainer: "Trainer", frame: Keyframe) -> None:
     """Apply the event ``frame`` to a trainer replayed up to its cycle (the last workspace stays)."""
+    vectors = []
     for live, (indices, values) in zip(_live_vectors(trainer), frame.patch):
-        live[indices] = values
-    _set_fields(trainer, frame)
+        vector = live.copy()
+        vector[indices] = values
+        vectors.append(vector)
+    workspace = trainer.last_workspace
+    trainer.restore(replace(frame.state, params=vectors[0], velocity=vectors[1], updates=vectors[2]))
+    trainer.last_workspace = workspace
 
 
 def replay(trainer: "Trainer", cycles: int) -> None:
@@ -320,7 +252,7 @@ class Timeline:
     def parameter_keyframes(self, up_to: int) -> list[tuple[int, Array]]:
         """(cycle, parameters) of each full keyframe at a cycle ≤ ``up_to``, oldest first (read-only arrays)."""
         stop = bisect.bisect_right(self._cycles, up_to)
-        return [(f.cycle, f.vectors[0]) for f in self._frames[:stop] if f.full]
+        return [(f.cycle, f.state.params) for f in self._frames[:stop] if f.full]
 
     @property
     def max_replay(self) -> int:
@@ -341,8 +273,6 @@ class Timeline:
         self._bytes = self._head_buffer.nbytes  # kept equal to nbytes()
         self._head = self._head_buffer  # the state at _head_cycle, which events are compared with
         self._head_cycle: int | None = None
-        self._order_source: np.ndarray | None = None  # the trainer's order array last copied...
-        self._order_copy: np.ndarray | None = None  # ...and that copy, shared by the keyframes of an epoch
         self.latest = 0
         self.viewing: int | None = None
 
@@ -360,16 +290,6 @@ class Timeline:
         return max(1, self.interval - (cycle - last))
 
     # -- recording ------------------------------------------------------------------------
-    def _shared_order(self, trainer: "Trainer") -> np.ndarray | None:
-        order = trainer._order
-        if order is None or not order.flags.writeable:  # none, or a keyframe's, restored
-            return order
-        if order is not self._order_source:  # the trainer draws a new array each epoch, never edits one
-            copy = order.copy()
-            copy.setflags(write=False)
-            self._order_source, self._order_copy = order, copy
-        return self._order_copy
-
     def record(self, trainer: "Trainer", event: bool = False, force: bool = False) -> bool:
         """Take a full keyframe if one is due (or ``force``), or keep an ``event``.
 
@@ -389,7 +309,7 @@ class Timeline:
             taken = last_full is None or cycle - last_full >= self.interval or (force and cycle != self._cycles[-1])
             frame = None
             if taken:
-                frame = capture(trainer, self._shared_order(trainer))
+                frame = Keyframe(trainer.capture())
                 self._append(frame)
             self._keep_head(trainer, frame)
         self._thin(self._checked)
@@ -400,42 +320,40 @@ class Timeline:
     def _keep_head(self, trainer: "Trainer", frame: Keyframe | None = None) -> None:
         """Remember the state at the trainer's cycle as training (or replay) reached it."""
         if frame is not None:
-            self._head = frame.vectors
+            self._head = (frame.state.params, frame.state.velocity, frame.state.updates)
         else:
             for row, live in zip(self._head_buffer, _live_vectors(trainer)):
                 np.copyto(row, live)
             self._head = self._head_buffer
         self._head_cycle = trainer.cycle
 
-    def _patch(self, trainer: "Trainer") -> tuple | None:
-        """What an event at the head cycle changed: per row, (indices, values); None if too much or no head."""
-        if self._head_cycle != trainer.cycle:
+    def _patch(self, after: TrainerState) -> tuple | None:
+        """What an event at the head cycle changed: per vector, (indices, values); None if too much or no head."""
+        if self._head_cycle != after.cycle:
             return None
-        bits = np.dtype(f"u{self._head.itemsize}")
+        bits = np.dtype(f"u{self._head_buffer.itemsize}")
         patch, changed = [], 0
-        for before, live in zip(self._head, _live_vectors(trainer)):
-            indices = np.flatnonzero(before.view(bits) != live.view(bits))  # bit for bit: −0.0 is not 0.0
-            patch.append((indices, live[indices]))
+        for before, now in zip(self._head, (after.params, after.velocity, after.updates)):
+            indices = np.flatnonzero(before.view(bits) != now.view(bits))  # bit for bit: −0.0 is not 0.0
+            patch.append((indices, now[indices]))
             changed += indices.size
-        if changed * PATCH_SHARE > self._head.size:
+        if changed * PATCH_SHARE > self._head_buffer.size:
             return None
         return tuple(patch)
 
     def _record_event(self, trainer: "Trainer") -> None:
         cycle = trainer.cycle
-        patch = self._patch(trainer)
-        order = self._shared_order(trainer)
+        after = trainer.capture()
+        patch = self._patch(after)
         if patch is None:
             # The keyframes at this cycle hold the state before the event: this one replaces them.
             while self._cycles and self._cycles[-1] == cycle:
                 self._remove(len(self._frames) - 1)
-            frame = capture(trainer, order, barrier=True)
+            frame = Keyframe(after, barrier=True)
             self._append(frame)
             self._keep_head(trainer, frame)  # a later event at this cycle patches this state
             return
-        frame = Keyframe()
-        frame.vectors, frame.patch, frame.barrier = None, patch, False
-        _capture_fields(trainer, frame, order)
+        frame = Keyframe(replace(after, params=_NO_VECTOR, velocity=_NO_VECTOR, updates=_NO_VECTOR), patch)
         last = self._frames[-1] if self._frames else None
         if last is not None and not last.full and last.cycle == cycle:
             self._remove(len(self._frames) - 1)  # both are against the same state; the newer says it all
@@ -472,8 +390,9 @@ class Timeline:
     def _forget(self, frame: Keyframe) -> None:
         """Account for ``frame`` leaving the list."""
         self._count(frame, -1)
-        if frame.vectors is self._head:  # keep the head though its keyframe goes
-            np.copyto(self._head_buffer, frame.vectors)
+        if frame.full and frame.state.params is self._head[0]:  # keep the head though its keyframe goes
+            for row, kept in zip(self._head_buffer, self._head):
+                np.copyto(row, kept)
             self._head = self._head_buffer
 
     def _remove(self, start: int, stop: int | None = None) -> None:
@@ -552,7 +471,7 @@ class Timeline:
         self._remove(0, cut)
         if self._bytes > self.budget:  # one keyframe and its patches: the reach starts afresh at the head
             self._remove(0, len(self._frames))
-            frame = capture(trainer, self._shared_order(trainer))
+            frame = Keyframe(trainer.capture())
             self._append(frame)
             self._keep_head(trainer, frame)
 
@@ -565,7 +484,7 @@ class Timeline:
     def _reach(self, trainer: "Trainer", full: int, last: int, cycle: int) -> None:
         """Restore frame ``full``, replay through the patches after it up to frame ``last``, then to ``cycle``."""
         frames = self._frames
-        restore(trainer, frames[full])
+        trainer.restore(frames[full].state)
         for k in range(full + 1, last + 1):
             replay(trainer, frames[k].cycle - trainer.cycle)
             _apply_patch(trainer, frames[k])

@@ -4,76 +4,40 @@ One cycle is one mini-batch: feedforward layer by layer, the error and the loss,
 layer by layer, the weight update. A cycle is written once, as a generator that pauses
 after each of those phases (``_cycle_phases``); a whole cycle simply runs it to the end.
 Stepping phase by phase therefore ends on exactly the weights one cycle step gives, and
-recording a learner's numbers (``PhaseRecord``) costs only when stepping by phases.
+recording a learner's numbers (``phases.PhaseRecord``) costs only when stepping by phases.
 
 One epoch is one pass over the shuffled training set. The batch order, the noise and the
 initial weights each take their random numbers from streams derived from one seed, so the
 same seed and settings give the same run, bit for bit.
 
-Divergence. A learning rate far too high makes the loss grow by orders of magnitude each
-cycle until it overflows. Stepping stops at the first cycle whose batch loss is NaN,
-infinite or runaway (above ``RUNAWAY_FACTOR`` times the targets' mean square, at least 1:
-for standardised targets, errors a thousand standard deviations wide). ``checkpoint``
-keeps the whole state before stepping; ``roll_back`` returns to the latest checkpoint whose
-own loss proved sane (at most ``SANE_FACTOR`` times that scale), with the cycle counter,
-batch position and loss history of that cycle. The CLI and the window both recover this way.
+Everything the following cycles depend on is one ``TrainerState`` (``trainer_state.py``):
+``capture`` takes it, ``restore`` puts it back. A run that diverges goes back to a
+checkpoint, such a state (``divergence.py``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
 
 from .datasets import labels_from_outputs
+from .divergence import CHECKPOINT_CYCLES, RUNAWAY_FACTOR, SANE_FACTOR, Checkpoints, Rollback
 from .history import History
 from .network import (
     DELTA_RULES, Network, Workspace, backward_layer, backward_layer_accumulating, compute_loss, forward_layer,
 )
-from .optim import SGD, Hyperparameters, check_rng_state
-from .timeline import Keyframe, capture, restore
+from .optim import SGD, Hyperparameters
+from .phases import PHASE_KINDS, PhaseRecord, phase_record
+from .trainer_state import RngState, TrainerState, whole_number
 
-__all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Rollback", "Trainer", "RUNAWAY_FACTOR", "SANE_FACTOR",
-           "CHECKPOINT_CYCLES"]
+__all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Rollback", "Trainer", "TrainerState", "RUNAWAY_FACTOR",
+           "SANE_FACTOR", "CHECKPOINT_CYCLES"]
 
 Array = npt.NDArray[np.floating]
-
-PHASE_KINDS = ("forward", "loss", "backward", "update")
-
-#: A batch loss above this many times the loss scale (the targets' mean square, at least 1)
-#: is a divergence, as NaN and infinity are: no learning run gets there.
-RUNAWAY_FACTOR = 1e6
-#: A checkpoint whose own loss was at most this many times the loss scale is one a divergence
-#: may return to (for standardised targets, ten times the loss of predicting the mean); one
-#: between this and the runaway limit was already on its way out.
-SANE_FACTOR = 10.0
-#: Cycles between the checkpoints the CLI and the window take while training.
-CHECKPOINT_CYCLES = 64
-
-
-@dataclass(frozen=True)
-class PhaseRecord:
-    """The numbers of one phase of a cycle, as the seed names them (read-only copies).
-
-    ``kind`` is one of ``PHASE_KINDS``; ``layer`` is the weight layer for forward and
-    backward phases (0 = input → first hidden), None otherwise. ``values``:
-
-    - forward: ``input`` a[l], ``weights`` W[l], ``bias`` b[l], ``sum`` z, ``activation`` a[l+1]
-    - loss: ``output``, ``target``, ``error`` (target − output), ``loss``
-    - backward: ``delta`` δ[l], ``derivative`` f'(z[l]), ``grad_weights`` ∂L/∂W[l],
-      ``grad_bias`` ∂L/∂b[l]
-    - update: ``weight_updates``/``bias_updates`` (new − old, per layer), ``weights``,
-      ``biases`` after the update, ``learning_rate``, ``noise_std``
-    """
-
-    cycle: int
-    kind: str
-    layer: int | None
-    values: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -87,42 +51,23 @@ class Evaluation:
     test_accuracy: float
 
 
-@dataclass(frozen=True)
-class Rollback:
-    """What ``Trainer.roll_back`` did.
-
-    ``diverged_at`` is the cycle whose loss gave the divergence away, ``loss`` that loss
-    (NaN, infinite or runaway; NaN also when an update overflowed the weights), ``cycle``
-    the cycle training is back at, whose weights are the trainer's now. ``proven`` is False
-    when no checkpoint's loss proved sane and the run went back to where it started.
-    """
-
-    diverged_at: int
-    loss: float
-    cycle: int
-    proven: bool
-    runaway_loss: float
-
-    def cause(self) -> str:
-        """What went wrong, as a phrase: "the loss became NaN", "the loss ran away to 7.1e+09"..."""
-        if math.isnan(self.loss):
-            return "the loss became NaN"
-        if math.isinf(self.loss):
-            return "the loss became infinite"
-        return f"the loss ran away to {self.loss:.3g}, past the limit of {self.runaway_loss:.3g}"
-
-
-def _count(value, what: str) -> int:
-    """``value`` as an int ≥ 0, or ValueError naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
-    return int(value)
-
-
 def _frozen(array: np.ndarray) -> np.ndarray:
     copy = np.array(array, copy=True)
     copy.setflags(write=False)
     return copy
+
+
+def _evaluation(last) -> Evaluation | None:
+    """An ``Evaluation`` from its dict (or itself, or None); ValueError naming what is wrong."""
+    if last is None or isinstance(last, Evaluation):
+        return last
+    fields = tuple(Evaluation.__dataclass_fields__)
+    if not isinstance(last, dict) or set(last) != set(fields):
+        raise ValueError(f"last evaluation must name exactly {', '.join(fields)}")
+    values = [last[k] for k in fields[1:]]
+    if any(isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) for v in values):
+        raise ValueError("last evaluation's losses and accuracies must be numbers")
+    return Evaluation(whole_number(last["cycle"], "last evaluation cycle"), *(float(v) for v in values))
 
 
 class Trainer:
@@ -236,15 +181,11 @@ class Trainer:
         self.loss_scale = max(1.0, float(np.mean(np.square(self.Y_train, dtype=np.float64))))
         self.runaway_loss = RUNAWAY_FACTOR * self.loss_scale
         self.sane_loss = SANE_FACTOR * self.loss_scale
-        # Where a divergence may return to: the run's first state, the latest checkpoint whose
-        # loss proved sane, and the latest one, whose loss its next cycle will tell.
-        self._first_checkpoint: Keyframe | None = None
-        self._sane_checkpoint: Keyframe | None = None
-        self._pending_checkpoint: Keyframe | None = None
-        # The "accumulate" rule's error kept per layer (None under "set"), and its copy at each
-        # checkpoint (keyframes hold no such thing), by the frame's id.
+        self._checkpoints = Checkpoints()
+        # The "accumulate" rule's error kept per layer; None under "set".
         self._kept_deltas: list[Array] | None = None
-        self._kept_at_checkpoint: dict[int, tuple[Keyframe, list[Array]]] = {}
+        # Marks the states this trainer captured: restored without checks.
+        self._origin = object()
         self.set_delta_rule(delta_rule)
         self.checkpoint()
 
@@ -266,7 +207,7 @@ class Trainer:
 
         "set": δ[l] = (δ[l+1] W[l+1]ᵀ) ⊙ f'(z[l]), the gradient. "accumulate": that plus the
         error the layer kept from earlier cycles (``network.backward_layer_accumulating``);
-        its kept error is part of ``state()``, which then names the rule.
+        its kept error is part of ``capture()``.
         """
         if rule not in DELTA_RULES:
             raise ValueError(f"delta rule {rule!r} is not one of {', '.join(DELTA_RULES)}")
@@ -336,6 +277,7 @@ class Trainer:
             return ws, self.X_train, self.Y_train
         if self._order is None:  # a new epoch: drawn once, so an aborted cycle replays the same batch
             self._order = self._shuffle_rng.permutation(n)
+            self._order.setflags(write=False)  # never edited: every state of the epoch shares it
         rows = self._order[self._position : self._position + self.batch_size]
         ws, gathered, X, X_T, Y = self._workspace(len(rows))
         # One gather for inputs and targets together; X and Y are views of its halves.
@@ -349,10 +291,10 @@ class Trainer:
         if not loss <= self.runaway_loss:  # NaN fails every comparison
             if self.diverged_at is None:
                 self.diverged_at, self.diverged_loss = self.cycle, float(loss)
-        elif self._pending_checkpoint is not None and self._pending_checkpoint.cycle == self.cycle:
-            if loss <= self.sane_loss:
-                self._sane_checkpoint = self._pending_checkpoint
-            self._pending_checkpoint = None
+        else:
+            pending = self._checkpoints.pending
+            if pending is not None and pending.cycle == self.cycle:
+                self._checkpoints.settle(loss <= self.sane_loss)
         self.history.batch_loss.append(self.cycle, loss)
         self.cycle += 1
         self.last_workspace = ws
@@ -446,14 +388,63 @@ class Trainer:
         if kind == "update":
             self._cycle_in_progress = None
         self.last_phase = (kind, layer)
-        return self._record(kind, layer)
+        ws = self.last_workspace if kind == "update" else self._workspace_of_batch()
+        return phase_record(self._phase_cycle, kind, layer, self.network, ws, self._batch[1], self.optimizer)
 
     def step_phases(self, n: int) -> list[PhaseRecord]:
         return [self.step_phase() for _ in range(n)]
 
+    # -- the state ----------------------------------------------------------------------
+    def capture(self) -> TrainerState:
+        """The state now, to ``restore`` later; changes nothing (a cycle begun by phases goes on).
+
+        The arrays are read-only copies, but for the batch order, which the trainer never
+        edits and shares with every state of its epoch.
+        """
+        opt = self.optimizer
+        vectors = np.stack((self.network.flat, opt.velocity, opt.updates))  # one allocation for the three
+        vectors.setflags(write=False)
+        kept = None if self._kept_deltas is None else tuple(_frozen(k) for k in self._kept_deltas)
+        return TrainerState(vectors[0], vectors[1], vectors[2], opt.steps, opt.last_noise_std, RngState.of(opt.rng),
+                            RngState.of(self._shuffle_rng), self._order, self._position, self.cycle, self.epoch,
+                            opt.hyper, self.batch_size, self.diverged_at, self.diverged_loss, kept, self._origin)
+
+    def restore(self, state: TrainerState) -> None:
+        """Go back (or on) to ``state``, with its learning settings and delta rule.
+
+        A state this trainer captured is taken as it is; any other is checked whole first
+        (ValueError naming the problem, and nothing changes). A cycle begun by phases is
+        dropped; the last workspace and evaluation are forgotten (they belong to another
+        moment); the history and the checkpoints stay as they are.
+        """
+        if state.origin is not self._origin:
+            state.check(self.network.spec.sizes, len(self.X_train))
+        self._put(state)
+
+    def _put(self, state: TrainerState) -> None:
+        self.abort_cycle()
+        opt = self.optimizer
+        np.copyto(self.network.flat, state.params)
+        np.copyto(opt.velocity, state.velocity)
+        np.copyto(opt.updates, state.updates)
+        opt.steps, opt.last_noise_std, opt.hyper = int(state.steps), float(state.last_noise_std), state.hyper
+        state.noise_rng.put_into(opt.rng)
+        state.shuffle_rng.put_into(self._shuffle_rng)
+        order = state.order
+        if order is not None and (order.dtype != np.int64 or order.flags.writeable):
+            order = _frozen(order.astype(np.int64))
+        self._order = order
+        self._position, self.cycle, self.epoch = int(state.position), int(state.cycle), int(state.epoch)
+        self.set_batch_size(state.batch_size)
+        self.diverged_at, self.diverged_loss = state.diverged_at, state.diverged_loss
+        dt = self.network.dtype
+        self._kept_deltas = None if state.kept_deltas is None else [np.array(k, dt) for k in state.kept_deltas]
+        self.last_workspace = None
+        self.last_evaluation = None
+
     # -- divergence ----------------------------------------------------------------------
     def checkpoint(self) -> None:
-        """Keep the state now (weights, momentum, random streams, position, counters) for ``roll_back``.
+        """Keep the state now (``capture``) for ``roll_back``.
 
         Call before stepping, and after anything that changes the weights or goes back in
         time (a rewind drops the checkpoints after the cycle it went back to). A diverged
@@ -461,23 +452,7 @@ class Trainer:
         """
         if self.diverged_at is not None or not self.network.is_finite():
             return
-        for name in ("_sane_checkpoint", "_first_checkpoint"):
-            frame = getattr(self, name)
-            if frame is not None and frame.cycle > self.cycle:
-                setattr(self, name, None)
-        frame = capture(self)
-        if self._first_checkpoint is None:
-            self._first_checkpoint = frame
-        self._pending_checkpoint = frame
-        self._keep_deltas_with(frame)
-
-    def _keep_deltas_with(self, frame: Keyframe) -> None:
-        """Under the "accumulate" rule, remember the kept error beside checkpoint ``frame``."""
-        live = {id(f) for f in (self._first_checkpoint, self._sane_checkpoint, self._pending_checkpoint)}
-        for key in [key for key in self._kept_at_checkpoint if key not in live]:
-            del self._kept_at_checkpoint[key]
-        if self._kept_deltas is not None:
-            self._kept_at_checkpoint[id(frame)] = (frame, [kept.copy() for kept in self._kept_deltas])
+        self._checkpoints.keep(self.capture())
 
     def check_divergence(self) -> int | None:
         """The cycle the run diverged at, or None; also notices weights the last update overflowed.
@@ -495,35 +470,29 @@ class Trainer:
 
         With none, back to the run's first checkpoint. The weights, momentum, random
         streams, batch position, cycle and epoch counters become that checkpoint's; the
-        learning settings and batch size stay as they are now; the batch losses and
-        evaluations from that cycle on are cut (the cycle is evaluated afresh when asked).
+        learning settings, batch size and delta rule stay as they are now (the kept error
+        is the checkpoint's, or zero if it had none); the batch losses and evaluations
+        from that cycle on are cut (the cycle is evaluated afresh when asked).
         ``before(cycle)`` runs first, while the trainer still holds the diverged state (the
         window's timeline cuts itself there). RuntimeError if the run has not diverged.
         """
         at, loss = self.diverged_at, self.diverged_loss
         if at is None:
             raise RuntimeError("the run has not diverged: nothing to roll back")
-        frame = self._sane_checkpoint or self._first_checkpoint
-        if frame is None:
-            raise RuntimeError("no checkpoint to roll back to")
-        proven = frame is self._sane_checkpoint
+        target, proven = self._checkpoints.target()
         # Read before ``before``: a timeline rewind there puts back that cycle's settings.
-        hyper, batch_size = self.hyper, self.batch_size
+        hyper, batch_size, rule = self.hyper, self.batch_size, self.delta_rule
         if before is not None:
-            before(frame.cycle)
-        restore(self, frame)
-        self.optimizer.hyper = hyper
-        self.set_batch_size(batch_size)
-        if self._kept_deltas is not None:
-            saved = self._kept_at_checkpoint.get(id(frame))  # none: kept before the rule was on
-            for l, kept in enumerate(self._kept_deltas):
-                kept[...] = saved[1][l] if saved else 0.0
+            before(target.cycle)
+        kept = None
+        if rule == "accumulate":
+            kept = target.kept_deltas or tuple(np.zeros(n, self.network.dtype) for n in self.network.spec.sizes[1:])
+        self.restore(replace(target, hyper=hyper, batch_size=batch_size, kept_deltas=kept))
         np.copyto(self.previous_params, self.network.flat)
-        self.diverged_at = self.diverged_loss = None
-        self.history.batch_loss.truncate(frame.cycle - 1)
-        self.history.evaluations.truncate(frame.cycle - 1)
-        self._pending_checkpoint = None
-        return Rollback(at, math.nan if loss is None else loss, frame.cycle, proven, self.runaway_loss)
+        self.history.batch_loss.truncate(target.cycle - 1)
+        self.history.evaluations.truncate(target.cycle - 1)
+        self._checkpoints.pending = None
+        return Rollback(at, math.nan if loss is None else loss, target.cycle, proven, self.runaway_loss)
 
     def abort_cycle(self) -> None:
         """Drop a cycle begun by phases (its update has not happened; nothing changed)."""
@@ -532,39 +501,16 @@ class Trainer:
 
     # -- saving and resuming ------------------------------------------------------------
     def state(self) -> dict:
-        """Copies of everything needed to continue this run bit for bit (``load_state``).
+        """Copies of everything needed to continue this run bit for bit, as plain data (``load_state``).
 
-        Plain data: numpy arrays (``params``, ``order`` and the optimizer's and history's),
-        ints, floats, None and the random streams' ``bit_generator.state`` dicts (of ints).
-        ``hyper`` is a dict of ``Hyperparameters`` fields; ``last_evaluation`` a dict of
-        ``Evaluation`` fields or None. Under the "accumulate" delta rule only, ``delta_rule``
-        names it and ``kept_deltas`` holds each layer's kept error (a list of arrays); a
-        state without them is the standard rule's.
-
-        A cycle begun by phases (``phase_in_progress``) leaves no trace here: its update
-        has not happened, and the batch order it drew is recorded, so a trainer loaded from
-        this state replays that cycle whole, as ``abort_cycle`` would. ``state`` itself
-        changes nothing: this trainer can go on with its phases.
+        ``capture().to_dict()`` (see ``TrainerState.to_dict``) with the run's records:
+        ``history`` (``History.state()``), ``last_evaluation`` (a dict of ``Evaluation``
+        fields, or None) and ``eval_every``.
         """
+        state = self.capture().to_dict()
         last = self.last_evaluation
-        state = {
-            "params": self.network.flat.copy(),
-            "optimizer": self.optimizer.state(),
-            "hyper": asdict(self.hyper),
-            "shuffle_rng": self._shuffle_rng.bit_generator.state,
-            "order": None if self._order is None else self._order.copy(),
-            "position": self._position,
-            "cycle": self.cycle,
-            "epoch": self.epoch,
-            "batch_size": self.batch_size,
-            "eval_every": self.eval_every,
-            "history": self.history.state(),
-            "last_evaluation": None if last is None else asdict(last),
-            "diverged_at": self.diverged_at,
-        }
-        if self._kept_deltas is not None:
-            state["delta_rule"] = "accumulate"
-            state["kept_deltas"] = [kept.copy() for kept in self._kept_deltas]
+        state.update(eval_every=self.eval_every, history=self.history.state(),
+                     last_evaluation=None if last is None else asdict(last))
         return state
 
     def load_state(self, state: dict) -> None:
@@ -573,132 +519,24 @@ class Trainer:
         Everything is checked before anything changes: a refused state raises ValueError
         naming the problem and leaves this trainer as it was. A cycle begun by phases is
         dropped. The training data are this trainer's own; only their size is checked.
+        The loaded state is where this run starts: the checkpoint a divergence returns to.
         """
-        if not isinstance(state, dict):
-            raise ValueError("trainer state must be a dict")
-        missing = sorted({"params", "optimizer", "hyper", "shuffle_rng", "order", "position", "cycle",
-                          "epoch", "batch_size", "history", "last_evaluation", "diverged_at"} - state.keys())
+        trainer_state = TrainerState.from_dict(state)
+        trainer_state.check(self.network.spec.sizes, len(self.X_train))
+        missing = sorted({"history", "last_evaluation"} - state.keys())
         if missing:
             raise ValueError(f"trainer state lacks {', '.join(missing)}")
-        n, n_params = len(self.X_train), self.network.flat.size
-        params = np.asarray(state["params"])
-        if params.dtype.kind not in "fiu" or params.shape != (n_params,):
-            raise ValueError(f"the weights have shape {params.shape} ({params.dtype}); "
-                             f"the network has {n_params} parameters")
-        if not np.isfinite(params).all():
-            raise ValueError("the weights hold NaN or infinity")
-        self.optimizer.check_state(state["optimizer"])
-        check_rng_state(state["shuffle_rng"], "batch order")
-        hyper = state["hyper"]
-        if isinstance(hyper, Hyperparameters):
-            hyper = asdict(hyper)
-        if not isinstance(hyper, dict) or set(hyper) != set(Hyperparameters.__dataclass_fields__):
-            raise ValueError(f"trainer hyper must name exactly {', '.join(Hyperparameters.__dataclass_fields__)}")
-        hyper = Hyperparameters(**hyper)  # ValueError names a bad setting
-        counts = {}
-        for name in ("position", "cycle", "epoch"):
-            counts[name] = _count(state[name], name)
-        diverged_at = state["diverged_at"]
-        if diverged_at is not None:
-            diverged_at = _count(diverged_at, "diverged_at")
-        batch_size = state["batch_size"]
-        if batch_size is not None:
-            batch_size = _count(batch_size, "batch size")
-            if batch_size < 1:
-                raise ValueError(f"batch size must be at least 1, got {batch_size}")
         eval_every = state.get("eval_every", self.eval_every)
         if eval_every is not None:
-            eval_every = _count(eval_every, "eval_every")
-        order = state["order"]
-        if order is not None:
-            order = np.asarray(order)
-            if order.dtype.kind not in "iu" or order.shape != (n,):
-                raise ValueError(f"the batch order has shape {order.shape} ({order.dtype}); the training split has {n} rows")
-            if not np.array_equal(np.sort(order), np.arange(n)):
-                raise ValueError("the batch order is not an order of the training rows")
-        if counts["position"] >= n or (order is None and counts["position"]):
-            raise ValueError(f"position {counts['position']} in the epoch does not fit {n} training rows "
-                             f"{'with' if order is not None else 'without'} a batch order")
+            eval_every = whole_number(eval_every, "eval_every")
         self.history.check_state(state["history"])
-        delta_rule = state.get("delta_rule", "set")
-        if delta_rule not in DELTA_RULES:
-            raise ValueError(f"delta rule {delta_rule!r} is not one of {', '.join(DELTA_RULES)}")
-        kept_deltas = None
-        if delta_rule == "accumulate":
-            kept_deltas = state.get("kept_deltas")
-            sizes = self.network.spec.sizes[1:]
-            if not isinstance(kept_deltas, (list, tuple)) or len(kept_deltas) != len(sizes):
-                raise ValueError(f"the accumulate rule's kept deltas must be {len(sizes)} arrays, one per layer")
-            kept_deltas = [np.asarray(kept) for kept in kept_deltas]
-            for kept, n in zip(kept_deltas, sizes):
-                if kept.dtype.kind not in "fiu" or kept.shape != (n,) or not np.isfinite(kept).all():
-                    raise ValueError(f"a kept delta has shape {kept.shape} ({kept.dtype}); its layer needs "
-                                     f"{n} finite numbers")
-        last = state["last_evaluation"]
-        if last is not None:
-            fields = tuple(Evaluation.__dataclass_fields__)
-            if isinstance(last, Evaluation):
-                last = asdict(last)
-            if not isinstance(last, dict) or set(last) != set(fields):
-                raise ValueError(f"last evaluation must name exactly {', '.join(fields)}")
-            values = [last[k] for k in fields[1:]]
-            if any(isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) for v in values):
-                raise ValueError("last evaluation's losses and accuracies must be numbers")
-            last = Evaluation(_count(last["cycle"], "last evaluation cycle"), *(float(v) for v in values))
+        last = _evaluation(state["last_evaluation"])
         # Checked: now change.
-        self.abort_cycle()
-        np.copyto(self.network.flat, params)
-        self.optimizer.load_state(state["optimizer"])
-        self.optimizer.hyper = hyper
-        self._shuffle_rng.bit_generator.state = state["shuffle_rng"]
-        self._order = None if order is None else order.astype(np.int64)
-        self._position, self.cycle, self.epoch = counts["position"], counts["cycle"], counts["epoch"]
-        self.set_batch_size(batch_size)
+        self._put(trainer_state)
         self.eval_every = eval_every
         self.history.load_state(state["history"])
         self.last_evaluation = last
-        self.diverged_at = diverged_at
-        self.diverged_loss = None if diverged_at is None else math.nan
-        self.last_workspace = None
-        self.set_delta_rule(delta_rule)
-        for kept, value in zip(self._kept_deltas or (), kept_deltas or ()):
-            np.copyto(kept, value)
-        # The loaded state is where this run starts, even one saved stopped at a divergence.
-        self._first_checkpoint = self._pending_checkpoint = capture(self)
-        self._sane_checkpoint = None
-        self._keep_deltas_with(self._first_checkpoint)
-
-    def _record(self, kind: str, layer: int | None) -> PhaseRecord:
-        ws = self.last_workspace if kind == "update" else self._workspace_of_batch()
-        X, Y = self._batch
-        values: dict[str, Any]
-        if kind == "forward":
-            lay = self.network.layers[layer]
-            values = {
-                "input": ws.acts[layer], "weights": lay.W, "bias": lay.b,
-                "sum": ws.sums[layer], "activation": ws.acts[layer + 1],
-            }
-        elif kind == "loss":
-            values = {"output": ws.acts[-1], "target": Y, "error": -ws.err, "loss": ws.loss}
-        elif kind == "backward":
-            lay = self.network.layers[layer]
-            values = {
-                "delta": ws.deltas[layer],
-                "derivative": lay.activation.derivative(ws.sums[layer], ws.acts[layer + 1]),
-                "grad_weights": ws.grad_W[layer], "grad_bias": ws.grad_b[layer],
-            }
-        else:
-            weight_updates, bias_updates = self.network.views(self.optimizer.updates)
-            values = {
-                "weight_updates": tuple(_frozen(u) for u in weight_updates),
-                "bias_updates": tuple(_frozen(u) for u in bias_updates),
-                "weights": tuple(_frozen(W) for W in self.network.weights),
-                "biases": tuple(_frozen(b) for b in self.network.biases),
-                "learning_rate": self.hyper.learning_rate,
-                "noise_std": self.optimizer.last_noise_std,
-            }
-        frozen = {k: _frozen(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
-        return PhaseRecord(self._phase_cycle, kind, layer, MappingProxyType(frozen))
+        self._checkpoints.start_at(self.capture())  # even a state saved stopped at a divergence
 
     def _workspace_of_batch(self) -> Workspace:
         return self._workspace(len(self._batch[0]))[0]

@@ -195,25 +195,6 @@ def test_noise_std_with_zero_decay_stays_constant():
     assert opt.noise_std() == 0.2
 
 
-def test_state_round_trip_resumes_exactly():
-    """state()/load_state() restore momentum, step count and noise stream for a bit-identical resume."""
-    w = np.random.default_rng(0).normal(size=6)
-    opt = _sgd(w, seed=9, learning_rate=0.1, momentum=0.8, noise=0.2)
-    grads = _grads(10, 6)
-    for g in grads[:5]:
-        opt.step(g)
-    saved_w, saved = w.copy(), opt.state()
-    for g in grads[5:]:
-        opt.step(g)
-    first = w.copy()
-    np.copyto(w, saved_w)
-    opt.load_state(saved)
-    for g in grads[5:]:
-        opt.step(g)
-    np.testing.assert_array_equal(w, first)
-    assert opt.steps == 10
-
-
 # -- hyperparameters ---------------------------------------------------------------------
 
 

@@ -26,31 +26,12 @@ from nnstudio.engine.service import COMMANDS, serve
 from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession, data_digest
 from nnstudio.engine.sessionfile import SessionFileError, load_session, save_session
 from nnstudio.engine.trainer import Trainer
+from support.trainer_states import assert_same_plain_data
 
 EXAMPLES_DIR = resources_dir() / "examples"
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def _assert_same(a, b, where="state"):
-    """Recursive equality of plain data and arrays, NaN equal to NaN, bit for bit."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and set(a) == set(b), f"{where}: keys {sorted(a)} != {sorted(b)}"
-        for key in a:
-            _assert_same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.shape == b.shape, f"{where}: shape {a.shape} != {b.shape}"
-        assert a.dtype.kind == b.dtype.kind, f"{where}: dtype {a.dtype} != {b.dtype}"
-        if a.dtype.kind == "f":
-            assert a.tobytes() == b.astype(a.dtype).tobytes() or np.array_equal(a, b, equal_nan=True), where
-        else:
-            assert np.array_equal(a, b), where
-    elif isinstance(a, float) and isinstance(b, float) and np.isnan(a):
-        assert np.isnan(b), f"{where}: {a!r} != {b!r}"
-    else:
-        assert a == b and type(a) is type(b), f"{where}: {a!r} != {b!r}"
-
 
 def _round_trip(session: TrainingSession, folder: Path) -> TrainingSession:
     path = folder / "s.nnstudio"
@@ -61,11 +42,11 @@ def _round_trip(session: TrainingSession, folder: Path) -> TrainingSession:
 def _assert_continues_identically(original: TrainingSession, folder: Path, cycles: int = 100) -> None:
     """Saved and reopened, stepped ``cycles`` cycles: the same as the original stepped so, bit for bit."""
     reopened = _round_trip(original, folder)
-    _assert_same(original.state(), reopened.state())
+    assert_same_plain_data(original.state(), reopened.state())
     for session in (original, reopened):
         session.step("cycle", cycles)
     assert reopened.trainer.cycle == original.trainer.cycle
-    _assert_same(original.state(), reopened.state())
+    assert_same_plain_data(original.state(), reopened.state())
     np.testing.assert_array_equal(reopened.network.flat, original.network.flat)
     np.testing.assert_array_equal(reopened.trainer.optimizer.velocity, original.trainer.optimizer.velocity)
     a, b = original.snapshot(), reopened.snapshot()
@@ -222,6 +203,50 @@ def test_saved_file_is_an_npz_with_a_json_meta(tmp_path):
     assert SessionConfig.from_dict(meta["config"]) == session.config
 
 
+def _accumulating_session() -> TrainingSession:
+    """A 2-6-5-1 session trained 33 cycles under the "accumulate" delta rule."""
+    session = TrainingSession(_noisy_config())
+    session.trainer.set_delta_rule("accumulate")
+    session.step("cycle", 33)
+    return session
+
+
+@lru_cache(maxsize=None)
+def _accumulating_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        save_session(Path(folder) / "a.nnstudio", _accumulating_session())
+        return (Path(folder) / "a.nnstudio").read_bytes()
+
+
+def test_the_accumulate_rule_and_its_kept_error_travel_in_a_version_2_file(tmp_path):
+    """Saved as version 2 with each layer's kept error; reopened, the session goes on bit for bit."""
+    session = _accumulating_session()
+    kept = session.trainer.capture().kept_deltas
+    save_session(tmp_path / "s.nnstudio", session)
+    with np.load(tmp_path / "s.nnstudio", allow_pickle=False) as archive:
+        meta = json.loads(str(archive["meta"]))
+        saved = archive["kept_deltas"]
+    assert meta["version"] == 2 and meta["trainer"]["delta_rule"] == "accumulate"
+    assert saved.shape == (6 + 5 + 1,) and np.abs(saved).max() > 0  # layer after layer, an error kept
+    assert [k.tobytes() for k in np.split(saved, [6, 11])] == [k.tobytes() for k in kept]
+    assert load_session(tmp_path / "s.nnstudio").trainer.delta_rule == "accumulate"
+    _assert_continues_identically(session, tmp_path)
+
+
+@pytest.mark.parametrize("meta_edit, arrays_edit, message", [
+    (None, lambda a: a.pop("kept_deltas"), "missing kept_deltas"),
+    (None, lambda a: a.update(kept_deltas=a["kept_deltas"][:-1]), "kept_deltas"),
+    (None, lambda a: a.update(kept_deltas=np.full_like(a["kept_deltas"], np.nan)), "kept delta"),
+    (lambda m: m["trainer"].pop("delta_rule"), None, "unexpected kept_deltas"),
+    (lambda m: m["trainer"].update(delta_rule="sometimes"), None, "delta rule"),
+])
+def test_a_version_2_file_with_a_bad_kept_error_is_refused(tmp_path, meta_edit, arrays_edit, message):
+    source = _write(tmp_path, _accumulating_bytes(), "good.nnstudio")
+    _rewrite(source, tmp_path / "bad.nnstudio", meta_edit=meta_edit, arrays_edit=arrays_edit)
+    with pytest.raises(SessionFileError, match=message):
+        load_session(tmp_path / "bad.nnstudio")
+
+
 # -- the trainer's state --------------------------------------------------------------------
 
 def _trainer(seed=0, **kwargs):
@@ -240,10 +265,10 @@ def test_trainer_state_round_trip_continues_bit_for_bit():
     original.step_cycle(23)
     copy = _trainer(seed=99, hyper=Hyperparameters(), batch_size=3, eval_every=None)
     copy.load_state(original.state())
-    _assert_same(original.state(), copy.state())
+    assert_same_plain_data(original.state(), copy.state())
     original.step_cycle(100)
     copy.step_cycle(100)
-    _assert_same(original.state(), copy.state())
+    assert_same_plain_data(original.state(), copy.state())
 
 
 def test_trainer_state_is_a_copy_and_plain_data():
@@ -270,7 +295,7 @@ def test_a_cycle_in_progress_is_left_out_and_replayed_whole():
     assert original.phase_in_progress and not copy.phase_in_progress and copy.cycle == 6
     original.step_cycle(10)  # finishes the begun cycle first
     copy.step_cycle(10)
-    _assert_same(original.state(), copy.state())
+    assert_same_plain_data(original.state(), copy.state())
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -305,7 +330,7 @@ def test_trainer_load_state_refuses_bad_state_and_changes_nothing(edit, message)
     before = target.state()
     with pytest.raises(ValueError, match=message):
         target.load_state(state)
-    _assert_same(before, target.state())
+    assert_same_plain_data(before, target.state())
 
 
 # -- refusing bad files ---------------------------------------------------------------------
@@ -362,12 +387,12 @@ def test_flipped_bytes_are_refused_or_change_nothing(data):
         except SessionFileError as exc:
             assert "flipped.nnstudio" in str(exc)
         else:
-            _assert_same(_xor_state(), session.state())
+            assert_same_plain_data(_xor_state(), session.state())
 
 
 @pytest.mark.parametrize("edit, message", [
     (lambda m: m.update(format="nnstudio-weights"), "format"),
-    (lambda m: m.update(version=2), "newer"),
+    (lambda m: m.update(version=sessionfile.FORMAT_VERSION + 1), "newer"),
     (lambda m: m.update(version="1"), "version"),
     (lambda m: m.pop("trainer"), "trainer"),
     (lambda m: m["config"].update(hidden=[3, 3]), "hidden"),
@@ -652,7 +677,7 @@ def test_examples_are_what_make_examples_writes_now(tmp_path):
     module = _examples_module()
     module.main(["--out", str(tmp_path)])
     for name in module.EXAMPLES:
-        _assert_same(load_session(tmp_path / f"{name}.nnstudio").state(),
+        assert_same_plain_data(load_session(tmp_path / f"{name}.nnstudio").state(),
                      load_session(EXAMPLES_DIR / f"{name}.nnstudio").state())
 
 

@@ -13,8 +13,9 @@ from nnstudio.engine.network import Network, NetworkSpec
 from nnstudio.engine.optim import Hyperparameters
 from nnstudio.engine.service import serve
 from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession
-from nnstudio.engine.timeline import KEYFRAME_FIELDS, MIN_KEYFRAMES, Timeline
+from nnstudio.engine.timeline import MIN_KEYFRAMES, Timeline
 from nnstudio.engine.trainer import Trainer
+from support.trainer_states import assert_same_trainer_state
 
 CONFIG = SessionConfig(hyper=Hyperparameters(learning_rate=0.5, momentum=0.9, noise=0.05), batch_size=10)
 #: Events replay alone would miss, at the cycle they happen.
@@ -41,16 +42,7 @@ def run_to(session: TrainingSession, k: int, events=EVENTS) -> None:
 
 def assert_same_moment(a: TrainingSession, b: TrainingSession) -> None:
     """The trainers' states agree bit for bit (history aside), and so do their snapshots' numbers."""
-    sa, sb = a.trainer.state(), b.trainer.state()
-    assert np.array_equal(sa["params"], sb["params"])
-    for key in ("velocity", "updates"):
-        assert np.array_equal(sa["optimizer"][key], sb["optimizer"][key])
-    for key in ("steps", "rng", "last_noise_std"):
-        assert sa["optimizer"][key] == sb["optimizer"][key]
-    for key in ("shuffle_rng", "position", "cycle", "epoch", "hyper", "batch_size", "diverged_at"):
-        assert sa[key] == sb[key], key
-    assert (sa["order"] is None) == (sb["order"] is None)
-    assert sa["order"] is None or np.array_equal(sa["order"], sb["order"])
+    assert_same_trainer_state(a.trainer, b.trainer)
     x, y = a.snapshot(), b.snapshot()
     assert x.cycle == y.cycle and x.evaluation.train_loss == y.evaluation.train_loss
     arrays = lambda s: (*s.weights, *s.biases, *s.weight_updates, *s.batch_activations, *s.sample_activations,
@@ -59,10 +51,32 @@ def assert_same_moment(a: TrainingSession, b: TrainingSession) -> None:
     assert all(np.array_equal(u, v) for u, v in zip(arrays(x), arrays(y)))
 
 
-def test_keyframes_hold_everything_the_trainer_state_holds_but_the_history():
-    """A new field in Trainer.state() must be kept by the keyframes too (or named here as not needed)."""
-    session = TrainingSession()
-    assert set(session.trainer.state()) - {"history", "last_evaluation", "eval_every"} == set(KEYFRAME_FIELDS)
+def _accumulating(config: SessionConfig) -> TrainingSession:
+    """A session whose trainer runs the "accumulate" delta rule from cycle 0 (an event for the timeline)."""
+    session = TrainingSession(config)
+    session.trainer.set_delta_rule("accumulate")
+    session.timeline.record(session.trainer, event=True)
+    return session
+
+
+def test_rewind_under_the_accumulate_rule_gives_back_the_error_each_layer_kept():
+    """The kept error is part of every keyframe and patch: a rewind lands on a run stopped there, kept error and all."""
+    session = _accumulating(CONFIG)
+    run_to(session, 120)
+    for k in (0, 5, 16, 37, 38, 70, 90, 91, 119):
+        session.rewind(k)
+        stopped = _accumulating(CONFIG)
+        run_to(stopped, k)
+        assert session.trainer.delta_rule == "accumulate"
+        assert_same_moment(session, stopped)
+    kept = [k.copy() for k in session.trainer.capture().kept_deltas]
+    assert any(np.abs(k).max() > 0 for k in kept)  # there was an error to keep
+    session.continue_from_here()
+    session.step("cycle", 30)
+    straight = _accumulating(CONFIG)
+    run_to(straight, 119)
+    straight.step("cycle", 30)
+    assert_same_moment(session, straight)
 
 
 def test_rewind_to_k_equals_a_run_stopped_at_k_across_keyframes_and_events():

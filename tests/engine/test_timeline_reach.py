@@ -8,6 +8,7 @@ from nnstudio.engine.optim import Hyperparameters
 from nnstudio.engine.session import SessionConfig, TrainingSession
 from nnstudio.engine.timeline import DEFAULT_BUDGET, Timeline
 from nnstudio.engine.trainer import Trainer
+from support.trainer_states import assert_same_trainer_state
 
 HYPER = Hyperparameters(learning_rate=0.5, momentum=0.9, noise=0.05)
 
@@ -72,20 +73,6 @@ def drive(trainer: Trainer, upto: int, events: dict, timeline: Timeline | None =
                 check(timeline)
 
 
-def assert_same_state(a: Trainer, b: Trainer) -> None:
-    """Bit for bit: everything a trainer carries on from, the history aside."""
-    sa, sb = a.state(), b.state()
-    assert sa["params"].tobytes() == sb["params"].tobytes()  # bytes: −0.0 is not 0.0
-    for key in ("velocity", "updates"):
-        assert sa["optimizer"][key].tobytes() == sb["optimizer"][key].tobytes(), key
-    for key in ("steps", "rng", "last_noise_std"):
-        assert sa["optimizer"][key] == sb["optimizer"][key], key
-    for key in ("shuffle_rng", "position", "cycle", "epoch", "hyper", "batch_size", "diverged_at"):
-        assert sa[key] == sb[key], key
-    assert (sa["order"] is None) == (sb["order"] is None)
-    assert sa["order"] is None or np.array_equal(sa["order"], sb["order"])
-
-
 def counting_replays(trainer: Trainer) -> list[int]:
     """Record how many cycles each ``step_cycle`` call runs (a rewind's replays)."""
     counts: list[int] = []
@@ -126,7 +113,7 @@ def test_a_long_run_rewinds_exactly_to_its_first_cycles_and_its_latest_within_th
         assert sum(replays) <= timeline.max_replay, k
         fresh = tiny_trainer()
         drive(fresh, k, EVENTS)
-        assert_same_state(trainer, fresh)
+        assert_same_trainer_state(trainer, fresh)
     assert not timeline.rewound  # back at the latest
     for key in ("params", "cycle", "position"):
         assert np.array_equal(trainer.state()[key], head[key])
@@ -148,7 +135,7 @@ def test_the_latest_and_a_cut_run_go_on_exactly():
     straight = tiny_trainer()
     drive(straight, 230, EVENTS)
     drive(straight, 500, later)
-    assert_same_state(trainer, straight)
+    assert_same_trainer_state(trainer, straight)
 
 
 def test_an_edit_to_minus_zero_is_kept_bit_for_bit():
@@ -180,7 +167,7 @@ def test_events_every_cycle_are_kept_as_small_patches():
         timeline.rewind(trainer, k)
         fresh = tiny_trainer()
         drive(fresh, k, drag)
-        assert_same_state(trainer, fresh)
+        assert_same_trainer_state(trainer, fresh)
 
 
 def test_when_barriers_alone_outgrow_the_budget_the_oldest_go():
@@ -196,7 +183,7 @@ def test_when_barriers_alone_outgrow_the_budget_the_oldest_go():
     timeline.rewind(trainer, first + 1)
     fresh = tiny_trainer()
     drive(fresh, first + 1, barrage)
-    assert_same_state(trainer, fresh)
+    assert_same_trainer_state(trainer, fresh)
 
 
 def assert_within(timeline: Timeline) -> None:
@@ -215,4 +202,4 @@ def test_a_session_rewinds_to_cycle_0_after_a_long_run():
         session.rewind(k)
         fresh = TrainingSession(config)
         fresh.step("cycle", k)
-        assert_same_state(session.trainer, fresh.trainer)
+        assert_same_trainer_state(session.trainer, fresh.trainer)

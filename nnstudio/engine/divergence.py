@@ -1,0 +1,96 @@
+"""Divergence: when a run has gone, and the checkpoints it may go back to.
+
+A learning rate far too high makes the loss grow by orders of magnitude each cycle until
+it overflows. Stepping stops at the first cycle whose batch loss is NaN, infinite or
+runaway (above ``RUNAWAY_FACTOR`` times the targets' mean square, at least 1: for
+standardised targets, errors a thousand standard deviations wide). ``Trainer.checkpoint``
+keeps the state before stepping; ``Trainer.roll_back`` returns to the latest checkpoint
+whose own loss proved sane (at most ``SANE_FACTOR`` times that scale), with the cycle
+counter, batch position and loss history of that cycle. The CLI and the window both
+recover this way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .trainer_state import TrainerState
+
+__all__ = ["RUNAWAY_FACTOR", "SANE_FACTOR", "CHECKPOINT_CYCLES", "Rollback", "Checkpoints"]
+
+#: A batch loss above this many times the loss scale (the targets' mean square, at least 1)
+#: is a divergence, as NaN and infinity are: no learning run gets there.
+RUNAWAY_FACTOR = 1e6
+#: A checkpoint whose own loss was at most this many times the loss scale is one a divergence
+#: may return to (for standardised targets, ten times the loss of predicting the mean); one
+#: between this and the runaway limit was already on its way out.
+SANE_FACTOR = 10.0
+#: Cycles between the checkpoints the CLI and the window take while training.
+CHECKPOINT_CYCLES = 64
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """What ``Trainer.roll_back`` did.
+
+    ``diverged_at`` is the cycle whose loss gave the divergence away, ``loss`` that loss
+    (NaN, infinite or runaway; NaN also when an update overflowed the weights), ``cycle``
+    the cycle training is back at, whose weights are the trainer's now. ``proven`` is False
+    when no checkpoint's loss proved sane and the run went back to where it started.
+    """
+
+    diverged_at: int
+    loss: float
+    cycle: int
+    proven: bool
+    runaway_loss: float
+
+    def cause(self) -> str:
+        """What went wrong, as a phrase: "the loss became NaN", "the loss ran away to 7.1e+09"..."""
+        if math.isnan(self.loss):
+            return "the loss became NaN"
+        if math.isinf(self.loss):
+            return "the loss became infinite"
+        return f"the loss ran away to {self.loss:.3g}, past the limit of {self.runaway_loss:.3g}"
+
+
+class Checkpoints:
+    """Where a divergence may return to: the run's first state (``first``), the latest
+    checkpoint whose loss proved sane (``sane``), and the latest one (``pending``), whose
+    loss the cycle that starts from it will tell."""
+
+    __slots__ = ("first", "sane", "pending")
+
+    def __init__(self) -> None:
+        self.first: TrainerState | None = None
+        self.sane: TrainerState | None = None
+        self.pending: TrainerState | None = None
+
+    def keep(self, state: TrainerState) -> None:
+        """``state`` is the latest checkpoint; any from after its cycle (a rewind went back) go."""
+        for name in ("sane", "first"):
+            kept = getattr(self, name)
+            if kept is not None and kept.cycle > state.cycle:
+                setattr(self, name, None)
+        if self.first is None:
+            self.first = state
+        self.pending = state
+
+    def settle(self, sane: bool) -> None:
+        """The cycle from the pending checkpoint has run; its loss was ``sane`` or not (but no divergence)."""
+        if sane:
+            self.sane = self.pending
+        self.pending = None
+
+    def start_at(self, state: TrainerState) -> None:
+        """The run starts afresh at ``state`` (a loaded one, even one stopped at a divergence)."""
+        self.first = self.pending = state
+        self.sane = None
+
+    def target(self) -> tuple[TrainerState, bool]:
+        """(the checkpoint to roll back to, whether its loss proved sane); RuntimeError if none."""
+        state = self.sane or self.first
+        if state is None:
+            raise RuntimeError("no checkpoint to roll back to")
+        return state, state is self.sane
