@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
-CLI_COMMANDS = ("train", "predict", "compare", "landscape")
 
+def main(argv: Sequence[str] | None = None) -> int:
+    from .cli import parse, run_command  # the CLI and its parser never import Qt
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and (argv[0] in CLI_COMMANDS or argv[0] in ("-h", "--help")):
-        from .cli import main as cli_main  # the CLI never imports Qt
-
-        return cli_main(argv)
+    args = parse(sys.argv[1:] if argv is None else argv, window=True)
+    if isinstance(args, int):  # --help, --version or a usage error
+        return args
+    if args.command is not None:
+        return run_command(args)
     from .app import run_app
 
-    return run_app(argv)
+    return run_app(args)
 
 
 if __name__ == "__main__":

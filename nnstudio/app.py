@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from .cli import SCREENSHOT_CYCLES
 from .display_check import display_problem
 from .engine.errorlog import log_exception
 
@@ -32,12 +33,13 @@ def install_error_log(log_path: str | os.PathLike) -> None:
     threading.excepthook = on_thread_exception
 
 
-def _close_on_interrupt(window) -> None:
+def _close_on_interrupt(window, interrupted_already: bool) -> None:
     """Ctrl+C in the launching terminal closes the window as File › Quit does.
 
     Python runs signal handlers only between bytecodes, and Qt's event loop is C++: a
     timer that wakes the interpreter a few times a second lets the handler run. Unsaved
-    work is asked about; a second Ctrl+C closes without asking.
+    work is asked about; a second Ctrl+C closes without asking. A Ctrl+C that came while
+    the window was being built closes it as soon as the event loop runs.
     """
     from PySide6.QtCore import QTimer
 
@@ -51,24 +53,35 @@ def _close_on_interrupt(window) -> None:
     window._interrupt_poll = QTimer(window, interval=200)
     window._interrupt_poll.timeout.connect(lambda: None)
     window._interrupt_poll.start()
+    if interrupted_already:
+        QTimer.singleShot(0, on_interrupt)
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="nnstudio", description="Open NN Studio (or use 'nnstudio train|predict').")
-    parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen after some training, save it, and exit")
-    parser.add_argument("--cycles", type=int, default=400, help="cycles to train before the screenshot (default 400)")
-    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
-
-
-def run_app(argv: list[str]) -> int:
-    args = _parse(argv)
-    if args.screenshot:
+def run_app(args: argparse.Namespace) -> int:
+    """Open the window with the options ``nnstudio.cli.parse`` gave (no command); returns the exit code."""
+    if args.screenshot or args.record:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     problem = display_problem()
     if problem:
         print(f"nnstudio: cannot open the window: {problem}", file=sys.stderr)
         return 1
+    if args.record:
+        from .ui.animation_writer import output_problem
+        from .ui.recorder import RecordSettings
+
+        try:
+            problem = output_problem(args.record)
+            recording = RecordSettings(cycles=SCREENSHOT_CYCLES if args.cycles is None else args.cycles,
+                                       every=10 if args.record_every is None else args.record_every)
+        except ValueError as exc:
+            problem = str(exc)
+        if problem:
+            print(f"nnstudio: {problem}", file=sys.stderr)
+            return 2
+    # Until the window can close itself, a Ctrl+C is only noted: an exception raised in the
+    # middle of building it (its trainer process half started) would crash the interpreter.
+    interrupts: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: interrupts.append(number))
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -77,14 +90,19 @@ def run_app(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("NN Studio")
     app.setOrganizationName("nnstudio")
-    window = MainWindow(remember=not args.screenshot)
+    window = MainWindow(remember=not (args.screenshot or args.record))
     install_error_log(window.log_path)
     window.show()
-    _close_on_interrupt(window)
+    _close_on_interrupt(window, bool(interrupts))
     if args.screenshot:
         from .ui.screenshot import capture_after_training
 
-        capture_after_training(window, args.screenshot, args.cycles)
+        cycles = SCREENSHOT_CYCLES if args.cycles is None else args.cycles
+        capture_after_training(window, args.screenshot, cycles)
+    if args.record:
+        from .ui.recorder import record_after_training
+
+        record_after_training(window, args.record, recording)
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     return app.exec()

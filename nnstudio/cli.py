@@ -14,6 +14,9 @@ numpy script. ``--history`` writes the loss history as CSV (``engine.history.wri
 ``compare`` trains one run per value of one flag (``engine.compare``) and prints a table;
 ``landscape`` trains as ``train`` does and maps the loss around the final weights
 (``engine.landscape``). Their figures are drawn with numpy alone (``engine.raster``).
+
+:func:`build_parser` is the one parser of ``nnstudio``: without a command, ``__main__``
+opens the window with the options it parsed.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import __version__
 from .engine import csv_io
 from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .engine.compare import (
@@ -57,9 +61,14 @@ from .engine.optim import Hyperparameters
 from .engine.raster import heat_map, write_png
 from .engine.trainer import Rollback
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "parse", "run_command", "COMMANDS", "SCREENSHOT_CYCLES"]
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
+COMMANDS = ("train", "predict", "compare", "landscape")
+SCREENSHOT_CYCLES = 400
+#: The window's options (flag: attribute); None when not given.
+WINDOW_OPTIONS = {"--screenshot": "screenshot", "--record": "record", "--record-every": "record_every",
+                  "--cycles": "cycles", "--quit-after": "quit_after"}
 
 
 class CliError(Exception):
@@ -243,9 +252,29 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _add_window_arguments(parser: argparse.ArgumentParser) -> None:
+    """The window's own options: they go without a command (``nnstudio --screenshot out.png``)."""
+    group = parser.add_argument_group("window (no command)")
+    group.add_argument("--screenshot", metavar="PNG",
+                       help="render the window offscreen after some training, save it, and exit")
+    group.add_argument("--record", metavar="OUT.gif|OUT.mp4",
+                       help="train --cycles cycles in an offscreen window, record them as an animation "
+                            "(File › Record animation), and exit; needs pip install 'nnstudio[record]' "
+                            "(GIF) or 'nnstudio[record-mp4]' (MP4)")
+    group.add_argument("--record-every", type=_positive_int, metavar="K",
+                       help="with --record: a frame every K cycles (default 10)")
+    group.add_argument("--cycles", type=int, metavar="N",
+                       help=f"cycles to train before the screenshot, or to record (default {SCREENSHOT_CYCLES})")
+    group.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The one parser of ``nnstudio``: the window's options and the headless commands."""
     parser = _Parser(prog="nnstudio", description="Watch a neural network learn. With no command, opens the window.")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_window_arguments(parser)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands",
+                                     metavar="{" + ",".join(COMMANDS) + "}")
     data_epilog = (f"Input limits. {_csv_rules()} An unnamed first column (the row index pandas writes) and an empty "
                    "last column (a delimiter ending every line) are ignored, with a note on stderr. A target of whole "
                    "numbers with at most 20 distinct values is taken as classes unless --task says otherwise. "
@@ -820,15 +849,35 @@ def run_predict(args) -> int:
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a CLI command; returns the process exit code."""
+def parse(argv: Sequence[str] | None = None, *, window: bool = False) -> argparse.Namespace | int:
+    """``argv`` parsed by :func:`build_parser`, or the exit code when parsing ends the program.
+
+    ``--help``, ``--version`` and usage errors (one line on stderr) return their code.
+    Without a command, ``window`` says whether the window may open (``nnstudio``) or a
+    command is required (:func:`main`). The window's options go with no command.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command is None:
-            parser.error("choose a command: train, predict, compare or landscape")
-    except SystemExit as exc:  # argparse's usage errors and --help: return the code, as promised
+        if args.command is None and not window:
+            parser.error(f"choose a command: {', '.join(COMMANDS[:-1])} or {COMMANDS[-1]}")
+        window_options = [flag for flag, dest in WINDOW_OPTIONS.items() if getattr(args, dest) is not None]
+        if args.command is not None and window_options:
+            what = "options are" if len(window_options) > 1 else "option is"
+            parser.error(f"{' and '.join(window_options)}: the window's {what} not for {args.command}")
+    except SystemExit as exc:  # argparse's usage errors, --help and --version: return the code, as promised
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a CLI command; returns the process exit code."""
+    args = parse(argv)
+    return args if isinstance(args, int) else run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the command ``parse`` gave; returns the process exit code."""
     try:
         commands = {"train": run_train, "predict": run_predict, "compare": run_compare, "landscape": run_landscape}
         return commands[args.command](args)

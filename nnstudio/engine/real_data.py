@@ -1,13 +1,14 @@
 """The real datasets shipped with NN Studio (iris, wine, breast cancer, digits).
 
-They live as CSV files in the repository's ``resources/datasets/`` folder (found by
-:func:`resources_dir`) and :func:`load_real` reads them with :func:`~nnstudio.engine.csv_io.load_csv`,
-the same code that reads a learner's own file. All of these are also importable from
-:mod:`nnstudio.engine.datasets`.
+They live as CSV files in the repository's ``resources/datasets/`` folder, installed as the
+package ``nnstudio.resources`` (found by :func:`resources_dir`), and :func:`load_real` reads
+them with :func:`~nnstudio.engine.csv_io.load_csv`, the same code that reads a learner's own
+file. All of these are also importable from :mod:`nnstudio.engine.datasets`.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 from .csv_io import load_csv
@@ -16,24 +17,29 @@ from .dataset_core import Dataset, DatasetError
 __all__ = ["REAL_DATASETS", "resources_dir", "load_real"]
 
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
+RESOURCE_PACKAGE = "nnstudio.resources"
+REINSTALL = "reinstall NN Studio (`pip install .` or `pip install -e .` in its source tree)"
 
 
 def resources_dir() -> Path:
-    """The repository's top-level ``resources/`` folder, beside the ``nnstudio`` package.
+    """The folder of the shipped data, holding ``datasets/`` and ``examples/``.
+
+    Installed (``pip install .`` or ``pip install -e .``), it is the package
+    ``nnstudio.resources``, which ``pyproject.toml`` maps to the repository's top-level
+    ``resources/`` folder. A source tree used without installing (``PYTHONPATH``) has that
+    folder beside the ``nnstudio`` package.
 
     Raises
     ------
     DatasetError
-        The folder is missing, as in a wheel installed without the source tree.
+        The folder or its ``datasets/`` is missing.
     """
-    # The data files are not package data: they are found in the source tree, which is why
-    # NN Studio is installed with ``pip install -e .``.
-    path = Path(__file__).resolve().parents[2] / "resources"
-    if not path.is_dir():
-        raise DatasetError(
-            f"the data files were not found (no folder {path}); NN Studio must be installed "
-            "from its source tree with `pip install -e .`"
-        )
+    try:
+        path = Path(str(importlib.resources.files(RESOURCE_PACKAGE)))
+    except ModuleNotFoundError:
+        path = Path(__file__).resolve().parents[2] / "resources"
+    if not (path / "datasets").is_dir():
+        raise DatasetError(f"the data files were not found (no folder {path / 'datasets'}); {REINSTALL}")
     return path
 
 
@@ -67,10 +73,7 @@ def load_real(name: str) -> Dataset:
         raise DatasetError(f"unknown real dataset {name!r}; choose one of {', '.join(REAL_DATASETS)}")
     path = resources_dir() / "datasets" / f"{name}.csv"
     if not path.is_file():
-        raise DatasetError(
-            f"the data file {path} was not found; NN Studio must be installed from its source "
-            "tree with `pip install -e .`"
-        )
+        raise DatasetError(f"the data file {path} was not found; {REINSTALL}")
     # Read every time, never cached: a Dataset's arrays could be made writable again, and
     # the largest file (digits) reads in about a tenth of a second.
     return load_csv(path, task="classification", name=name)

@@ -14,17 +14,26 @@ from PySide6.QtCore import QEventLoop, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from ..engine.datasets import resources_dir
+from ..engine.datasets import DatasetError, resources_dir
 from ..engine.sessionfile import SESSION_SUFFIX
 
-__all__ = ["SessionFiles", "MAX_RECENT", "UNCHANGING_COMMANDS"]
+__all__ = ["SessionFiles", "MAX_RECENT", "UNCHANGING_COMMANDS", "examples_dir"]
 
 MAX_RECENT = 8
 RECENT_KEY = "session/recent"
 SAVE_TIMEOUT_MS = 15_000
 FILTER = f"NN Studio sessions (*{SESSION_SUFFIX})"
 #: Commands that leave the work as it was (everything else makes it "unsaved").
-UNCHANGING_COMMANDS = frozenset({"export", "save_session", "open_session", "snapshot", "set_speed", "pause"})
+UNCHANGING_COMMANDS = frozenset({"export", "save_session", "open_session", "snapshot", "set_speed", "pause",
+                                 "landscape", "landscape_cut"})
+
+
+def examples_dir() -> Path | None:
+    """The shipped example sessions' folder (``nnstudio.resources``), or None when it is missing."""
+    try:
+        return resources_dir() / "examples"
+    except DatasetError:  # no data files installed: simply no examples
+        return None
 
 
 class SessionFiles(QObject):
@@ -76,10 +85,8 @@ class SessionFiles(QObject):
 
     @staticmethod
     def example_paths() -> list[Path]:
-        try:
-            return sorted((resources_dir() / "examples").glob(f"*{SESSION_SUFFIX}"))
-        except Exception:  # noqa: BLE001 (no resources folder: simply no examples)
-            return []
+        folder = examples_dir()
+        return sorted(folder.glob(f"*{SESSION_SUFFIX}")) if folder is not None else []
 
     # -- state -------------------------------------------------------------------------
     def note_command(self, name: str) -> None:
@@ -96,7 +103,7 @@ class SessionFiles(QObject):
 
     def on_opened(self, path: str) -> None:
         self.path, self.dirty = Path(path), False
-        if Path(path).parent != resources_dir() / "examples":
+        if Path(path).parent != examples_dir():
             self._remember(path)
         else:
             self.path = None  # an example is a template: saving asks for a new name

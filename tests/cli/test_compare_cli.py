@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.cli import assert_usage_error, run_without_qt, three_class_rows, write_csv
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_h = _helpers()
-assert_usage_error, write_csv, three_class_rows = _h.assert_usage_error, _h.write_csv, _h.three_class_rows
 
 RESULT_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs")
 
@@ -195,11 +178,6 @@ def test_varying_the_architecture_of_a_weights_file_is_refused(cli, tmp_path):
 
 def test_python_m_nnstudio_compare_runs_without_qt(tmp_path):
     """The command as a real process: dispatched to the CLI, and no Qt module is loaded on the way."""
-    probe = ("import runpy, sys; sys.argv = ['nnstudio', 'compare', '--vary', 'lr=0.5,1', '--steps', '20']; "
-             "code = 0\ntry:\n    runpy.run_module('nnstudio', run_name='__main__')\nexcept SystemExit as exc:\n"
-             "    code = exc.code\nassert code == 0, code\n"
-             "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]\nprint('ok')")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=_h.subprocess_env(),
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "2 runs of lr" in result.stdout and result.stdout.rstrip().endswith("ok")
+    result = run_without_qt(tmp_path, "compare", "--vary", "lr=0.5,1", "--steps", "20")
+    assert result.code == 0, result.err
+    assert "2 runs of lr" in result.out

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import importlib.util
 import io
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,21 +20,8 @@ from nnstudio.engine import csv_io
 from nnstudio.engine.datasets import Normalizer
 from nnstudio.engine.formats import ModelFile, load_weights, save_weights
 from nnstudio.engine.network import Network, NetworkSpec
+from support.cli import assert_usage_error, run_module
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_h = _helpers()
-assert_usage_error, run_module = _h.assert_usage_error, _h.run_module
 
 
 def _points(n: int = 120, seed: int = 0) -> tuple[np.ndarray, list[int]]:

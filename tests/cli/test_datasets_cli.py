@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,21 +11,8 @@ import pytest
 
 from nnstudio.engine.datasets import DATASET_NAMES, FEATURES, generate
 from nnstudio.engine.formats import load_weights
+from support.cli import assert_usage_error, run_module, write_csv
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_h = _helpers()
-assert_usage_error, run_module, write_csv = _h.assert_usage_error, _h.run_module, _h.write_csv
 
 # The commands in the README: each reaches its accuracy from a fixed seed.
 IRIS = ["train", "--dataset", "iris", "--hidden", "8", "--lr", "1", "--batch-size", "10", "--epochs", "200",

@@ -16,21 +16,8 @@ import nnstudio.cli
 from nnstudio.cli import main
 from nnstudio.engine.datasets import labels_from_outputs
 from nnstudio.engine.formats import load_weights
+from support.cli import assert_usage_error, three_class_rows, write_csv
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_h = _helpers()
-assert_usage_error, three_class_rows, write_csv = _h.assert_usage_error, _h.three_class_rows, _h.write_csv
 
 HISTORY_HEADER = ["cycle", "batch_loss", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
 

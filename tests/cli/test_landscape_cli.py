@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.cli import assert_usage_error, run_module
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-assert_usage_error = _helpers().assert_usage_error
 
 TRAIN_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs")
 
@@ -179,6 +164,6 @@ def test_train_takes_the_delta_rule_too(cli):
 
 
 def test_python_m_nnstudio_landscape_runs(tmp_path):
-    r = _helpers().run_module(tmp_path, "landscape", "--steps", "50", "--grid", "7", "--png", "map.png")
+    r = run_module(tmp_path, "landscape", "--steps", "50", "--grid", "7", "--png", "map.png")
     assert r.code == 0, r.err
     assert (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

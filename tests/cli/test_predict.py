@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnstudio.engine.formats import load_weights
+from support.cli import assert_usage_error, run_module, three_class_rows, write_csv
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_h = _helpers()
-assert_usage_error, run_module, three_class_rows, write_csv = (
-    _h.assert_usage_error, _h.run_module, _h.three_class_rows, _h.write_csv)
 
 
 def _rows(text: str) -> list[list[str]]:

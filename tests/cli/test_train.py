@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -14,22 +13,10 @@ import pytest
 
 from nnstudio.engine.datasets import generate, train_test_split
 from nnstudio.engine.formats import load_weights
+from support.cli import (
+    assert_usage_error, run_module, run_without_qt, subprocess_env, three_class_rows, write_csv,
+)
 
-
-def _helpers():
-    """tests/cli/conftest.py as a plain module (``import conftest`` could pick another conftest)."""
-    name = "_nnstudio_cli_test_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_h = _helpers()
-assert_usage_error, run_module, subprocess_env = _h.assert_usage_error, _h.run_module, _h.subprocess_env
-three_class_rows, write_csv = _h.three_class_rows, _h.write_csv
 
 JSON_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs", "seconds"}
 
@@ -516,30 +503,6 @@ def test_diverging_run_stops_exports_the_last_finite_weights_and_exits_3(tmp_pat
     assert model.network.is_finite()
 
 
-_NO_QT = r"""
-import runpy, sys
-attempts = []
-class NoQt:
-    def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'shiboken6', 'pyqtgraph'):
-            attempts.append(name)
-            raise ImportError('Qt is not allowed here: ' + name)
-        return None
-sys.meta_path.insert(0, NoQt())
-sys.argv = ['nnstudio'] + sys.argv[1:]
-try:
-    runpy.run_module('nnstudio', run_name='__main__', alter_sys=True)
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-assert code == 0, code
-assert not attempts, attempts
-assert 'PySide6' not in sys.modules
-print('NO-QT-OK')
-"""
-
-
 def test_cli_path_never_imports_qt(tmp_path):
     """Training through the CLI (and through python -m nnstudio train) never imports PySide6."""
     direct = subprocess.run(
@@ -549,12 +512,9 @@ def test_cli_path_never_imports_qt(tmp_path):
         cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True, timeout=60,
     )
     assert direct.returncode == 0, direct.stderr
-    via_main = subprocess.run(
-        [sys.executable, "-c", _NO_QT, "train", "--steps", "5"],
-        cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True, timeout=60,
-    )
-    assert via_main.returncode == 0, via_main.stderr
-    assert "NO-QT-OK" in via_main.stdout
+    via_main = run_without_qt(tmp_path, "train", "--steps", "5")
+    assert via_main.code == 0, via_main.err
+    assert "train loss" in via_main.out
 
 
 # -- regression on real scales and divergence ------------------------------------------------------

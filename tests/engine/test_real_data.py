@@ -118,6 +118,7 @@ def test_load_real_unknown_name_lists_the_real_datasets():
 
 def test_missing_resources_folder_says_to_install_from_the_source_tree(monkeypatch, tmp_path):
     """Without the resources/ folder, loading says the data files were not found and how to install."""
+    monkeypatch.setattr(real_data_module, "RESOURCE_PACKAGE", "nnstudio_test_no_such_package")
     monkeypatch.setattr(real_data_module, "__file__", str(tmp_path / "site-packages" / "nnstudio" / "engine" / "real_data.py"))
     with pytest.raises(DatasetError, match=r"data files were not found.*pip install -e \."):
         resources_dir()
@@ -128,6 +129,7 @@ def test_missing_resources_folder_says_to_install_from_the_source_tree(monkeypat
 def test_missing_data_file_says_which_and_how_to_install(monkeypatch, tmp_path):
     """With resources/ present but a file missing, the error names the file and the fix."""
     (tmp_path / "resources" / "datasets").mkdir(parents=True)
+    monkeypatch.setattr(real_data_module, "RESOURCE_PACKAGE", "nnstudio_test_no_such_package")
     monkeypatch.setattr(real_data_module, "__file__", str(tmp_path / "nnstudio" / "engine" / "real_data.py"))
     with pytest.raises(DatasetError, match=r"wine\.csv was not found.*pip install -e \."):
         load_real("wine")
