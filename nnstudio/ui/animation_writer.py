@@ -147,7 +147,7 @@ class GifWriter(AnimationWriter):
     def _quantised(self, rgb: np.ndarray):
         # Fast octree keeps the window's flat colours exact and takes a few ms a frame;
         # no dithering: it would speckle flat areas and defeat the LZW compression.
-        image = self._image.fromarray(rgb, "RGB")
+        image = self._image.fromarray(rgb)
         return image.quantize(256, method=self._image.Quantize.FASTOCTREE, dither=self._image.Dither.NONE)
 
     def add(self, frame: np.ndarray) -> None:

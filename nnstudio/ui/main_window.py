@@ -41,6 +41,7 @@ from .learning_views import GradientNormPlot, LayerView, TimelineBar
 from .network_canvas import NetworkCanvas
 from .numbers import format_number, format_percent
 from .plots import LossPlot
+from .record_dialog import RecordAnimationAction
 from .session_menu import SessionFiles
 from .settings import load_config, save_config
 from .side_panel import SidePanel
@@ -348,6 +349,8 @@ class MainWindow(QMainWindow):
         self.export_menu = ExportMenu(self, self.send, self._on_export_reported)
         file_menu.addMenu(self.export_menu)
         self.export_action = self.export_menu.actions_by_name["exportWeightsAction"]
+        self.record_action = RecordAnimationAction(self, self._on_export_reported)
+        file_menu.addAction(self.record_action)
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, "quitAction")
         file_menu.addAction(self.quit_action)
