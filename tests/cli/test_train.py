@@ -16,6 +16,7 @@ from nnstudio.engine.formats import load_weights
 from support.cli import (
     assert_usage_error, run_module, run_without_qt, subprocess_env, three_class_rows, write_csv,
 )
+from support.files import patch_zip_headers
 
 
 JSON_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs", "seconds"}
@@ -364,20 +365,6 @@ def _valid_npz_bytes(cli, tmp_path) -> bytes:
     return w.read_bytes()
 
 
-def _patch_zip_headers(data: bytes, *, flag: int | None = None, method: int | None = None) -> bytes:
-    """Set the general-purpose flag and/or compression method of every zip entry (local and central)."""
-    b = bytearray(data)
-    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
-        start = 0
-        while (i := b.find(signature, start)) >= 0:
-            if flag is not None:
-                b[i + flag_at:i + flag_at + 2] = flag.to_bytes(2, "little")
-            if method is not None:
-                b[i + method_at:i + method_at + 2] = method.to_bytes(2, "little")
-            start = i + 4
-    return bytes(b)
-
-
 BAD_INIT_CASES = {
     "missing file": lambda cli, p: p / "absent.npz",
     "random bytes": lambda cli, p: _write(p / "junk.npz", np.random.default_rng(0).bytes(600)),
@@ -391,9 +378,9 @@ BAD_INIT_CASES = {
     "json with an integer too big for a float": lambda cli, p: _huge_int_json(cli, p),
     "unknown suffix": lambda cli, p: _write(p / "w.pt", b"x"),
     "zip entry with an unsupported compression method": lambda cli, p: _write(
-        p / "method.npz", _patch_zip_headers(_valid_npz_bytes(cli, p), method=99)),
+        p / "method.npz", patch_zip_headers(_valid_npz_bytes(cli, p), method=99)),
     "zip entry flagged as encrypted": lambda cli, p: _write(
-        p / "crypt.npz", _patch_zip_headers(_valid_npz_bytes(cli, p), flag=1)),
+        p / "crypt.npz", patch_zip_headers(_valid_npz_bytes(cli, p), flag=1)),
 }
 
 

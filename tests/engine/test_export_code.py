@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.files import fill_the_disk_half_way
 
-from nnstudio.engine import fileio
 from nnstudio.engine.datasets import Normalizer, labels_from_outputs
 from nnstudio.engine.export_code import export_numpy_script, export_torch_script
 from nnstudio.engine.formats import FormatError, ModelFile
@@ -255,28 +255,7 @@ def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(tmp_path, mon
     """A write that fails half way raises FormatError, keeps the old file's text and leaves no temporary file."""
     path = tmp_path / name
     path.write_text("old = 1\n")
-    real_fdopen = os.fdopen
-
-    class HalfWriter:
-        def __init__(self, handle):
-            self._handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self._handle.close()
-            return False
-
-        def write(self, data):
-            self._handle.write(data[: len(data) // 2])
-            self._handle.flush()
-            raise OSError(28, "No space left on device")
-
-        def __getattr__(self, attr):
-            return getattr(self._handle, attr)
-
-    monkeypatch.setattr(fileio.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    fill_the_disk_half_way(monkeypatch)
     with pytest.raises(FormatError, match="No space left"):
         export(make_model("softmax"), path)
     monkeypatch.undo()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.files import fill_the_disk_half_way
 
 from nnstudio import __version__
-from nnstudio.engine import fileio
 from nnstudio.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nnstudio.engine.datasets import Normalizer, labels_from_outputs
 from nnstudio.engine.export_onnx import MISSING_ONNX, export_onnx
@@ -123,28 +123,7 @@ def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(tmp_path, mon
     pytest.importorskip("onnx")
     path = tmp_path / "m.onnx"
     path.write_bytes(b"old model")
-    real_fdopen = os.fdopen
-
-    class HalfWriter:
-        def __init__(self, handle):
-            self._handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self._handle.close()
-            return False
-
-        def write(self, data):
-            self._handle.write(data[: len(data) // 2])
-            self._handle.flush()
-            raise OSError(28, "No space left on device")
-
-        def __getattr__(self, name):
-            return getattr(self._handle, name)
-
-    monkeypatch.setattr(fileio.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    fill_the_disk_half_way(monkeypatch)
     with pytest.raises(FormatError, match="m.onnx.*No space left"):
         export_onnx(make_model(("tanh", "tanh"), "sigmoid"), path)
     monkeypatch.undo()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.files import patch_zip_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -395,20 +396,6 @@ def test_missing_file_and_directory_are_refused(tmp_path):
         load_weights(tmp_path / "folder.json")
 
 
-def _patch_zip_headers(data: bytes, *, flag: int | None = None, method: int | None = None) -> bytes:
-    """Set the general-purpose flag and/or compression method of every zip entry (local and central headers)."""
-    b = bytearray(data)
-    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
-        start = 0
-        while (i := b.find(signature, start)) >= 0:
-            if flag is not None:
-                b[i + flag_at:i + flag_at + 2] = flag.to_bytes(2, "little")
-            if method is not None:
-                b[i + method_at:i + method_at + 2] = method.to_bytes(2, "little")
-            start = i + 4
-    return bytes(b)
-
-
 @pytest.mark.parametrize(
     "patch",
     [{"method": 99}, {"method": 14}, {"flag": 0x01}, {"flag": 0x20}, {"flag": 0x40}],
@@ -419,7 +406,7 @@ def test_zip_entries_python_cannot_read_are_refused_with_format_error(tmp_path, 
     good = tmp_path / "good.npz"
     save_weights(good, regression_model())
     bad = tmp_path / "odd.npz"
-    bad.write_bytes(_patch_zip_headers(good.read_bytes(), **patch))
+    bad.write_bytes(patch_zip_headers(good.read_bytes(), **patch))
     with pytest.raises(FormatError, match="odd.npz"):
         load_weights(bad)
 

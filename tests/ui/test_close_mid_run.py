@@ -36,56 +36,14 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from nnstudio.engine.datasets import DATASET_NAMES
 from nnstudio.engine.optim import Hyperparameters
 from nnstudio.engine.session import DataSpec, SessionConfig
 from nnstudio.ui import MainWindow
-from nnstudio.ui.network_canvas import ACTIVATIONS
+from support.burst import burst
 
 BURST = int(os.environ.get("BURST", "0"))
 LONG_STEP = int(os.environ.get("LONG_STEP", "0"))
 SEED = int(os.environ.get("BURST_SEED", "0"))
-
-
-def burst(window, rng, n):
-    c, panel, canvas = window.controls, window.dataset_panel, window.canvas
-    done = []
-    for _ in range(n):
-        kind = int(rng.integers(0, 14))
-        hidden = len(canvas.requested_spec()[0]) - 2
-        if kind == 0:
-            c.step_count_spin.setValue(int(rng.integers(1, 51)))
-            c.step_button.click()
-        elif kind == 1:
-            c.step_epoch_button.click()
-        elif kind == 2:
-            c.run_button.click()
-        elif kind == 3:
-            c.reset_button.click()
-        elif kind == 4:
-            c.new_seed_button.click()
-        elif kind == 5:
-            window.add_layer_button.click()
-        elif kind == 6:
-            window.remove_layer_button.click()
-        elif kind == 7 and hidden:
-            canvas.request_add_neuron(int(rng.integers(1, hidden + 1)))
-        elif kind == 8 and hidden:
-            canvas.request_remove_neuron(int(rng.integers(1, hidden + 1)))
-        elif kind == 9 and hidden:
-            canvas.request_activation(int(rng.integers(1, hidden + 1)), str(rng.choice(ACTIVATIONS)))
-        elif kind == 10:
-            names = [n for n in DATASET_NAMES if n != "digits"]
-            panel.dataset_combo.setCurrentIndex(panel.dataset_combo.findData(str(rng.choice(names))))
-        elif kind == 11:
-            spin = [c.learning_rate_spin, c.momentum_spin, c.noise_spin, c.l2_spin][int(rng.integers(0, 4))]
-            spin.setValue(float(rng.uniform(spin.minimum(), spin.maximum())))
-        elif kind == 12:
-            c.batch_size_spin.setValue(int(rng.integers(0, 64)))
-        else:
-            c.speed_combo.setCurrentIndex(int(rng.integers(0, c.speed_combo.count())))
-        done.append(kind)
-    return done
 
 
 def main():
@@ -161,7 +119,8 @@ def run_child(tmp_path: Path, **env_extra) -> tuple[int, dict, str, float]:
     """Run the child; returns (exit code, its report, stderr, seconds from "CLOSING" to process exit)."""
     script = tmp_path / "close_mid_run.py"
     script.write_text(textwrap.dedent(CHILD), encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO), **env_extra)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests")]),
+               **env_extra)
     stderr_path = tmp_path / "stderr.txt"
     lines: list[tuple[float, str]] = []
 

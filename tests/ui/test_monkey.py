@@ -29,6 +29,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QtMsgType, Slot
+from support.burst import burst, pick
 
 from nnstudio.engine.datasets import GENERATOR_NAMES, REAL_DATASETS
 from nnstudio.engine.formats import load_weights
@@ -598,11 +599,6 @@ def settled(window, qtbot, tmp_path, probe: Probe) -> None:
     qtbot.waitUntil(lambda: window._pending is None, timeout=20_000)  # the draw timer has drawn it
 
 
-def pick(window, name: str) -> None:
-    combo = window.dataset_panel.dataset_combo
-    combo.setCurrentIndex(combo.findData(name))
-
-
 def test_two_quick_clicks_on_a_layers_plus_add_two_neurons(make_window, qtbot, tmp_path):
     """Clicking a hidden layer's + twice, faster than a redraw, gives two more neurons, not one."""
     window = make_window()
@@ -648,47 +644,6 @@ def test_editing_the_network_right_after_picking_data_keeps_the_output_fitted_to
         f"{then} data trains with a {window.latest.spec.activations[-1]} output layer; done slowly it gets {output}")
 
 
-def burst(window, rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` random clicks and edits with no event processed in between."""
-    c, panel, canvas = window.controls, window.dataset_panel, window.canvas
-    done = []
-    for _ in range(n):
-        kind = int(rng.integers(0, 14))
-        hidden = len(canvas.requested_spec()[0]) - 2
-        if kind == 0:
-            c.step_count_spin.setValue(int(rng.integers(1, 51)))
-            c.step_button.click()
-        elif kind == 1:
-            c.step_epoch_button.click()
-        elif kind == 2:
-            c.run_button.click()
-        elif kind == 3:
-            c.reset_button.click()
-        elif kind == 4:
-            c.new_seed_button.click()
-        elif kind == 5 and hidden < MAX_HIDDEN_LAYERS:
-            window.add_layer_button.click()
-        elif kind == 6:
-            window.remove_layer_button.click()
-        elif kind == 7 and hidden:
-            canvas.request_add_neuron(int(rng.integers(1, hidden + 1)))
-        elif kind == 8 and hidden:
-            canvas.request_remove_neuron(int(rng.integers(1, hidden + 1)))
-        elif kind == 9 and hidden:
-            canvas.request_activation(int(rng.integers(1, hidden + 1)), str(rng.choice(ACTIVATIONS)))
-        elif kind == 10:
-            pick(window, str(rng.choice([n for n in GENERATOR_NAMES + REAL_DATASETS if n != "digits"])))
-        elif kind == 11:
-            spin = [c.learning_rate_spin, c.momentum_spin, c.noise_spin, c.l2_spin, c.l1_spin][int(rng.integers(0, 5))]
-            spin.setValue(float(rng.uniform(spin.minimum(), spin.maximum())))
-        elif kind == 12:
-            c.batch_size_spin.setValue(int(rng.integers(0, 64)))
-        else:
-            c.speed_combo.setCurrentIndex(int(rng.integers(0, c.speed_combo.count())))
-        done.append(kind)
-    return done
-
-
 @pytest.mark.qt_log_level_fail("WARNING")
 @pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -699,7 +654,7 @@ def test_after_a_burst_of_100_clicks_the_window_and_the_trainer_agree(make_windo
         monkey = Monkey(window, qtbot, qtlog, tmp_path, exceptions, seed)
         window.controls.run_button.click()
         qtbot.waitUntil(lambda: window.latest.running and window.latest.cycle > 20, timeout=20_000)
-        kinds = burst(window, monkey.rng, 100)
+        kinds = burst(window, monkey.rng, 100, MAX_HIDDEN_LAYERS)
         monkey.log.append(f"burst of {len(kinds)}: {kinds}")
         monkey.counts["burst"] += 1
         if window.controls.run_button.isChecked():
