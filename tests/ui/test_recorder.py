@@ -154,3 +154,30 @@ def test_the_app_records_offscreen_from_the_command_line(tmp_path):
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
         "nnstudio: cannot record an animation as '.avi' (cli.avi); use .gif or .mp4"]
+
+
+def test_closing_the_window_mid_recording_leaves_no_file(make_window, qtbot, tmp_path):
+    window = make_window()
+    recorder = Recorder(window, tmp_path / "closed.gif", RecordSettings(cycles=1_000_000, every=1, height=160))
+    recorder.start()
+    qtbot.waitUntil(lambda: recorder.frames_encoded >= 2, timeout=TIMEOUT)
+    encoder = recorder.encoder
+    window.close()
+    assert not encoder.isRunning()  # joined before the window went
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_settings_dialog_gives_its_settings_and_says_how_long_the_animation_lasts(qtbot):
+    from nnstudio.ui.record_dialog import RecordDialog
+
+    dialog = RecordDialog(None, RecordSettings(), note="")
+    qtbot.addWidget(dialog)
+    assert dialog.settings() == RecordSettings(panels="all", cycles=300, every=10, fps=10, height=360)
+    assert dialog.summary.text() == "31 frames, 3.1 s at 10 frames per second (the last frame held 2 s more)."
+    dialog.panels_combo.setCurrentIndex(dialog.panels_combo.findData("loss"))
+    dialog.cycles_spin.setValue(95)
+    dialog.every_spin.setValue(20)
+    dialog.fps_spin.setValue(4)
+    dialog.height_combo.setCurrentIndex(dialog.height_combo.findData(720))
+    assert dialog.settings() == RecordSettings(panels="loss", cycles=95, every=20, fps=4, height=720)
+    assert dialog.summary.text().startswith("6 frames, 1.5 s at 4 frames per second")  # 0, 20, 40, 60, 80, 95
