@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -498,39 +499,32 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
 
-def record_after_training(window, path: str, settings: RecordSettings, timeout_s: float = 600.0) -> None:
+def record_after_training(window, path: str, settings: RecordSettings, timeout_s: float = 60.0) -> None:
     """Record ``settings.cycles`` cycles of ``window``'s run to ``path``, print the outcome, close and quit.
 
-    The application's exit code is 0 when the file was written, 1 otherwise (the reason on stderr).
+    The application's exit code is 0 when the file was written, 1 otherwise (the reason on
+    stderr), also when the trainer has not answered within ``timeout_s``.
     """
-    import sys
-
-    state: dict = {"recorder": None, "waited_ms": 0}
+    waited = {"ms": 0}
 
     def finished(written: bool, message: str) -> None:
-        print(message, file=sys.stdout if written else sys.stderr)
+        print(message if written else f"nnstudio: {message}", file=sys.stdout if written else sys.stderr)
         window.close()
         QApplication.instance().exit(0 if written else 1)
 
     def poll() -> None:
-        state["waited_ms"] += 50
-        if state["waited_ms"] > timeout_s * 1000:
+        waited["ms"] += timer.interval()
+        if window.latest is not None:
             timer.stop()
-            recorder = state["recorder"]
-            if recorder is not None:
-                recorder.cancel()
-            print(f"nnstudio: recording did not finish within {timeout_s:g} s", file=sys.stderr)
-            window.close()
-            QApplication.instance().exit(1)
-        elif state["recorder"] is None and window.latest is not None:
             recorder = Recorder(window, path, settings)
             recorder.sig_finished.connect(finished)
-            state["recorder"] = recorder
             try:
                 recorder.start()
             except ValueError as exc:
-                timer.stop()
-                finished(False, f"nnstudio: {exc}")
+                finished(False, str(exc))
+        elif waited["ms"] > timeout_s * 1000:
+            timer.stop()
+            finished(False, f"the trainer did not answer within {timeout_s:g} s")
 
     timer = QTimer(window, interval=50)
     timer.timeout.connect(poll)
