@@ -91,7 +91,7 @@ def test_csv_holds_the_loss_curves_that_train_history_records(cli, tmp_path):
 
 def test_png_is_a_picture_any_decoder_reads(cli, tmp_path):
     """Qt's own PNG reader opens the figure; each run's colour is on it."""
-    from PySide6.QtGui import QImage
+    QImage = pytest.importorskip("PySide6.QtGui", reason="needs PySide6: Qt's PNG reader checks the figure").QImage
 
     from nnstudio.engine.raster import SERIES_COLORS
 

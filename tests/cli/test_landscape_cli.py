@@ -94,7 +94,7 @@ def test_pca_directions_follow_the_path_and_say_how_much_they_explain(cli, tmp_p
     low, high = summary["alpha_range"]
     assert low < 0 < high  # the final weights are inside the map
     assert summary["min_loss"] <= summary["final_loss"] <= summary["max_loss"]
-    from PySide6.QtGui import QImage
+    QImage = pytest.importorskip("PySide6.QtGui", reason="needs PySide6: Qt's PNG reader checks the figure").QImage
 
     image = QImage(str(picture))
     assert not image.isNull() and image.width() > 21 * 19 and image.height() > 21 * 19
