@@ -13,9 +13,15 @@ recover this way.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
 
 from .trainer_state import TrainerState
+
+if TYPE_CHECKING:  # the trainer is only passed in
+    from .trainer import Trainer
 
 __all__ = ["RUNAWAY_FACTOR", "SANE_FACTOR", "CHECKPOINT_CYCLES", "Rollback", "Checkpoints"]
 
@@ -88,9 +94,26 @@ class Checkpoints:
         self.first = self.pending = state
         self.sane = None
 
-    def target(self) -> tuple[TrainerState, bool]:
-        """(the checkpoint to roll back to, whether its loss proved sane); RuntimeError if none."""
-        state = self.sane or self.first
-        if state is None:
+    def roll_back(self, trainer: "Trainer", before: Callable[[int], None] | None) -> Rollback:
+        """``trainer.roll_back``: back to the sane checkpoint, else the first, with the settings of now."""
+        at, loss = trainer.diverged_at, trainer.diverged_loss
+        if at is None:
+            raise RuntimeError("the run has not diverged: nothing to roll back")
+        target = self.sane or self.first
+        if target is None:
             raise RuntimeError("no checkpoint to roll back to")
-        return state, state is self.sane
+        proven = target is self.sane
+        # Read before ``before``: a timeline rewind there puts back that cycle's settings.
+        hyper, batch_size, rule = trainer.hyper, trainer.batch_size, trainer.delta_rule
+        if before is not None:
+            before(target.cycle)
+        kept = None
+        if rule == "accumulate":
+            network = trainer.network
+            kept = target.kept_deltas or tuple(np.zeros(n, network.dtype) for n in network.spec.sizes[1:])
+        trainer.restore(replace(target, hyper=hyper, batch_size=batch_size, kept_deltas=kept))
+        np.copyto(trainer.previous_params, trainer.network.flat)
+        trainer.history.batch_loss.truncate(target.cycle - 1)
+        trainer.history.evaluations.truncate(target.cycle - 1)
+        self.pending = None
+        return Rollback(at, math.nan if loss is None else loss, target.cycle, proven, trainer.runaway_loss)

@@ -50,14 +50,12 @@ compared with.
 from __future__ import annotations
 
 import bisect
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from .history import History
-from .trainer_state import TrainerState
+from .keyframes import KEYFRAME_OVERHEAD, Keyframe, apply_patch, live_vectors, replay
 
 if TYPE_CHECKING:  # the trainer is only passed in
     from .trainer import Trainer
@@ -78,90 +76,6 @@ MIN_INTERVAL = 16
 MAX_INTERVAL = 64
 #: The budget always has room for this many full keyframes.
 MIN_KEYFRAMES = 4
-#: Bytes of one keyframe beside its arrays (measured with tracemalloc: ~0.6 KB).
-KEYFRAME_OVERHEAD = 640
-#: A patch may hold at most this share of a full keyframe's numbers.
-PATCH_SHARE = 16
-
-#: A patch's state holds no vectors: its patch holds what the event changed in them.
-_NO_VECTOR = np.empty(0)
-_NO_VECTOR.setflags(write=False)
-
-
-class Keyframe:
-    """The trainer's state at the start of a cycle, for replay to start from or to apply.
-
-    A full keyframe's ``state`` is the whole ``TrainerState``, and ``patch`` None. A
-    patch's ``state`` is the state after its event without the parameters, momentum and
-    last update (empty arrays); ``patch`` holds, for each of those vectors, the (indices,
-    values) that differ from the state replay reaches at its cycle. ``barrier`` marks a
-    full keyframe taken at an event (replay must not cross it).
-    """
-
-    __slots__ = ("state", "patch", "barrier")
-
-    def __init__(self, state: TrainerState, patch: tuple[tuple[np.ndarray, Array], ...] | None = None,
-                 barrier: bool = False) -> None:
-        self.state = state
-        self.patch = patch
-        self.barrier = barrier
-
-    @property
-    def cycle(self) -> int:
-        return self.state.cycle
-
-    @property
-    def full(self) -> bool:
-        return self.patch is None
-
-    @property
-    def order(self) -> np.ndarray | None:
-        return self.state.order
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes of this keyframe's own arrays and objects (a shared batch order not counted)."""
-        state = self.state
-        own = state.params.nbytes + state.velocity.nbytes + state.updates.nbytes
-        if self.patch is not None:
-            own += sum(i.nbytes + v.nbytes for i, v in self.patch)
-        if state.kept_deltas is not None:
-            own += sum(kept.nbytes for kept in state.kept_deltas)
-        return own + KEYFRAME_OVERHEAD
-
-
-def _live_vectors(trainer: "Trainer") -> tuple[Array, Array, Array]:
-    """The trainer's parameters, momentum and last update, as it trains (what a patch patches)."""
-    opt = trainer.optimizer
-    return trainer.network.flat, opt.velocity, opt.updates
-
-
-def _apply_patch(trainer: "Trainer", frame: Keyframe) -> None:
-    """Apply the event ``frame`` to a trainer replayed up to its cycle (the last workspace stays)."""
-    vectors = []
-    for live, (indices, values) in zip(_live_vectors(trainer), frame.patch):
-        vector = live.copy()
-        vector[indices] = values
-        vectors.append(vector)
-    workspace = trainer.last_workspace
-    trainer.restore(replace(frame.state, params=vectors[0], velocity=vectors[1], updates=vectors[2]))
-    trainer.last_workspace = workspace
-
-
-def replay(trainer: "Trainer", cycles: int) -> None:
-    """Run ``cycles`` cycles as training would, leaving the history and evaluations alone."""
-    if cycles <= 0:
-        return
-    history, eval_every = trainer.history, trainer.eval_every
-    trainer.history = History(capacity=2)  # a scratch history: replayed cycles are not new
-    trainer.eval_every = 0
-    try:
-        trainer.step_cycle(cycles)
-    finally:
-        trainer.history = history
-        trainer.eval_every = eval_every
-
-
 def _interval_for(frame_bytes: int, horizon: int, budget: int) -> tuple[int, int]:
     """(interval, max_keyframes): the smallest power-of-two interval whose horizon takes a quarter of ``budget``."""
     max_keyframes = max(MIN_KEYFRAMES, budget // frame_bytes)
@@ -320,32 +234,18 @@ class Timeline:
     def _keep_head(self, trainer: "Trainer", frame: Keyframe | None = None) -> None:
         """Remember the state at the trainer's cycle as training (or replay) reached it."""
         if frame is not None:
-            self._head = (frame.state.params, frame.state.velocity, frame.state.updates)
+            self._head = frame.state.vectors
         else:
-            for row, live in zip(self._head_buffer, _live_vectors(trainer)):
+            for row, live in zip(self._head_buffer, live_vectors(trainer)):
                 np.copyto(row, live)
             self._head = self._head_buffer
         self._head_cycle = trainer.cycle
 
-    def _patch(self, after: TrainerState) -> tuple | None:
-        """What an event at the head cycle changed: per vector, (indices, values); None if too much or no head."""
-        if self._head_cycle != after.cycle:
-            return None
-        bits = np.dtype(f"u{self._head_buffer.itemsize}")
-        patch, changed = [], 0
-        for before, now in zip(self._head, (after.params, after.velocity, after.updates)):
-            indices = np.flatnonzero(before.view(bits) != now.view(bits))  # bit for bit: −0.0 is not 0.0
-            patch.append((indices, now[indices]))
-            changed += indices.size
-        if changed * PATCH_SHARE > self._head_buffer.size:
-            return None
-        return tuple(patch)
-
     def _record_event(self, trainer: "Trainer") -> None:
         cycle = trainer.cycle
         after = trainer.capture()
-        patch = self._patch(after)
-        if patch is None:
+        frame = Keyframe.patch_from(self._head, after) if self._head_cycle == cycle else None
+        if frame is None:
             # The keyframes at this cycle hold the state before the event: this one replaces them.
             while self._cycles and self._cycles[-1] == cycle:
                 self._remove(len(self._frames) - 1)
@@ -353,7 +253,6 @@ class Timeline:
             self._append(frame)
             self._keep_head(trainer, frame)  # a later event at this cycle patches this state
             return
-        frame = Keyframe(replace(after, params=_NO_VECTOR, velocity=_NO_VECTOR, updates=_NO_VECTOR), patch)
         last = self._frames[-1] if self._frames else None
         if last is not None and not last.full and last.cycle == cycle:
             self._remove(len(self._frames) - 1)  # both are against the same state; the newer says it all
@@ -390,9 +289,8 @@ class Timeline:
     def _forget(self, frame: Keyframe) -> None:
         """Account for ``frame`` leaving the list."""
         self._count(frame, -1)
-        if frame.full and frame.state.params is self._head[0]:  # keep the head though its keyframe goes
-            for row, kept in zip(self._head_buffer, self._head):
-                np.copyto(row, kept)
+        if frame.state.vectors is self._head:  # keep the head though its keyframe goes
+            np.copyto(self._head_buffer, frame.state.vectors)
             self._head = self._head_buffer
 
     def _remove(self, start: int, stop: int | None = None) -> None:
@@ -487,7 +385,7 @@ class Timeline:
         trainer.restore(frames[full].state)
         for k in range(full + 1, last + 1):
             replay(trainer, frames[k].cycle - trainer.cycle)
-            _apply_patch(trainer, frames[k])
+            apply_patch(trainer, frames[k])
         replay(trainer, cycle - trainer.cycle)
 
     def rewind(self, trainer: "Trainer", cycle: int) -> None:

@@ -18,14 +18,15 @@ checkpoint, such a state (``divergence.py``).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict
 from typing import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
 
-from .datasets import labels_from_outputs
+from .batches import Batches
 from .divergence import CHECKPOINT_CYCLES, RUNAWAY_FACTOR, SANE_FACTOR, Checkpoints, Rollback
+from .evaluation import Evaluation, SplitEvaluator, evaluation_from_dict
 from .history import History
 from .network import (
     DELTA_RULES, Network, Workspace, backward_layer, backward_layer_accumulating, compute_loss, forward_layer,
@@ -40,34 +41,10 @@ __all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Rollback", "Trainer", "T
 Array = npt.NDArray[np.floating]
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """Loss and accuracy on the whole splits (accuracy NaN for regression or no test split)."""
-
-    cycle: int
-    train_loss: float
-    test_loss: float
-    train_accuracy: float
-    test_accuracy: float
-
-
 def _frozen(array: np.ndarray) -> np.ndarray:
     copy = np.array(array, copy=True)
     copy.setflags(write=False)
     return copy
-
-
-def _evaluation(last) -> Evaluation | None:
-    """An ``Evaluation`` from its dict (or itself, or None); ValueError naming what is wrong."""
-    if last is None or isinstance(last, Evaluation):
-        return last
-    fields = tuple(Evaluation.__dataclass_fields__)
-    if not isinstance(last, dict) or set(last) != set(fields):
-        raise ValueError(f"last evaluation must name exactly {', '.join(fields)}")
-    values = [last[k] for k in fields[1:]]
-    if any(isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) for v in values):
-        raise ValueError("last evaluation's losses and accuracies must be numbers")
-    return Evaluation(whole_number(last["cycle"], "last evaluation cycle"), *(float(v) for v in values))
 
 
 class Trainer:
@@ -142,23 +119,17 @@ class Trainer:
             self.Y_test = np.ascontiguousarray(Y_test, dtype=dt)
             if self.X_test.shape[1:] != (n_in,) or self.Y_test.shape != (len(self.X_test), n_out):
                 raise ValueError("test inputs or targets do not fit the network")
-        self._rows = np.hstack([self.X_train, self.Y_train])
-        self._X_train_T = self.X_train.T
         self.classification = classification
         self.eval_every = eval_every
         self.seed = int(seed)
         shuffle_seq, noise_seq = np.random.SeedSequence(self.seed).spawn(2)
-        self._shuffle_rng = np.random.default_rng(shuffle_seq)
+        self._batches = Batches(self.X_train, self.Y_train, network, np.random.default_rng(shuffle_seq))
+        self._batches.set_size(batch_size)
         self.optimizer = SGD(network.flat, hyper or Hyperparameters(), np.random.default_rng(noise_seq))
-        self.batch_size = None
-        self.set_batch_size(batch_size)
         self.history = History()
         self.cycle = 0
         self.epoch = 0
-        self._position = 0
-        self._order: np.ndarray | None = None
-        self._workspaces: dict[int, tuple[Workspace, Array, Array, Array, Array]] = {}
-        self._eval_workspaces: dict[int, Workspace] = {}
+        self._evaluator = SplitEvaluator(network)
         self._cycle_in_progress: Iterator[tuple[str, int | None]] | None = None
         self._batch: tuple[Array, Array] | None = None  # the batch of a cycle stepped by phases
         self._phase_cycle = 0
@@ -214,27 +185,23 @@ class Trainer:
         net = self.network
         self._kept_deltas = None if rule == "set" else [np.zeros(n, net.dtype) for n in net.spec.sizes[1:]]
 
+    @property
+    def batch_size(self) -> int | None:
+        """Rows per cycle; None for the full training set."""
+        return self._batches.size
+
     def set_batch_size(self, batch_size: int | None) -> None:
         """Rows per cycle from the next cycle on; None or ≥ the data size means full batch."""
-        n = len(self.X_train)
-        if batch_size is not None:
-            batch_size = int(batch_size)
-            if batch_size < 1:
-                raise ValueError(f"batch size must be at least 1, got {batch_size}")
-            if batch_size >= n:
-                batch_size = None
-        self.batch_size = batch_size
+        self._batches.set_size(batch_size)
 
     @property
     def cycles_per_epoch(self) -> int:
-        n = len(self.X_train)
-        return 1 if self.batch_size is None else -(-n // self.batch_size)
+        return self._batches.per_epoch
 
     @property
     def cycles_left_in_epoch(self) -> int:
         """Cycles until the current epoch ends (counting the next one)."""
-        rows_left = len(self.X_train) - self._position
-        return 1 if self.batch_size is None else -(-rows_left // self.batch_size)
+        return self._batches.left_in_epoch
 
     @property
     def phase_in_progress(self) -> bool:
@@ -250,42 +217,7 @@ class Trainer:
         """
         return self._workspace_of_batch() if self._cycle_in_progress is not None else None
 
-    # -- batches -----------------------------------------------------------------------
-    def _workspace(self, batch: int) -> tuple[Workspace, Array, Array, Array, Array]:
-        """The workspace for ``batch`` rows, the batch's gather buffer, and views of it.
-
-        The views (inputs, their transpose, targets) are made once per batch size: every
-        view costs a little, and a tiny network's cycle is made of such littles.
-        """
-        entry = self._workspaces.get(batch)
-        if entry is None:
-            net = self.network
-            gathered = np.empty((batch, self._rows.shape[1]), net.dtype)
-            n_in = self.X_train.shape[1]
-            X, Y = gathered[:, :n_in], gathered[:, n_in:]
-            entry = (net.workspace(batch), gathered, X, X.T, Y)
-            self._workspaces[batch] = entry
-        return entry
-
-    def _next_batch(self) -> tuple[Workspace, Array, Array]:
-        """The next mini-batch, set as the workspace's input, without advancing the position."""
-        n = len(self.X_train)
-        if self.batch_size is None:
-            ws = self._workspace(n)[0]
-            ws.set_input(self.X_train, self._X_train_T)
-            ws.targets = self.Y_train
-            return ws, self.X_train, self.Y_train
-        if self._order is None:  # a new epoch: drawn once, so an aborted cycle replays the same batch
-            self._order = self._shuffle_rng.permutation(n)
-            self._order.setflags(write=False)  # never edited: every state of the epoch shares it
-        rows = self._order[self._position : self._position + self.batch_size]
-        ws, gathered, X, X_T, Y = self._workspace(len(rows))
-        # One gather for inputs and targets together; X and Y are views of its halves.
-        np.take(self._rows, rows, axis=0, out=gathered)
-        ws.set_input(X, X_T)
-        ws.targets = Y
-        return ws, X, Y
-
+    # -- the cycle ---------------------------------------------------------------------
     def _finish_cycle(self, ws: Workspace, batch_rows: int) -> None:
         loss = ws.loss
         if not loss <= self.runaway_loss:  # NaN fails every comparison
@@ -298,20 +230,16 @@ class Trainer:
         self.history.batch_loss.append(self.cycle, loss)
         self.cycle += 1
         self.last_workspace = ws
-        self._position += batch_rows
-        if self._position >= len(self.X_train):
-            self._position = 0
-            self._order = None
+        if self._batches.advance(batch_rows):
             self.epoch += 1
             if self.eval_every is None:
                 self.evaluate()
         if self.eval_every and self.cycle % self.eval_every == 0:
             self.evaluate()
 
-    # -- the cycle ---------------------------------------------------------------------
     def _cycle_phases(self) -> Iterator[tuple[str, int | None]]:
         """One cycle, pausing after each phase; yields (kind, layer)."""
-        ws, X, Y = self._next_batch()
+        ws, X, Y = self._batches.next()
         self._batch = (X, Y)
         net = self.network
         layers, loss = net.layers, net.loss
@@ -339,7 +267,7 @@ class Trainer:
         Written out because Run spends its life here and a generator's resumptions cost a
         tiny network's cycle a few percent; a test holds the two to the same bits.
         """
-        ws, X, Y = self._next_batch()
+        ws, X, Y = self._batches.next()
         net = self.network
         layers, loss = net.layers, net.loss
         for l, layer in enumerate(layers):
@@ -405,8 +333,9 @@ class Trainer:
         vectors = np.stack((self.network.flat, opt.velocity, opt.updates))  # one allocation for the three
         vectors.setflags(write=False)
         kept = None if self._kept_deltas is None else tuple(_frozen(k) for k in self._kept_deltas)
-        return TrainerState(vectors[0], vectors[1], vectors[2], opt.steps, opt.last_noise_std, RngState.of(opt.rng),
-                            RngState.of(self._shuffle_rng), self._order, self._position, self.cycle, self.epoch,
+        batches = self._batches
+        return TrainerState(vectors, opt.steps, opt.last_noise_std, RngState.of(opt.rng),
+                            RngState.of(batches.rng), batches.order, batches.position, self.cycle, self.epoch,
                             opt.hyper, self.batch_size, self.diverged_at, self.diverged_loss, kept, self._origin)
 
     def restore(self, state: TrainerState) -> None:
@@ -424,18 +353,18 @@ class Trainer:
     def _put(self, state: TrainerState) -> None:
         self.abort_cycle()
         opt = self.optimizer
-        np.copyto(self.network.flat, state.params)
-        np.copyto(opt.velocity, state.velocity)
-        np.copyto(opt.updates, state.updates)
+        for live, kept in zip((self.network.flat, opt.velocity, opt.updates), state.vectors):
+            np.copyto(live, kept)
         opt.steps, opt.last_noise_std, opt.hyper = int(state.steps), float(state.last_noise_std), state.hyper
         state.noise_rng.put_into(opt.rng)
-        state.shuffle_rng.put_into(self._shuffle_rng)
+        batches = self._batches
+        state.shuffle_rng.put_into(batches.rng)
         order = state.order
         if order is not None and (order.dtype != np.int64 or order.flags.writeable):
             order = _frozen(order.astype(np.int64))
-        self._order = order
-        self._position, self.cycle, self.epoch = int(state.position), int(state.cycle), int(state.epoch)
-        self.set_batch_size(state.batch_size)
+        batches.order, batches.position = order, int(state.position)
+        self.cycle, self.epoch = int(state.cycle), int(state.epoch)
+        batches.set_size(state.batch_size)
         self.diverged_at, self.diverged_loss = state.diverged_at, state.diverged_loss
         dt = self.network.dtype
         self._kept_deltas = None if state.kept_deltas is None else [np.array(k, dt) for k in state.kept_deltas]
@@ -476,23 +405,7 @@ class Trainer:
         ``before(cycle)`` runs first, while the trainer still holds the diverged state (the
         window's timeline cuts itself there). RuntimeError if the run has not diverged.
         """
-        at, loss = self.diverged_at, self.diverged_loss
-        if at is None:
-            raise RuntimeError("the run has not diverged: nothing to roll back")
-        target, proven = self._checkpoints.target()
-        # Read before ``before``: a timeline rewind there puts back that cycle's settings.
-        hyper, batch_size, rule = self.hyper, self.batch_size, self.delta_rule
-        if before is not None:
-            before(target.cycle)
-        kept = None
-        if rule == "accumulate":
-            kept = target.kept_deltas or tuple(np.zeros(n, self.network.dtype) for n in self.network.spec.sizes[1:])
-        self.restore(replace(target, hyper=hyper, batch_size=batch_size, kept_deltas=kept))
-        np.copyto(self.previous_params, self.network.flat)
-        self.history.batch_loss.truncate(target.cycle - 1)
-        self.history.evaluations.truncate(target.cycle - 1)
-        self._checkpoints.pending = None
-        return Rollback(at, math.nan if loss is None else loss, target.cycle, proven, self.runaway_loss)
+        return self._checkpoints.roll_back(self, before)
 
     def abort_cycle(self) -> None:
         """Drop a cycle begun by phases (its update has not happened; nothing changed)."""
@@ -530,7 +443,7 @@ class Trainer:
         if eval_every is not None:
             eval_every = whole_number(eval_every, "eval_every")
         self.history.check_state(state["history"])
-        last = _evaluation(state["last_evaluation"])
+        last = evaluation_from_dict(state["last_evaluation"])
         # Checked: now change.
         self._put(trainer_state)
         self.eval_every = eval_every
@@ -539,32 +452,15 @@ class Trainer:
         self._checkpoints.start_at(self.capture())  # even a state saved stopped at a divergence
 
     def _workspace_of_batch(self) -> Workspace:
-        return self._workspace(len(self._batch[0]))[0]
+        return self._batches.workspace(len(self._batch[0]))
 
     # -- reporting ---------------------------------------------------------------------
-    def _split_metrics(self, X: Array, Y: Array) -> tuple[float, float]:
-        if len(X) == 0:
-            return float("nan"), float("nan")
-        net = self.network
-        # Its own workspaces: the cycle's stay as the last cycle left them, for display.
-        ws = self._eval_workspaces.get(len(X))
-        if ws is None:
-            ws = self._eval_workspaces[len(X)] = net.workspace(len(X))
-        net.run_forward(ws, X)
-        output = ws.acts[-1]
-        loss = compute_loss(net.loss, ws, Y)
-        if not self.classification:
-            return loss, float("nan")
-        correct = labels_from_outputs(output) == labels_from_outputs(Y)
-        return loss, float(correct.mean())
-
     def evaluate(self, record: bool = True) -> Evaluation:
         """Loss and accuracy on the whole train and test splits with the current weights."""
-        train_loss, train_acc = self._split_metrics(self.X_train, self.Y_train)
-        test_loss, test_acc = self._split_metrics(self.X_test, self.Y_test)
+        train_loss, train_acc = self._evaluator.metrics(self.X_train, self.Y_train, self.classification)
+        test_loss, test_acc = self._evaluator.metrics(self.X_test, self.Y_test, self.classification)
         result = Evaluation(self.cycle, train_loss, test_loss, train_acc, test_acc)
         if record:
             self.history.evaluations.append(self.cycle, train_loss, test_loss, train_acc, test_acc)
         self.last_evaluation = result
         return result
-

@@ -43,6 +43,9 @@ def _frozen(array) -> np.ndarray:
     return copy
 
 
+_VECTOR_NAMES = ("the weights", "the optimizer velocity", "the last update")
+
+
 def _shape(array) -> str:
     """"(3,) (float64)" for an array; the type's name for anything else."""
     if isinstance(array, np.ndarray):
@@ -104,9 +107,10 @@ class RngState(NamedTuple):
 class TrainerState:
     """The trainer at the start of cycle ``cycle``; its arrays are read-only.
 
-    ``params`` is the network's flat parameter vector (W0, b0, W1, b1, ...);
-    ``velocity`` the momentum buffer and ``updates`` the last update (new − old), laid out
-    alike; ``steps`` and ``last_noise_std`` the optimizer's update count and last noise σ;
+    ``vectors`` holds three rows laid out alike (one array: a long run keeps thousands of
+    states): ``params``, the network's flat parameter vector (W0, b0, W1, b1, ...),
+    ``velocity``, the momentum buffer, and ``updates``, the last update (new − old).
+    ``steps`` and ``last_noise_std`` the optimizer's update count and last noise σ;
     ``noise_rng`` and ``shuffle_rng`` the noise and batch-order streams; ``order`` the
     current epoch's batch order (None between epochs or for full batches, else shared
     with the trainer and the other states of its epoch) and ``position`` the next row in
@@ -119,9 +123,7 @@ class TrainerState:
     checks any other whole first.
     """
 
-    params: Array
-    velocity: Array
-    updates: Array
+    vectors: Array
     steps: int
     last_noise_std: float
     noise_rng: RngState
@@ -138,6 +140,18 @@ class TrainerState:
     origin: object = field(default=None, repr=False)
 
     @property
+    def params(self) -> Array:
+        return self.vectors[0]
+
+    @property
+    def velocity(self) -> Array:
+        return self.vectors[1]
+
+    @property
+    def updates(self) -> Array:
+        return self.vectors[2]
+
+    @property
     def delta_rule(self) -> str:
         return "set" if self.kept_deltas is None else "accumulate"
 
@@ -146,11 +160,12 @@ class TrainerState:
         """ValueError naming the first problem unless this state fits a trainer of a network
         of layer ``sizes`` on ``n_rows`` training rows, with finite numbers throughout."""
         n_params = n_parameters(tuple(sizes))
-        for name, array in (("the weight vector", self.params), ("the optimizer velocity", self.velocity),
-                            ("the last update", self.updates)):
-            if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu" or array.shape != (n_params,):
-                raise ValueError(f"{name} has shape {_shape(array)}; the network has {n_params} parameters")
-            if not np.isfinite(array).all():
+        vectors = self.vectors
+        if not isinstance(vectors, np.ndarray) or vectors.dtype.kind not in "fiu" or vectors.shape != (3, n_params):
+            raise ValueError(f"the weights, momentum and last update have shape {_shape(vectors)}; "
+                             f"the network has {n_params} parameters")
+        for name, row in zip(_VECTOR_NAMES, vectors):
+            if not np.isfinite(row).all():
                 raise ValueError(f"NaN or infinity in {name}")
         whole_number(self.steps, "optimizer steps")
         sigma = self.last_noise_std
@@ -241,8 +256,13 @@ class TrainerState:
         opt = state["optimizer"]
         if not isinstance(opt, dict) or not {"velocity", "steps", "rng"} <= opt.keys():
             raise ValueError("optimizer state needs 'velocity', 'steps' and 'rng'")
-        params = _frozen(state["params"])
-        updates = _frozen(opt["updates"]) if "updates" in opt else _frozen(np.zeros(params.shape))
+        params, velocity = np.asarray(state["params"]), np.asarray(opt["velocity"])
+        updates = np.asarray(opt["updates"]) if "updates" in opt else np.zeros_like(params)
+        if params.ndim != 1 or velocity.shape != params.shape or updates.shape != params.shape:
+            raise ValueError(f"{', '.join(_VECTOR_NAMES)} must each hold the network's parameters; "
+                             f"their shapes are {params.shape}, {velocity.shape} and {updates.shape}")
+        vectors = np.stack((params, velocity, updates))
+        vectors.setflags(write=False)
         hyper = state["hyper"]
         if isinstance(hyper, Hyperparameters):
             hyper = asdict(hyper)
@@ -261,7 +281,7 @@ class TrainerState:
         order = state["order"]
         diverged_at = state["diverged_at"]
         return cls(
-            params=params, velocity=_frozen(opt["velocity"]), updates=updates, steps=opt["steps"],
+            vectors=vectors, steps=opt["steps"],
             last_noise_std=opt.get("last_noise_std", 0.0), noise_rng=RngState.from_dict(opt["rng"], "noise"),
             shuffle_rng=RngState.from_dict(state["shuffle_rng"], "batch order"),
             order=None if order is None else _frozen(order), position=state["position"], cycle=state["cycle"],

@@ -107,7 +107,8 @@ def test_generated_data_with_batches_momentum_and_noise_continues_bit_for_bit(tm
     session.step("cycle", 137)  # 90 training rows in batches of 7: mid-epoch, a short last batch
     session.snapshot()  # records an evaluation
     session.set_hyper(replace(session.config.hyper, learning_rate=0.15))  # a changed setting is kept
-    assert session.trainer._order is not None and session.trainer._position
+    state = session.trainer.capture()
+    assert state.order is not None and state.position
     assert session.trainer.optimizer.last_noise_std > 0
     _assert_continues_identically(session, tmp_path)
 
@@ -118,7 +119,7 @@ def test_generated_data_with_added_features_and_full_batch_continues_bit_for_bit
                            batch_size=None)
     session = TrainingSession(config)
     session.step("cycle", 30)
-    assert session.trainer._order is None
+    assert session.trainer.capture().order is None
     _assert_continues_identically(session, tmp_path)
 
 
@@ -322,7 +323,7 @@ def test_trainer_load_state_refuses_bad_state_and_changes_nothing(edit, message)
     """A bad state raises ValueError naming the problem; the trainer is as it was."""
     source = _trainer()
     source.step_cycle(13)
-    assert source._order is not None
+    assert source.capture().order is not None
     state = source.state()
     edit(state)
     target = _trainer(seed=4)
