@@ -65,6 +65,7 @@ from nnstudio.ui.canvas_items import (
     NoteItem,
     PhaseLabelItem,
 )
+from nnstudio.ui.connection_layer import WEIGHT_IMAGE_ABOVE, WeightCell, WeightImageItem
 from nnstudio.ui.colormaps import (
     PENDING_FILL,
     PENDING_HATCH,
@@ -133,6 +134,17 @@ def _qcolor(rgb) -> QColor:
     return QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
 
 
+def _line_keys(flat: np.ndarray, wmax: float) -> list[tuple]:
+    """The pen key of each weight's line: sign, width in quarter px, and how strongly it shows."""
+    ratio = np.clip(np.abs(np.nan_to_num(flat, nan=0.0, posinf=wmax, neginf=wmax)) / wmax, 0.0, 1.0)
+    width_q = np.rint(np.clip(_MAX_LINE_W * ratio, _MIN_LINE_W, _MAX_LINE_W) * 4).astype(int)
+    # Weak lines fade out as well as thin out, so a dense layer shows its few strong
+    # weights instead of a solid mesh.
+    alpha = (np.rint((40 + 215 * ratio**1.5) / 5) * 5).astype(int)
+    ok = np.isfinite(flat)
+    return [("w", bool(flat[k] >= 0), int(width_q[k]), int(alpha[k])) if ok[k] else ("nan",) for k in range(len(flat))]
+
+
 def _target_text(value: float) -> str:
     # class targets are 0/1: print them as such, not as 1.00
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e6 else format_short(value)
@@ -196,7 +208,11 @@ class NetworkCanvas(QGraphicsView):
         self._task: str | None = None  # of the data: which output activations it allows
         self._loss = "mse"
         self._neurons: list[list[NeuronItem]] = []
-        self._conns: list[list[ConnectionItem]] = []  # [layer][i * n_next + j]
+        self._conns: list[list[ConnectionItem]] = []  # [layer][i * n_next + j]; empty for a weight image
+        self._images: dict[int, WeightImageItem] = {}  # layer -> its weight matrix, for the large pairs
+        self._wmax = 1.0  # the largest |w| drawn: full width and full colour
+        self._centres: list[list[QPointF]] = []  # neuron centres per column, as laid out
+        self._column_room: list[tuple[float, float]] = []  # per column: (radius, map side)
         self._headers: list[HeaderItem] = []
         self._bands: list[ColumnBandItem] = []
         self._buttons: dict[int, tuple[ButtonItem, ButtonItem]] = {}
@@ -257,6 +273,7 @@ class NetworkCanvas(QGraphicsView):
         self._flush_timer.stop()
         self._pending = None
         self._state = {}
+        self._centres = []  # of the old shape: laid out anew below
         self._scene.clear()  # deletes every item we own
         self._phase_label = PhaseLabelItem()
         self._scene.addItem(self._phase_label)
@@ -268,7 +285,14 @@ class NetworkCanvas(QGraphicsView):
         self._sizes, self._acts = sizes_t, acts_t
         self._requested = None  # the owner has answered: requests build on this shape again
         self._neurons = [[NeuronItem(c, k) for k in range(n)] for c, n in enumerate(sizes_t)]
+        # A large pair is one item showing its weight matrix; a small one, a line per weight.
+        self._images = {
+            layer: WeightImageItem(layer, (sizes_t[layer], sizes_t[layer + 1]), value_lut(),
+                                   lambda i, j, w, layer=layer: self._weight_tooltip(layer, i, j, w), self._cell_hover_pen)
+            for layer in range(len(sizes_t) - 1) if sizes_t[layer] * sizes_t[layer + 1] > WEIGHT_IMAGE_ABOVE
+        }
         self._conns = [
+            [] if layer in self._images else
             [ConnectionItem(layer, i, j) for i in range(sizes_t[layer]) for j in range(sizes_t[layer + 1])]
             for layer in range(len(sizes_t) - 1)
         ]
@@ -287,6 +311,7 @@ class NetworkCanvas(QGraphicsView):
             *self._headers,
             *(n for col in self._neurons for n in col),
             *(c for layer in self._conns for c in layer),
+            *self._images.values(),
             *(b for pair in self._buttons.values() for b in pair),
         ):
             self._scene.addItem(item)
@@ -483,7 +508,12 @@ class NetworkCanvas(QGraphicsView):
             self._flush_timer.start()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Show what ``snapshot`` says about the network (see :meth:`set_state`)."""
+        """Show what ``snapshot`` says about the network (see :meth:`set_state`), at once.
+
+        The window already draws at most one snapshot a frame: applied now, the items
+        are ready before the next paint, which then happens once (applied inside the
+        paint, they would mark the scene changed and cost a second one).
+        """
         s = snapshot
         if s.data is not None:
             self._task = s.data.dataset.task
@@ -496,6 +526,8 @@ class NetworkCanvas(QGraphicsView):
             target=None if trace is None else trace.target, loss=None if trace is None else trace.loss,
             batch_size=None if trace is None else trace.batch_size,
         )
+        self._flush_timer.stop()
+        self._apply_pending()
 
     @staticmethod
     def _checked(name: str, arrays, count: int, shape_of) -> list[np.ndarray] | None:
@@ -520,7 +552,10 @@ class NetworkCanvas(QGraphicsView):
             self._apply_state(state)
 
     def _apply_state(self, state: dict) -> None:
+        maps_before = self._state.get("neuron_maps") is not None
         self._state = state
+        if self._images and maps_before != (state.get("neuron_maps") is not None):
+            self._place_weight_images()  # the maps take room beside the neurons, or give it back
         self._modes = self._column_modes(state)
         self._update_connections(state.get("weights"))
         self._update_neurons()
@@ -569,8 +604,20 @@ class NetworkCanvas(QGraphicsView):
             self._hover_pen_cache[key] = pen
         return pen
 
+    def _weight_tooltip(self, layer: int, i: int, j: int, value: float | None) -> str:
+        name = self._connection_name(layer, i, j)
+        return f"{name}\nno value yet" if value is None else f"{name}\nw = {format_value(value)}\nClick to edit"
+
+    def _cell_hover_pen(self, value: float | None) -> QPen:
+        """The hovered weight of a matrix, drawn as its connection: the sign's colour, 3 px."""
+        if value is None or not np.isfinite(value):
+            return self._hover_pen(("neutral",))
+        return self._hover_pen(("w", bool(value >= 0), 4, 255))
+
     def _update_connections(self, weights: list[np.ndarray] | None) -> None:
         if weights is None:
+            for image in self._images.values():
+                image.set_weights(None, 1.0)
             neutral = ("neutral",)
             self._conn_keys = [[neutral] * len(items) for items in self._conns]
             for items, names in zip(self._conns, self._conn_names):
@@ -581,19 +628,16 @@ class NetworkCanvas(QGraphicsView):
             return
         self._conn_keys = []
         finite = [np.abs(w[np.isfinite(w)]) for w in weights]
-        wmax = max((float(f.max()) for f in finite if f.size), default=0.0) or 1.0
-        for w, items, names in zip(weights, self._conns, self._conn_names):
+        wmax = self._wmax = max((float(f.max()) for f in finite if f.size), default=0.0) or 1.0
+        for layer, (w, items, names) in enumerate(zip(weights, self._conns, self._conn_names)):
+            if layer in self._images:
+                self._images[layer].set_weights(w, wmax)
+                self._conn_keys.append([])
+                continue
             flat = w.ravel()
-            ratio = np.clip(np.abs(np.nan_to_num(flat, nan=0.0, posinf=wmax, neginf=wmax)) / wmax, 0.0, 1.0)
-            width_q = np.rint(np.clip(_MAX_LINE_W * ratio, _MIN_LINE_W, _MAX_LINE_W) * 4).astype(int)
-            # Weak lines fade out as well as thin out, so a dense 64x32 layer
-            # shows its few strong weights instead of a solid mesh.
-            alpha = (np.rint((40 + 215 * ratio**1.5) / 5) * 5).astype(int)
-            ok = np.isfinite(flat)
-            keys = []
+            keys = _line_keys(flat, wmax)
             for k, item in enumerate(items):
-                key = ("w", bool(flat[k] >= 0), int(width_q[k]), int(alpha[k])) if ok[k] else ("nan",)
-                keys.append(key)
+                key = keys[k]
                 item.set_base_pen(self._pen(key), self._hover_pen(key))
                 item.setToolTip(f"{names[k]}\nw = {format_value(flat[k])}\nClick to edit")
             self._conn_keys.append(keys)
@@ -850,6 +894,7 @@ class NetworkCanvas(QGraphicsView):
         y0, y1 = band_top + 16, band_bottom - 12 - _CAPTION_H  # neuron centres live here; the caption below
         avail = max(y1 - y0, 20.0)
         centres: list[list[QPointF]] = []
+        self._column_room = []  # per column: (radius, map side)
         for c, n in enumerate(self._sizes):
             x = margin + colw * (c + 0.5)
             self._headers[c].setPos(x, margin)
@@ -861,6 +906,7 @@ class NetworkCanvas(QGraphicsView):
             map_side = 0.0
             if self._show_maps and c > 0:
                 map_side = float(min(spacing * 0.9, 46.0, colw / 2 - radius - 14))
+            self._column_room.append((radius, map_side))
             col = []
             for k, item in enumerate(self._neurons[c]):
                 p = QPointF(x, y0 + avail / 2 + (k - (n - 1) / 2) * spacing)
@@ -876,11 +922,28 @@ class NetworkCanvas(QGraphicsView):
             n_next = self._sizes[layer + 1]
             for k, item in enumerate(items):
                 item.set_endpoints(centres[layer][k // n_next], centres[layer + 1][k % n_next])
+        self._centres = centres
+        self._place_weight_images()
         self._regroup_lines()
         # Text visibility depends on the radius, which just changed.
         self._update_neurons()
         self._place_loss_notes()
         self._apply_highlight()
+
+    def _place_weight_images(self) -> None:
+        """Each weight matrix between its two columns, row i level with neuron i of the left one."""
+        centres = self._centres
+        if not self._images or not centres:
+            return
+        maps_shown = self._state.get("neuron_maps") is not None
+        for layer, image in self._images.items():
+            sources, targets = centres[layer], centres[layer + 1]
+            (r_in, _), (r_out, map_side) = self._column_room[layer], self._column_room[layer + 1]
+            left = sources[0].x() + r_in + 6
+            right = targets[0].x() - r_out - 6 - (map_side + 5 if maps_shown and map_side >= 12 else 0)
+            pitch = sources[1].y() - sources[0].y() if len(sources) > 1 else 2 * r_in + 8
+            top, bottom = sources[0].y() - pitch / 2, sources[-1].y() + pitch / 2
+            image.set_geometry(sources, targets, QRectF(left, top, max(right - left, 1.0), bottom - top))
 
     # ----------------------------------------------------------- interaction
     def selected_neuron(self) -> tuple[int, int] | None:
@@ -975,7 +1038,8 @@ class NetworkCanvas(QGraphicsView):
     def _item_at(self, pos: QPoint) -> QGraphicsItem | None:
         """Return the topmost interactive item under a viewport position."""
         for item in self.items(pos):
-            while item is not None and not isinstance(item, (NeuronItem, ConnectionItem, ButtonItem, HeaderItem)):
+            while item is not None and not isinstance(
+                    item, (NeuronItem, ConnectionItem, WeightImageItem, ButtonItem, HeaderItem)):
                 item = item.parentItem()
             if item is not None:
                 return item
@@ -1008,6 +1072,10 @@ class NetworkCanvas(QGraphicsView):
             self.sig_neuron_selected.emit(item.layer, item.index)
         elif isinstance(item, ConnectionItem):
             self.edit_weight(item.layer, item.i, item.j)
+        elif isinstance(item, WeightImageItem):
+            cell = item.cell_at(self.mapToScene(pos))
+            if cell is not None:
+                self.edit_weight(item.layer, *cell)
         elif isinstance(item, ButtonItem) and item.is_button_enabled():
             self._request_resize(item.layer, item.delta)
         elif isinstance(item, HeaderItem) and item.layer > 0:
@@ -1019,14 +1087,32 @@ class NetworkCanvas(QGraphicsView):
             self._open_activation_menu(item.layer, event.globalPos())
         elif isinstance(item, ConnectionItem):
             self.edit_weight(item.layer, item.i, item.j)
+        elif isinstance(item, WeightImageItem) and item.cell_at(self.mapToScene(event.pos())) is not None:
+            self.edit_weight(item.layer, *item.cell_at(self.mapToScene(event.pos())))
         else:
             super().contextMenuEvent(event)
 
     # ------------------------------------------------------------ for tests
-    def connection_item(self, layer: int, i: int, j: int) -> ConnectionItem:
-        """Return the line item for ``weights[layer][i, j]`` (state applied first)."""
+    def connection_item(self, layer: int, i: int, j: int) -> ConnectionItem | WeightCell:
+        """Return the line item for ``weights[layer][i, j]`` (state applied first).
+
+        For a pair drawn as a weight matrix, a ``WeightCell`` that answers the same
+        questions (tooltip, line, pen, hovered) and says where its cell is.
+        """
         self._apply_pending()
+        image = self._images.get(layer)
+        if image is not None:
+            if not (0 <= i < self._sizes[layer] and 0 <= j < self._sizes[layer + 1]):
+                raise IndexError(f"no connection {(layer, i, j)} in a network of sizes {self._sizes}")
+            value = image.weight(i, j)
+            key = ("neutral",) if value is None else _line_keys(np.array([value]), self._wmax)[0]
+            return WeightCell(image, i, j, self._pen(key))
         return self._conns[layer][i * self._sizes[layer + 1] + j]
+
+    def weight_image_item(self, layer: int) -> WeightImageItem | None:
+        """The item showing weight layer ``layer`` as a matrix, or None when it is drawn as lines."""
+        self._apply_pending()
+        return self._images.get(layer)
 
     def neuron_item(self, layer: int, index: int) -> NeuronItem:
         """Return the item for neuron ``index`` of column ``layer`` (state applied first)."""

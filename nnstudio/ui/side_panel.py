@@ -8,7 +8,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
-__all__ = ["SidePanel"]
+__all__ = ["SidePanel", "SHRINK_SLACK"]
+
+#: The panel narrows only when its content needs this many pixels less than it has.
+SHRINK_SLACK = 24
 
 
 class SidePanel(QScrollArea):
@@ -37,7 +40,12 @@ class SidePanel(QScrollArea):
         content = self.widget()
         if content is not None:
             needed = content.minimumSizeHint().expandedTo(content.minimumSize()).width()
-            self.setMinimumWidth(needed + self.verticalScrollBar().sizeHint().width())
+            needed += self.verticalScrollBar().sizeHint().width()
+            # Grown at once; shrunk only by a real change of content: a read-out whose text
+            # changes width every frame ("predicted: 3 (87%)") would otherwise move the
+            # splitter, and relay out and repaint every view beside it, 30 times a second.
+            if needed > self.minimumWidth() or needed < self.minimumWidth() - SHRINK_SLACK:
+                self.setMinimumWidth(needed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         # The content's layout asks for a new geometry when what it shows changes.
