@@ -37,6 +37,7 @@ from .heatmaps import LayerHeatmaps
 from .insight_views import InsightStack
 from .inspector import NeuronInspector
 from .learning_presenter import LearningPresenter
+from .landscape_view import LandscapeDock
 from .learning_views import GradientNormPlot, LayerView, TimelineBar
 from .network_canvas import NetworkCanvas
 from .numbers import format_number, format_percent
@@ -274,6 +275,11 @@ class MainWindow(QMainWindow):
         self.guide_demos.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._side_before_guide: int | None = None
         self.guide_dock.visibilityChanged.connect(self._make_room_for_guide)
+        self.landscape_dock = LandscapeDock(self, self.send)
+        self.landscape_view = self.landscape_dock.view
+        # After the guide's own slot: on a narrow screen the side panel gives way while either dock is open.
+        self.guide_dock.visibilityChanged.connect(self._make_room_for_docks)
+        self.landscape_dock.visibilityChanged.connect(self._make_room_for_docks)
         self.sessions.confirm = self.confirm_close
 
         self.metrics_label = QLabel(objectName="metricsLabel")
@@ -311,6 +317,14 @@ class MainWindow(QMainWindow):
                 self.main_split.setSizes([side, max(0, sum(sizes) - side)])
         # Step and Run go with the side panel: the guide offers them while it has its room.
         self.guide_dock.show_training_actions(visible and self._side_before_guide is not None)
+
+    def _make_room_for_docks(self, _visible: bool = False) -> None:
+        """The guide's rule for both docks: the side panel gives way while either is open on a narrow screen."""
+        guide, landscape = self.guide_dock.isVisible(), self.landscape_dock.isVisible()
+        self._make_room_for_guide(guide or landscape)
+        offered = self._side_before_guide is not None
+        self.guide_dock.show_training_actions(offered and guide)
+        self.landscape_dock.show_training_actions(offered and landscape)
 
     def _let_views_give_way(self) -> None:
         """Long one-line texts inside the views give way rather than widen the window.
@@ -368,6 +382,7 @@ class MainWindow(QMainWindow):
                        self.reset_action, self.undo_action):
             train_menu.addAction(action)
         self.guide_dock.add_training_actions((self.step_phase_action, self.step_action, self.run_action))
+        self.landscape_dock.add_training_actions((self.step_action, self.run_action))
         train_menu.addSeparator()
         train_menu.addAction(self.check_gradients_action)
         self.restart_trainer_action = self._action(
@@ -381,6 +396,11 @@ class MainWindow(QMainWindow):
         self.data_table_action.setObjectName("dataTableAction")
         self.data_table_action.setShortcut(QKeySequence("Ctrl+T"))
         view_menu.addAction(self.data_table_action)
+        self.landscape_action = self.landscape_dock.toggleViewAction()
+        self.landscape_action.setObjectName("landscapeAction")
+        self.landscape_action.setText("Loss &landscape")
+        self.landscape_action.setShortcut(QKeySequence("Ctrl+L"))
+        view_menu.addAction(self.landscape_action)
 
         help_menu = menus.addMenu("&Help")
         self.guide_action = self._action("&How a network learns", "F1", self.learning.show_guide, "guideAction")
@@ -427,6 +447,8 @@ class MainWindow(QMainWindow):
         self.worker.sig_trainer_died.connect(self._on_trainer_died)
         self.worker.sig_exported.connect(self._on_exported)
         self.worker.sig_gradients.connect(self._on_gradients)
+        self.worker.sig_landscape.connect(self.landscape_view.set_map)
+        self.worker.sig_landscape_cut.connect(self.landscape_view.set_cut)
         # Bound methods of objects on this thread: Qt queues them here. (A bare lambda would
         # run on the worker's thread.)
         self.worker.sig_saved.connect(self.sessions.on_saved)
@@ -717,6 +739,7 @@ class MainWindow(QMainWindow):
             self.data.show(s)
             self.frame_budget.drawn("data")
         self.learning.show(s)
+        self.landscape_view.show_snapshot(s)  # hidden, it only keeps it
         self.guide_demos.show(s)
         self.controls.set_counters(s.cycle, s.epoch)
         if s.running != self.controls.run_button.isChecked():

@@ -96,6 +96,8 @@ class TrainingWorker(QObject):
         A command was refused; the message says why.
     sig_exported(str)
         Weights were written to this path.
+    sig_landscape(object), sig_landscape_cut(object)
+        A ``LandscapeMap`` or ``LandscapeCut`` the window asked for (``landscape_session``).
     sig_saved(str), sig_opened(str)
         A session file was written to, or reopened from, this path.
     sig_trainer_died(str, bool)
@@ -115,6 +117,8 @@ class TrainingWorker(QObject):
     sig_error = Signal(str)  # message
     sig_exported = Signal(str)  # path
     sig_gradients = Signal(object)  # [(layer, relative error, checked, total), ...]
+    sig_landscape = Signal(object)  # LandscapeMap
+    sig_landscape_cut = Signal(object)  # LandscapeCut
     sig_saved = Signal(str)  # path of the session file written
     sig_opened = Signal(str)  # path of the session file reopened
     sig_trainer_died = Signal(str, bool)  # message, restartable
@@ -228,6 +232,10 @@ class TrainingWorker(QObject):
                 self.sig_exported.emit(payload)
             elif kind == "gradients":
                 self.sig_gradients.emit(payload)
+            elif kind == "landscape":
+                self.sig_landscape.emit(payload)
+            elif kind == "landscape_cut":
+                self.sig_landscape_cut.emit(payload)
             elif kind == "saved":
                 self.sig_saved.emit(payload)
             elif kind == "opened":
