@@ -25,6 +25,7 @@ def test_inputs_of_the_wrong_width_are_refused():
         drawn_digit_inputs(np.zeros(63), np.zeros(64), np.ones(64))
 
 
+@pytest.mark.slow
 def test_the_test_digits_classify_as_before():
     """The digits example after 2,000 cycles: the test split classifies (almost) as it did."""
     config = SessionConfig(data=DataSpec("digits", test_fraction=0.2, seed=0), hidden=(32,),

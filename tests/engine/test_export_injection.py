@@ -145,6 +145,7 @@ def check_docstring_shows_the_names(doc: str, model: ModelFile) -> None:
     target=NAME,
     stem=STEM,
 )
+@pytest.mark.slow
 def test_scripts_carry_any_names_as_data_only(case, features, classes, target, stem):
     """Whatever the names and file name, each script defines only its model objects, writes no file, reads the names back and predicts like the engine."""
     model = make_model(case, features, classes[: CASES[case][4]], target)

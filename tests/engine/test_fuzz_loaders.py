@@ -181,6 +181,7 @@ def assert_loads_as(d: Dataset, table: dict) -> None:
         assert np.array_equal(_bits(d.y), _bits(table["y"]))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(table=tables(), dialect=dialects(), name_target=st.booleans())
 def test_a_valid_csv_loads_exactly_the_values_written(table, dialect, name_target):
@@ -302,6 +303,7 @@ def assert_sound(d: Dataset) -> None:
         assert np.isfinite(d.y).all()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_a_corrupted_csv_loads_soundly_or_raises_dataset_error_only(data):
@@ -339,6 +341,7 @@ def expected_columns(table: dict, wanted: list[str]) -> np.ndarray:
     return np.array(columns, dtype=np.float64).T
 
 
+@pytest.mark.slow
 @FUZZ
 @given(request=feature_requests(), dialect=dialects())
 def test_load_features_returns_exactly_the_columns_asked_for(request, dialect):
@@ -356,6 +359,7 @@ def test_load_features_returns_exactly_the_columns_asked_for(request, dialect):
     assert np.array_equal(_bits(X), _bits(expected_columns(table, wanted)))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_load_features_of_a_corrupted_file_returns_finite_rows_or_raises_dataset_error_only(data):
@@ -422,6 +426,7 @@ def _saved(model: ModelFile, suffix: str) -> bytes:
         return path.read_bytes()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(model=models(), suffix=st.sampled_from([".npz", ".json"]))
 def test_a_random_network_round_trips_bit_for_bit(model, suffix):
@@ -583,6 +588,7 @@ def assert_loads_or_format_error(data: bytes, suffix: str) -> None:
     assert model.normalizer.mean.shape == (spec.sizes[0],)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".npz", ".json"])
 @FUZZ
 @given(data=st.data())

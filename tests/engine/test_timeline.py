@@ -250,6 +250,7 @@ def test_rewind_continue_and_undo_through_the_service():
     thread.join(5)
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_over_a_long_run():
     """After 50 000 cycles: the whole run reachable, old keyframes thinned, the budget kept."""
     session = TrainingSession(SessionConfig(batch_size=10))

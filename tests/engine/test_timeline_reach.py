@@ -153,6 +153,7 @@ def test_an_edit_to_minus_zero_is_kept_bit_for_bit():
     assert np.signbit(trainer.network.layers[0].b[0])
 
 
+@pytest.mark.slow
 def test_events_every_cycle_are_kept_as_small_patches():
     """A learning rate dragged during Run: 3 000 changes stay reachable, each in a few hundred bytes."""
     trainer = tiny_trainer()
@@ -190,6 +191,7 @@ def assert_within(timeline: Timeline) -> None:
     assert timeline.nbytes() <= timeline.budget
 
 
+@pytest.mark.slow
 def test_a_session_rewinds_to_cycle_0_after_a_long_run():
     """The default budget keeps a 2-4-1 XOR run whole: 20 000 cycles back to 0, no replay past 2·interval."""
     config = SessionConfig(hyper=HYPER, batch_size=10)

@@ -3,9 +3,20 @@ import pytest
 from nnstudio.engine.session import SessionConfig
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test that opens a whole window is slow: its trainer's process takes 0.4 s and more to start."""
+    for item in items:
+        if "make_window" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def make_window(qtbot):
-    """Open MainWindows (no remembered settings); each is closed and joined after the test."""
+    """Open MainWindows (no remembered settings); each is closed and joined after the test.
+
+    Every test that uses this fixture is marked slow (see ``pytest_collection_modifyitems``).
+    """
     from nnstudio.ui import MainWindow
 
     windows = []

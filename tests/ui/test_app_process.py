@@ -76,6 +76,7 @@ def test_app_runs_thousands_of_cycles_then_exits_zero():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_screenshot_mode_renders_the_window_to_a_png(tmp_path):
     """python -m nnstudio --screenshot out.png trains a little, saves the window and exits 0."""
     out = tmp_path / "window.png"

@@ -198,6 +198,7 @@ def test_closing_while_running_joins_the_thread_and_the_trainer(make_window, qtb
     assert not process.is_alive()
 
 
+@pytest.mark.slow
 def test_last_settings_and_geometry_are_remembered(qtbot):
     """A window reopens with the learning rate, data and size the learner left."""
     from nnstudio.ui import MainWindow

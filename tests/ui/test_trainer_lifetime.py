@@ -99,6 +99,7 @@ def test_without_a_checkpoint_restart_starts_from_the_settings(make_window, qtbo
     step(window, qtbot, 2)
 
 
+@pytest.mark.slow
 def test_the_quit_prompt_pauses_training_and_cancel_runs_it_on(qtbot, monkeypatch):
     """While "Unsaved changes" is open the trainer is paused; Cancel resumes the run; Discard quits."""
     window = asking_window(qtbot)
@@ -119,6 +120,7 @@ def test_the_quit_prompt_pauses_training_and_cancel_runs_it_on(qtbot, monkeypatc
     close_for_good(window, monkeypatch)
 
 
+@pytest.mark.slow
 def test_a_paused_window_stays_paused_after_a_cancelled_quit(qtbot, monkeypatch):
     window = asking_window(qtbot)
     step(window, qtbot, 3)
@@ -130,6 +132,7 @@ def test_a_paused_window_stays_paused_after_a_cancelled_quit(qtbot, monkeypatch)
     close_for_good(window, monkeypatch)
 
 
+@pytest.mark.slow
 def test_a_save_on_quit_ends_at_once_when_the_trainer_dies_meanwhile(qtbot, monkeypatch, tmp_path):
     """The trainer is stopped, then killed, while the window waits for the save: the wait ends, the window stays."""
     monkeypatch.setattr(session_menu, "SAVE_TIMEOUT_MS", SAVE_TIMEOUT_MS)
@@ -150,6 +153,7 @@ def test_a_save_on_quit_ends_at_once_when_the_trainer_dies_meanwhile(qtbot, monk
     close_for_good(window, monkeypatch)
 
 
+@pytest.mark.slow
 def test_a_refused_save_on_quit_ends_the_wait_at_once(qtbot, monkeypatch, tmp_path):
     """A save the trainer refuses (no such folder) ends the wait: the window stays open and says why."""
     monkeypatch.setattr(session_menu, "SAVE_TIMEOUT_MS", SAVE_TIMEOUT_MS)

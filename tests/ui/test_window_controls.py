@@ -123,6 +123,7 @@ def test_each_dataset_has_its_speed_and_it_is_sent_before_its_data(make_window, 
     assert window.controls.speed_label.text() == "200 cycles/s"
 
 
+@pytest.mark.slow
 def test_a_new_window_tells_its_trainer_the_speed(qtbot):
     window = MainWindow(SessionConfig(data=DataSpec("spiral")), remember=False)
     commands = spy(window)  # before the first snapshot can arrive: it comes through the event loop

@@ -150,6 +150,7 @@ def remembered_layout():
     settings.remove("window")
 
 
+@pytest.mark.slow
 def test_the_layout_comes_back_exactly_on_the_next_start(qtbot, remembered_layout):
     """Size, place, splitter sizes and the docks shown are as the learner left them."""
     from nnstudio.ui import MainWindow
@@ -190,6 +191,7 @@ def test_the_layout_comes_back_exactly_on_the_next_start(qtbot, remembered_layou
     assert not second.guide_dock.isVisible()
 
 
+@pytest.mark.slow
 def test_a_first_start_on_a_small_screen_fits_the_screen(qtbot, remembered_layout):
     """With nothing remembered on a screen smaller than the default size, the window fills the screen, not more."""
     from nnstudio.ui import MainWindow

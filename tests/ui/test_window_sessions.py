@@ -1,6 +1,7 @@
 """Sessions in the window: save, reopen exactly, examples, unsaved work on quit."""
 
 import numpy as np
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.ui import MainWindow
@@ -64,6 +65,7 @@ def test_examples_open_from_the_help_menu(make_window, qtbot):
     assert window.sessions.path is None  # an example is a template: Save asks for a name
 
 
+@pytest.mark.slow
 def test_quitting_with_unsaved_work_asks_first(qtbot, monkeypatch, tmp_path):
     """Cancel keeps the window open; Save writes the session, then the window closes."""
     window = MainWindow(remember=False, confirm_close=True)
