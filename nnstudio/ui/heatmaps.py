@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -622,6 +622,11 @@ class LayerHeatmaps(QWidget):
         self._kind = kind
         self._mode, self._row_label, self._col_label, default_heading = self.KINDS[kind]
         self._heatmaps: list[Heatmap] = []
+        # Each heatmap takes ~20 ms to build: a network's are built ahead, one per event-loop
+        # turn, while there is nothing to show yet, not all at once when the first batch comes.
+        self._wanted = 0
+        self._prepare_timer = QTimer(self, singleShot=True, interval=0)
+        self._prepare_timer.timeout.connect(self._prepare_one)
         noun = {"activations": "activations", "deltas": "weight deltas", "backprop": "deltas"}[kind]
         self._empty_text = f"No layers yet \u2014 build a network to see its {noun}."
 
@@ -734,6 +739,25 @@ class LayerHeatmaps(QWidget):
         """Whether a message stands in place of the heatmaps."""
         return not self.empty_message.isHidden()
 
+    def prepare(self, count: int) -> None:
+        """Have ``count`` heatmaps built (hidden) before values come, one per event-loop turn.
+
+        Heatmaps built for another count are dropped, as ``set_matrices`` would.
+        """
+        if count != self._wanted:
+            self._rebuild(0)
+            self._wanted = count
+        if len(self._heatmaps) < count and not self._prepare_timer.isActive():
+            self._prepare_timer.start()
+
+    def _prepare_one(self) -> None:
+        if len(self._heatmaps) < self._wanted:
+            heatmap = self._new_heatmap(len(self._heatmaps))
+            heatmap.hide()  # shown with its values
+            self._heatmaps.append(heatmap)
+        if len(self._heatmaps) < self._wanted:
+            self._prepare_timer.start()
+
     def clear(self) -> None:
         """Remove all heatmaps and show the empty-state message."""
         self._rebuild(0)
@@ -754,6 +778,7 @@ class LayerHeatmaps(QWidget):
         batch_words = "this cycle's batch" if stepping else "the last batch"
         if self._kind == "deltas":
             if s.cycle == 0:  # the update phase has counted its cycle already
+                self.prepare(n_layers)
                 self.set_unavailable(
                     "No update yet: the weights change at the end of the first cycle, and "
                     "each weight's change Δw shows here."
@@ -767,6 +792,7 @@ class LayerHeatmaps(QWidget):
             )
             return
         if not progress.has_batch:
+            self.prepare(n_layers)
             what = "activations" if self._kind == "activations" else "deltas δ"
             self.set_unavailable(
                 f"No batch yet: Step (F10) runs one cycle, Step phase (F9) one phase of it; "
@@ -815,15 +841,17 @@ class LayerHeatmaps(QWidget):
         return activation_levels("linear", finite)
 
     def _rebuild(self, count: int) -> None:
+        self._prepare_timer.stop()
+        self._wanted = count
         for heatmap in self._heatmaps:
             self._row.removeWidget(heatmap)
             heatmap.hide()
             heatmap.deleteLater()
-        self._heatmaps = [
-            Heatmap(self._mode, "", self._row_label, self._col_label, parent=self) for _ in range(count)
-        ]
-        shared_rows = self._kind != "deltas"  # samples: the same rows in every layer
-        for index, heatmap in enumerate(self._heatmaps):
-            if shared_rows and index > 0:
-                heatmap.set_row_numbers_visible(False)
-            self._row.addWidget(heatmap, 1)
+        self._heatmaps = [self._new_heatmap(index) for index in range(count)]
+
+    def _new_heatmap(self, index: int) -> Heatmap:
+        heatmap = Heatmap(self._mode, "", self._row_label, self._col_label, parent=self)
+        if self._kind != "deltas" and index > 0:  # samples: the same rows in every layer
+            heatmap.set_row_numbers_visible(False)
+        self._row.addWidget(heatmap, 1)
+        return heatmap
