@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # only passed in
     from .session import TrainingSession
     from .timeline import Timeline
 
-__all__ = ["MAX_TRAJECTORY", "RANDOM_SPAN", "CUT_TS", "LandscapeCut", "LandscapeMap", "LandscapeJob", "trajectory",
+__all__ = ["MAX_TRAJECTORY", "RANDOM_SPAN", "AHEAD", "CUT_TS", "LandscapeCut", "LandscapeMap", "LandscapeJob", "trajectory",
            "plane_coordinates", "flat_parameters", "start_landscape", "landscape_cut"]
 
 Array = npt.NDArray[np.floating]
@@ -42,6 +42,8 @@ Array = npt.NDArray[np.floating]
 MAX_TRAJECTORY = 200
 #: Random directions are filter-normalised: α = 1 moves every neuron's weights by their own norm.
 RANDOM_SPAN = 1.0
+#: Room a PCA map keeps ahead of the weights along PC1, as a share of the path's extent along it.
+AHEAD = 0.5
 #: Positions along the last update: t = 0 before it, t = 1 after it (multiples of 1/20, so 0 and 1 are exact).
 CUT_TS = np.arange(-20, 61) / 20.0
 
@@ -191,7 +193,8 @@ def start_landscape(session: "TrainingSession", request: int, directions: str = 
     """A job mapping the loss around the session's weights now, on its training split.
 
     ``directions`` "pca": the two principal components of the path (see ``trajectory``),
-    the map covering the path with a quarter of its extent around it; where PCA is
+    the map covering the path with a quarter of its extent around it and ``AHEAD`` of its
+    extent along PC1 beyond the weights, where the path heads; where PCA is
     impossible (fewer than 3 points, a path along one line), random directions with a
     note. "random": two filter-normalised directions from ``seed``, over [−1, 1] (wider
     if the path's projection reaches further). ValueError for a bad resolution or kind.
@@ -214,7 +217,11 @@ def start_landscape(session: "TrainingSession", request: int, directions: str = 
         spec = LandscapeSpec(resolution, alphas, betas, "random", seed)
     else:
         path = plane.path
-        spec = replace(LandscapeSpec.covering(path, resolution), seed=seed)
+        covering = LandscapeSpec.covering(path, resolution)
+        # The path ends at (0, 0) heading to positive α: room ahead, so a running descent stays on the map a while.
+        ahead = AHEAD * float(np.ptp(path[:, 0]))
+        alphas = (covering.alpha_range[0], max(covering.alpha_range[1], ahead))
+        spec = replace(covering, alpha_range=alphas, seed=seed)
     X, Y = trainer.X_train, trainer.Y_train
     loss = float(losses_at(network, X, Y, plane.origin[None])[0])
     return LandscapeJob(request, session.generation, trainer.cycle, spec, network, X, Y, plane, path, cycles, note,

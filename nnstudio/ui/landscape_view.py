@@ -79,7 +79,12 @@ def _log_levels(losses: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
 
 def _decade_ticks(low: float, high: float) -> list[tuple[float, str]]:
     """Colour-bar ticks (log10 value, label) between ``low`` and ``high``: 1-2-5 steps when the range is short."""
-    steps = (1.0,) if high - low > 2.5 else (1.0, 2.0, 5.0)
+    if high - low > 2.5:
+        steps = (1.0,)
+    elif high - low > 0.6:
+        steps = (1.0, 2.0, 5.0)
+    else:  # within a factor of four: every leading digit
+        steps = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
     ticks = []
     for decade in range(math.floor(low) - 1, math.ceil(high) + 1):
         for step in steps:
@@ -127,7 +132,7 @@ class LandscapeView(QWidget):
         self.map: LandscapeMap | None = None
         self.cut: LandscapeCut | None = None
         self.latest: Snapshot | None = None
-        self.min_auto_interval = 1.0
+        self.min_auto_interval = 2.0
         self.min_cut_interval = 0.2
         self._requests = 0
         self._map_pending: int | None = None  # the request whose map is awaited
@@ -249,6 +254,7 @@ class LandscapeView(QWidget):
             self.color_bar.getAxis(side).setPen(pg.mkPen(AXIS_COLOR))
         self.color_bar.axis.setTextPen(pg.mkPen(TEXT_COLOR))
         self.color_bar.axis.setTickFont(font)
+        self.color_bar.axis.enableAutoSIPrefix(False)  # its values are log10: a "(x0.001)" would mislead
         self.color_bar.axis.setLabel("loss (log)", **label_style)
         self.color_bar.setImageItem(self.image_item)
         self.graphics.addItem(self.color_bar)

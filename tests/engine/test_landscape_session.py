@@ -120,6 +120,13 @@ def test_flat_parameters_lay_out_weights_as_the_network_does():
 
 # -- the map, computed in the session ------------------------------------------------------------
 
+def window_spec(path, resolution):
+    """The PCA map the window gets: the path with a quarter of its extent around it, half its α extent ahead."""
+    spec = LandscapeSpec.covering(path, resolution)
+    extent = path[:, 0].max() - path[:, 0].min()
+    return replace(spec, alpha_range=(spec.alpha_range[0], max(spec.alpha_range[1], 0.5 * extent)))
+
+
 def finish(job):
     while not job.advance(0.0):
         pass
@@ -133,7 +140,7 @@ def test_the_map_is_compute_landscape_of_the_path_and_the_weights_now():
     cycles = list(range(0, 100, 16)) + [100]
     path = weights_at(cycles)
     plane = pca_plane(path)
-    spec = LandscapeSpec.covering(plane.path, 21)
+    spec = window_spec(plane.path, 21)
     want = compute_landscape(spec, session.network, session.trainer.X_train, session.trainer.Y_train, path)
     assert (got.request, got.cycle, got.kind, got.note) == (7, 100, "pca", "")
     assert got.path_cycles.tolist() == cycles
@@ -141,6 +148,7 @@ def test_the_map_is_compute_landscape_of_the_path_and_the_weights_now():
     assert np.array_equal(got.alphas, want.alphas) and np.array_equal(got.betas, want.betas)
     assert np.array_equal(got.path, plane.path) and np.array_equal(got.explained, plane.explained)
     assert got.contains((0.0, 0.0)) and not got.contains((got.alphas[-1] + 1e-9, 0.0))
+    assert got.alphas[-1] >= 0.5 * (got.path[:, 0].max() - got.path[:, 0].min())  # room where the descent heads
 
 
 def test_pca_is_impossible_at_cycle_0_so_the_map_uses_random_directions_and_says_why():
@@ -224,7 +232,7 @@ def test_over_the_pipe_the_map_equals_compute_landscape_on_the_same_inputs():
     session.step("cycle", 100)
     cycles = list(range(0, 100, 16)) + [100]
     path = weights_at(cycles)
-    spec = LandscapeSpec.covering(pca_plane(path).path, 41)
+    spec = window_spec(pca_plane(path).path, 41)
     want = compute_landscape(spec, session.network, session.trainer.X_train, session.trainer.Y_train, path)
     assert got.cycle == 100 and got.losses.shape == (41, 41)
     assert np.array_equal(got.losses, want.losses)

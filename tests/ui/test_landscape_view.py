@@ -300,3 +300,22 @@ def test_on_a_narrow_window_the_landscape_takes_the_side_panel_and_offers_step_a
     dock.close()
     qtbot.waitUntil(lambda: window.main_split.sizes()[0] == side_width, timeout=TIMEOUT)
     assert not dock.training_row.isVisible()
+
+
+def test_hovering_the_map_reads_the_loss_of_the_grid_point_under_the_pointer(shown):
+    from PySide6.QtCore import QPointF
+
+    from nnstudio.ui.numbers import format_number
+
+    view, trainer = shown
+    trainer.session.step("cycle", 60)
+    view.show_snapshot(trainer.snapshot())
+    trainer.answer(view)
+    m = view.map
+    i, j = 7, 30
+    at = view.plot_item.getViewBox().mapViewToScene(QPointF(m.alphas[j], m.betas[i]))
+    view._on_hover((at,))
+    assert view.caption.text() == (f"α {format_number(m.alphas[j], 3)}, β {format_number(m.betas[i], 3)}: "
+                                   f"loss {format_number(m.losses[i, j], 4)}")
+    view._on_hover((QPointF(-1000.0, -1000.0),))
+    assert view.caption.text().startswith("Cycle 60")
