@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # only passed in
     from .session import TrainingSession
     from .timeline import Timeline
 
-__all__ = ["MAX_TRAJECTORY", "RANDOM_SPAN", "AHEAD", "CUT_TS", "LandscapeCut", "LandscapeMap", "LandscapeJob", "trajectory",
-           "plane_coordinates", "flat_parameters", "start_landscape", "landscape_cut"]
+__all__ = ["MAX_TRAJECTORY", "RANDOM_SPAN", "AHEAD", "CUT_TS", "LandscapeCut", "LandscapeMap", "LandscapeJob",
+           "trajectory", "plane_coordinates", "flat_parameters", "start_landscape", "landscape_cut"]
 
 Array = npt.NDArray[np.floating]
 

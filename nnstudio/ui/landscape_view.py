@@ -7,9 +7,9 @@ filter-normalised directions), the path the descent took projected onto it, and 
 point moving as training goes on. Under it, the loss along the last update: the line the
 step "saw", from t = 0 (the weights before it) to t = 1 (the weights after it) and beyond.
 
-The trainer computes maps (``engine.landscape_session``) when asked: when the tab is
-opened, on Recompute, when the settings change, and when the current point leaves the map;
-never every frame. Between maps, the weights of each snapshot are projected onto the
+The trainer computes maps (``engine.landscape_session``) when asked: when the view is
+opened and the weights have moved, on Recompute, when the choices change, and when the
+current point leaves the map; never every frame. Between maps, the weights of each snapshot are projected onto the
 map's plane here, which moves the current point and grows the path.
 
 Colours: the loss is an amount, so the map uses the window's scale for amounts (white to
@@ -78,7 +78,7 @@ def _log_levels(losses: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
 
 
 def _decade_ticks(low: float, high: float) -> list[tuple[float, str]]:
-    """Colour-bar ticks (log10 value, label) between ``low`` and ``high``: 1-2-5 steps when the range is short."""
+    """Colour-bar ticks (log10 value, label) between ``low`` and ``high``: decades, 1-2-5 or every digit."""
     if high - low > 2.5:
         steps = (1.0,)
     elif high - low > 0.6:
@@ -91,13 +91,13 @@ def _decade_ticks(low: float, high: float) -> list[tuple[float, str]]:
             value = math.log10(step) + decade
             if low <= value <= high:
                 ticks.append((value, format_number(10.0**value, 2)))
-    if len(ticks) < 2:  # under a factor of two: the ends
+    if len(ticks) < 2:  # too narrow a range for two such ticks: its ends
         ticks = [(v, format_number(10.0**v, 3)) for v in (low, high)]
     return ticks
 
 
 class LandscapeView(QWidget):
-    """The "Landscape" tab: the map with the path and the current point, and the cut along the last update.
+    """The map with the path and the current point, and the cut along the last update (in ``LandscapeDock``).
 
     Parameters
     ----------
@@ -125,7 +125,7 @@ class LandscapeView(QWidget):
     def __init__(self, send: Callable[..., None] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("landscapeView")
-        # Like the other tabs: as narrow as the window needs (combo texts elide), never widening it.
+        # Like the window's views: as narrow as the window needs, never widening it.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(MIN_WIDTH)
         self._send = send or (lambda *args: None)
@@ -140,6 +140,8 @@ class LandscapeView(QWidget):
         self._last_auto = -math.inf
         self._last_cut = -math.inf
         self._opened = False  # shown since the last snapshot
+        self._point: np.ndarray | None = None  # the weights shown, on the map's plane
+        self._cut_params: np.ndarray | None = None  # the weights the last cut asked for was of
         # The path drawn: cycles and (α, β), the map's then those of later snapshots.
         self._cycles = np.empty(0, dtype=np.int64)
         self._points = np.empty((0, 2))
@@ -334,7 +336,7 @@ class LandscapeView(QWidget):
         self.request_map()
 
     def _refresh_cut(self) -> None:
-        """Ask for the cut of the weights shown if the one shown is of others (every ``min_cut_interval`` while running)."""
+        """Ask for the cut of the weights shown unless it is shown (while running, every ``min_cut_interval``)."""
         s = self.latest
         if s is None or self._cut_pending is not None or not self.isVisible():
             return
@@ -452,9 +454,6 @@ class LandscapeView(QWidget):
         self.cut_curve.setData([], [])
         self.cut_marks.setData([])
         self.cut_title.setText(CUT_TITLE)
-
-    _point: np.ndarray | None = None
-    _cut_params: np.ndarray | None = None
 
     def _draw_map(self, m: LandscapeMap) -> None:
         shown, (low, high) = _log_levels(m.losses)
@@ -587,7 +586,7 @@ class LandscapeDock(QDockWidget):
         if visible and not self._sized and isinstance(window, QMainWindow) and not self.isFloating():
             self._sized = True
             width = max(DOCK_MIN_WIDTH, min(DOCK_WIDTH, int(window.width() * 0.3)))
-            # Once the window has made room (a narrow one folds its side panel away in this same event).
+            # After the window's own answer to the opening (a narrow one folds its side panel away).
             QTimer.singleShot(0, lambda: window.resizeDocks([self], [width], Qt.Orientation.Horizontal))
 
     def add_training_actions(self, actions) -> None:
