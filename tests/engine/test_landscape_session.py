@@ -57,7 +57,6 @@ def test_a_long_path_is_thinned_evenly_and_keeps_its_ends():
     assert np.array_equal(points[:-1], weights_at(cycles[:-1].tolist()))
 
 
-@pytest.mark.slow
 def test_the_path_stays_bounded_over_a_long_run():
     session = TrainingSession(replace(XOR, batch_size=1))
     session.step("cycle", 8000)  # ~280 keyframes
