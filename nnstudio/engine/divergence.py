@@ -111,7 +111,9 @@ class Checkpoints:
         if rule == "accumulate":
             network = trainer.network
             kept = target.kept_deltas or tuple(np.zeros(n, network.dtype) for n in network.spec.sizes[1:])
-        trainer.restore(replace(target, hyper=hyper, batch_size=batch_size, kept_deltas=kept))
+        # A loaded run may start stopped at a divergence: going back to it clears that.
+        trainer.restore(replace(target, hyper=hyper, batch_size=batch_size, kept_deltas=kept, diverged_at=None,
+                                diverged_loss=None))
         np.copyto(trainer.previous_params, trainer.network.flat)
         trainer.history.batch_loss.truncate(target.cycle - 1)
         trainer.history.evaluations.truncate(target.cycle - 1)

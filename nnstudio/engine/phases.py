@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from .network import Network, Workspace
 from .optim import SGD
+from .trainer_state import read_only_copy
 
 __all__ = ["PHASE_KINDS", "PhaseRecord", "phase_record"]
 
@@ -40,12 +41,6 @@ class PhaseRecord:
     values: Mapping[str, Any]
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
-    copy = np.array(array, copy=True)
-    copy.setflags(write=False)
-    return copy
-
-
 def phase_record(cycle: int, kind: str, layer: int | None, network: Network, ws: Workspace, targets: Array,
                  optimizer: SGD) -> PhaseRecord:
     """The record of phase (``kind``, ``layer``) of cycle ``cycle``, just done in workspace ``ws``."""
@@ -68,12 +63,12 @@ def phase_record(cycle: int, kind: str, layer: int | None, network: Network, ws:
     else:
         weight_updates, bias_updates = network.views(optimizer.updates)
         values = {
-            "weight_updates": tuple(_frozen(u) for u in weight_updates),
-            "bias_updates": tuple(_frozen(u) for u in bias_updates),
-            "weights": tuple(_frozen(W) for W in network.weights),
-            "biases": tuple(_frozen(b) for b in network.biases),
+            "weight_updates": tuple(read_only_copy(u) for u in weight_updates),
+            "bias_updates": tuple(read_only_copy(u) for u in bias_updates),
+            "weights": tuple(read_only_copy(W) for W in network.weights),
+            "biases": tuple(read_only_copy(b) for b in network.biases),
             "learning_rate": optimizer.hyper.learning_rate,
             "noise_std": optimizer.last_noise_std,
         }
-    frozen = {k: _frozen(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
+    frozen = {k: read_only_copy(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
     return PhaseRecord(cycle, kind, layer, MappingProxyType(frozen))

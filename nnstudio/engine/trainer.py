@@ -33,18 +33,12 @@ from .network import (
 )
 from .optim import SGD, Hyperparameters
 from .phases import PHASE_KINDS, PhaseRecord, phase_record
-from .trainer_state import RngState, TrainerState, whole_number
+from .trainer_state import RngState, TrainerState, read_only_copy, whole_number
 
 __all__ = ["PHASE_KINDS", "PhaseRecord", "Evaluation", "Rollback", "Trainer", "TrainerState", "RUNAWAY_FACTOR",
            "SANE_FACTOR", "CHECKPOINT_CYCLES"]
 
 Array = npt.NDArray[np.floating]
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    copy = np.array(array, copy=True)
-    copy.setflags(write=False)
-    return copy
 
 
 class Trainer:
@@ -332,7 +326,7 @@ class Trainer:
         opt = self.optimizer
         vectors = np.stack((self.network.flat, opt.velocity, opt.updates))  # one allocation for the three
         vectors.setflags(write=False)
-        kept = None if self._kept_deltas is None else tuple(_frozen(k) for k in self._kept_deltas)
+        kept = None if self._kept_deltas is None else tuple(read_only_copy(k) for k in self._kept_deltas)
         batches = self._batches
         return TrainerState(vectors, opt.steps, opt.last_noise_std, RngState.of(opt.rng),
                             RngState.of(batches.rng), batches.order, batches.position, self.cycle, self.epoch,
@@ -361,7 +355,8 @@ class Trainer:
         state.shuffle_rng.put_into(batches.rng)
         order = state.order
         if order is not None and (order.dtype != np.int64 or order.flags.writeable):
-            order = _frozen(order.astype(np.int64))
+            order = order.astype(np.int64)  # a copy the caller cannot edit
+            order.setflags(write=False)
         batches.order, batches.position = order, int(state.position)
         self.cycle, self.epoch = int(state.cycle), int(state.epoch)
         batches.set_size(state.batch_size)

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from .network import DELTA_RULES, n_parameters
 from .optim import Hyperparameters
 
-__all__ = ["RngState", "TrainerState", "whole_number"]
+__all__ = ["RngState", "TrainerState", "whole_number", "read_only_copy"]
 
 Array = npt.NDArray[np.floating]
 
@@ -37,7 +37,7 @@ def whole_number(value, what: str) -> int:
     return int(value)
 
 
-def _frozen(array) -> np.ndarray:
+def read_only_copy(array) -> np.ndarray:
     copy = np.array(array, copy=True)
     copy.setflags(write=False)
     return copy
@@ -194,8 +194,9 @@ class TrainerState:
             raise ValueError(f"batch size must be at least 1, got {self.batch_size}")
         if self.diverged_at is not None:
             whole_number(self.diverged_at, "diverged_at")
-        if (self.diverged_loss is None) != (self.diverged_at is None):
-            raise ValueError("a diverged state needs its loss, and only a diverged one has one")
+        loss = self.diverged_loss
+        if (loss is None) != (self.diverged_at is None) or not (loss is None or isinstance(loss, (float, np.floating))):
+            raise ValueError("a diverged state needs its loss (a number), and only a diverged one has one")
         self._check_kept_deltas(sizes)
 
     def _check_kept_deltas(self, sizes: Sequence[int]) -> None:
@@ -277,14 +278,14 @@ class TrainerState:
             kept = state.get("kept_deltas")
             if not isinstance(kept, (list, tuple)):
                 raise ValueError("the accumulate rule's kept deltas must be a list of arrays, one per layer")
-            kept = tuple(_frozen(k) for k in kept)
+            kept = tuple(read_only_copy(k) for k in kept)
         order = state["order"]
         diverged_at = state["diverged_at"]
         return cls(
             vectors=vectors, steps=opt["steps"],
             last_noise_std=opt.get("last_noise_std", 0.0), noise_rng=RngState.from_dict(opt["rng"], "noise"),
             shuffle_rng=RngState.from_dict(state["shuffle_rng"], "batch order"),
-            order=None if order is None else _frozen(order), position=state["position"], cycle=state["cycle"],
+            order=None if order is None else read_only_copy(order), position=state["position"], cycle=state["cycle"],
             epoch=state["epoch"], hyper=Hyperparameters(**hyper),  # ValueError names a bad setting
             batch_size=state["batch_size"], diverged_at=diverged_at,
             diverged_loss=None if diverged_at is None else math.nan, kept_deltas=kept,

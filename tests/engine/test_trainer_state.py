@@ -18,11 +18,11 @@ from support.trainer_states import assert_same_plain_data, assert_same_trainer_s
 ROWS = 45
 
 
-def _trainer(seed: int = 0, rule: str = "set", **options) -> Trainer:
+def _trainer(seed: int = 0, rule: str = "set", output: str = "sigmoid", **options) -> Trainer:
     """A 3-4-2 net on 45 rows in batches of 8, with momentum and noise: every part of the state moves."""
     rng = np.random.default_rng(3)
     X, Y = rng.normal(size=(ROWS, 3)), rng.random((ROWS, 2))
-    spec = NetworkSpec((3, 4, 2), ("tanh", "sigmoid"))
+    spec = NetworkSpec((3, 4, 2), ("tanh", output))
     settings = dict(hyper=Hyperparameters(learning_rate=0.3, momentum=0.8, noise=0.1), batch_size=8, seed=seed,
                     eval_every=0, delta_rule=rule)
     settings.update(options)
@@ -175,3 +175,21 @@ def test_a_dict_without_the_last_update_or_noise_sigma_reads_as_zeros():
     state = TrainerState.from_dict(as_dict)
     assert not state.updates.any() and state.last_noise_std == 0.0
     assert np.array_equal(state.params, trainer.network.flat)
+
+
+def test_a_run_loaded_stopped_at_a_divergence_rolls_back_to_where_it_was_loaded():
+    """The loaded state is the first checkpoint; rolling back to it leaves the divergence behind."""
+    source = _trainer(output="linear")
+    source.step_cycle(9)
+    source.network.flat[-1] = 1e200  # an output bias still finite, but its loss overflows
+    with np.errstate(all="ignore"):
+        source.step_cycle(1)
+    assert source.diverged_at == 9 and np.isfinite(source.network.flat).all()
+    saved = source.state()
+    trainer = _trainer(seed=4, output="linear")
+    trainer.load_state(saved)
+    assert trainer.diverged_at == 9 and math.isnan(trainer.diverged_loss)
+    rollback = trainer.roll_back()
+    assert (rollback.diverged_at, rollback.cycle, rollback.proven) == (9, saved["cycle"], False)
+    assert trainer.diverged_at is None and trainer.diverged_loss is None and trainer.cycle == saved["cycle"]
+    assert trainer.network.flat.tobytes() == saved["params"].tobytes()
