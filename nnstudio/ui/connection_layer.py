@@ -58,7 +58,7 @@ class WeightImageItem(QGraphicsItem):
                  describe: Callable[[int, int, float | None], str], hover_pen: Callable[[float | None], QPen]) -> None:
         super().__init__()
         self.layer = layer
-        self.shape_ = (int(shape[0]), int(shape[1]))
+        self.matrix_shape = (int(shape[0]), int(shape[1]))
         self._lut = lut
         self._describe, self._hover_pen_of = describe, hover_pen
         self._weights: np.ndarray | None = None
@@ -83,15 +83,15 @@ class WeightImageItem(QGraphicsItem):
 
     def set_weights(self, weights: np.ndarray | None, scale: float) -> None:
         """Colour the cells by ``weights / scale`` (``scale``: the network's largest |w|); None: neutral grey."""
-        rows, cols = self.shape_
+        rows, cols = self.matrix_shape
         if weights is None:
             self._weights = None
             rgb = np.empty((rows, cols, 3), np.uint8)
             rgb[:] = _NEUTRAL
         else:
             w = np.asarray(weights, dtype=float)
-            if w.shape != self.shape_:
-                raise ValueError(f"weights of layer {self.layer}: expected shape {self.shape_}, got {w.shape}")
+            if w.shape != self.matrix_shape:
+                raise ValueError(f"weights of layer {self.layer}: expected shape {self.matrix_shape}, got {w.shape}")
             self._weights = w
             finite = np.isfinite(w)
             t = np.clip(np.where(finite, w, 0.0) / (scale if scale > 0 else 1.0), -1.0, 1.0)
@@ -119,13 +119,13 @@ class WeightImageItem(QGraphicsItem):
         rect = self._rect
         if rect.isEmpty() or not rect.contains(p):
             return None
-        rows, cols = self.shape_
+        rows, cols = self.matrix_shape
         i = min(int((p.y() - rect.top()) / rect.height() * rows), rows - 1)
         j = min(int((p.x() - rect.left()) / rect.width() * cols), cols - 1)
         return i, j
 
     def cell_rect(self, i: int, j: int) -> QRectF:
-        rows, cols = self.shape_
+        rows, cols = self.matrix_shape
         rect = self._rect
         w, h = rect.width() / cols, rect.height() / rows
         return QRectF(rect.left() + j * w, rect.top() + i * h, w, h)
