@@ -18,8 +18,8 @@ loop goes on. The child answers with ``("snapshot", Snapshot)``, ``("error", tex
 ``("bye", None)``. A snapshot's loss histories hold only the points recorded since
 the snapshot before, or the whole series after any other change (``Snapshot.history_appended``;
 ``snapshot.HistoryReceiver`` puts them together again). An ``open_session`` that fails answers ``("error", text)`` and
-keeps the current session. Every command but ``set_speed``, ``quit``, ``landscape`` and
-``landscape_cut`` is followed by a snapshot.
+keeps the current session. Every command but ``set_speed``, ``quit``, ``landscape``,
+``landscape_cut`` and ``set_pinned_runs`` is followed by a snapshot.
 
 ``("checkpoint", state)`` carries ``TrainingSession.state()``: at most every
 ``CHECKPOINT_SECONDS``, and only after training changed. The window keeps the last one
@@ -35,6 +35,10 @@ Inside a cycle and back in time (see ``TrainingSession``):
 - ``("check_gradients", ())``: answered with ``("gradients", results)``.
 - ``("set_layer_view", (layer, i, j))`` or ``("set_layer_view", (None,))``: the
   snapshots' ``layer_view`` on (layer 1..L, neurons i and j) or off.
+- ``("set_delta_rule", (rule,))``: backprop's rule for hidden deltas, "set" (standard) or
+  the seed author's "accumulate", from the next cycle on; a fresh run starts with "set".
+- ``("set_pinned_runs", (runs,))``: the window's pinned runs (``pinned_runs``), kept
+  through resets and written to session files.
 - ``("landscape", (request, directions, resolution, seed))``: a map of the loss around the
   weights shown (``landscape_session``), computed a slice at a time between commands and
   training; answered with ``("landscape", LandscapeMap)`` once done. A new request drops
@@ -72,7 +76,9 @@ from .errorlog import log_exception
 from .landscape import DIRECTION_KINDS, MAX_RESOLUTION
 from .landscape_session import LandscapeJob
 from .optim import Hyperparameters
+from .network import DELTA_RULES
 from .pacing import Pacer
+from .pinned_runs import pins_from_list
 from .session import DataSpec, SessionConfig, TrainingSession
 from .sessionfile import load_session, save_session
 
@@ -224,6 +230,11 @@ def _arguments(*params: _Param) -> Callable[[tuple], tuple]:
                 raise ValueError(f"{param.name} {exc}") from None
         return tuple(values)
     return check
+
+
+def _pinned_runs(value):
+    """The window's pins as plain dicts, each checked as a session file's would be."""
+    return tuple(pin.to_dict() for pin in pins_from_list(list(value) if isinstance(value, (list, tuple)) else value))
 
 
 def _layer_view_arguments(args: tuple) -> tuple:
@@ -532,6 +543,10 @@ COMMAND_TABLE: dict[str, Command] = {
         False, answered_by_snapshot=False),
     "landscape_cut": Command(_Server.landscape_cut, _arguments(_Param("request", _whole(0))), False,
                              answered_by_snapshot=False),
+    "set_delta_rule": Command(_session_call("set_delta_rule"), _arguments(
+        _Param("rule", _choice(*DELTA_RULES))), True),
+    "set_pinned_runs": Command(_session_call("set_pinned_runs"), _arguments(_Param("runs", _pinned_runs)), False,
+                               answered_by_snapshot=False),
 }
 COMMANDS = tuple(COMMAND_TABLE)
 

@@ -227,6 +227,8 @@ class TrainingSession:
         self._data_sent = -1
         self._message = ""
         self._layer_view: tuple[int, int, int] | None = None
+        # The window's pinned runs (``pinned_runs.PinnedRun.to_dict()``): kept through resets, saved in session files.
+        self.pinned_runs: tuple[dict, ...] = ()
         self.dataset = dataset if dataset is not None else config.data.load()
         self.config, _ = config.fitted_to(self.dataset)
         self._rebuild()
@@ -333,6 +335,19 @@ class TrainingSession:
         self._abort_cycle()
         self.trainer.set_batch_size(batch_size)
         self.timeline.record(self.trainer, event=True)
+
+    def set_delta_rule(self, rule: str) -> None:
+        """Backprop's rule for hidden deltas from the next cycle on (``Trainer.set_delta_rule``).
+
+        A fresh run (reset, new shape or data) starts with the standard "set" rule again.
+        """
+        self.continue_from_here()
+        self._abort_cycle()  # a cycle half-stepped by phases must not mix the two rules
+        self.trainer.set_delta_rule(rule)
+        self.timeline.record(self.trainer, event=True)
+
+    def set_pinned_runs(self, runs: tuple[dict, ...]) -> None:
+        self.pinned_runs = tuple(runs)
 
     def reset(self, seed: int | None = None) -> None:
         """Start over; the same seed gives the same initial weights, so a run replays."""
@@ -714,6 +729,7 @@ class TrainingSession:
             "test_idx": exp.test_idx.copy(),
             "normalizer": {"mean": exp.normalizer.mean.copy(), "std": exp.normalizer.std.copy()},
             "trainer": trainer,
+            "pinned_runs": list(self.pinned_runs),
         }
 
     @classmethod
@@ -776,6 +792,7 @@ class TrainingSession:
             raise ValueError("the trainer's learning settings or batch size differ from the saved config")
         session._grid_cache = None
         session._start_run()  # the timeline starts at the reopened cycle
+        session.pinned_runs = tuple(state.get("pinned_runs", ()))
         session._message = f"Session reopened at cycle {trainer.cycle} (epoch {trainer.epoch})."
         return session
 
@@ -892,5 +909,5 @@ class TrainingSession:
             rewound=timeline.rewound, layer_view=self._layer_view_data(),
             target_scaling=None if scaling.is_identity else (scaling.mean, scaling.std),
             history_appended=None if since is None else tuple(not whole for _, _, whole in parts),
-            history_marks=tuple(item.mark() for item in series),
+            history_marks=tuple(item.mark() for item in series), delta_rule=trainer.delta_rule,
         )

@@ -20,6 +20,8 @@ Its ``meta`` entry is one JSON string (a plain unicode array, so the file loads 
                       (null or cycle, train_loss, test_loss, train_accuracy, test_accuracy),
                       history {batch_loss, evaluations: {offered, stride, capacity}};
                       version 2 only: delta_rule ("accumulate")
+    pinned_runs       optional: up to four runs pinned to compare against
+                      (``pinned_runs.PinnedRun.to_dict()``); files without it open with none
 
 and the numbers are arrays:
 
@@ -61,12 +63,14 @@ from .. import __version__
 from .datasets import REAL_DATASETS, TASKS
 from .fileio import atomic_writer
 from .network import n_parameters
+from .pinned_runs import PinnedRun, pins_from_list
 from .session import TrainingSession
 from .trainer_state import TrainerState
 
 __all__ = [
     "FORMAT_NAME", "FORMAT_VERSION", "SESSION_SUFFIX", "MAX_SESSION_BYTES", "SessionFileError",
     "save_session", "load_session", "session_to_file_content", "session_state_from_file_content",
+    "read_pinned_runs",
 ]
 
 FORMAT_NAME = "nnstudio-session"
@@ -108,6 +112,8 @@ def session_to_file_content(session: TrainingSession) -> tuple[dict, dict[str, n
                         for key in _HISTORY_COLUMNS},
         },
     }
+    if state.get("pinned_runs"):
+        meta["pinned_runs"] = list(state["pinned_runs"])
     arrays = {
         **_trainer_arrays(trainer_state),
         "train_idx": np.asarray(state["train_idx"], np.int64),
@@ -360,6 +366,10 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
         series = _dict(history_meta[key], f"trainer history {key}", ("offered", "stride", "capacity"))
         history[key] = {"data": arrays[f"history_{key}"], "offered": series["offered"],
                         "stride": series["stride"], "capacity": series["capacity"]}
+    try:
+        pins = pins_from_list(meta.get("pinned_runs", []))
+    except ValueError as exc:
+        raise SessionFileError(f"meta {exc}") from None
     info = {k: dataset[k] for k in _DATASET_KEYS}
     if custom:
         info["X"], info["y"] = arrays["X"], arrays["y"]
@@ -371,6 +381,7 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
         "normalizer": {"mean": arrays["norm_mean"], "std": arrays["norm_std"]},
         "trainer": {**trainer_state, "eval_every": trainer["eval_every"], "history": history,
                     "last_evaluation": trainer["last_evaluation"]},
+        "pinned_runs": [pin.to_dict() for pin in pins],
     }
 
 
@@ -404,3 +415,16 @@ def load_session(path: str | os.PathLike) -> TrainingSession:
     if list(session.network.spec.sizes) != meta["network"]["sizes"]:
         raise SessionFileError(f"{name}: the network built from the config is not the one saved")
     return session
+
+
+def read_pinned_runs(path: str | os.PathLike) -> tuple[PinnedRun, ...]:
+    """The runs a session file pins (none for a file without them); SessionFileError names a problem.
+
+    The window calls it once the trainer has reopened the file, to show its pins.
+    """
+    path = Path(path)
+    meta, _arrays = _read_archive(path)
+    try:
+        return pins_from_list(meta.get("pinned_runs", []))
+    except ValueError as exc:
+        raise SessionFileError(f"{path.name}: meta {exc}") from None

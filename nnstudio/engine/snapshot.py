@@ -196,6 +196,9 @@ class Snapshot:
         Per series of ``HISTORY_SERIES``, its lineage and length as of this snapshot: in
         the trainer's process to send the next snapshot's new points only; in the window
         (``HistoryReceiver``) equal marks mean the same points, so a panel need not redraw.
+    delta_rule
+        How backprop fills hidden deltas (``Trainer.delta_rule``): "set", or the seed
+        author's "accumulate"; the window shows it so nobody trains with it unknowingly.
     """
 
     generation: int
@@ -235,6 +238,7 @@ class Snapshot:
     target_scaling: tuple[float, float] | None = None
     history_appended: tuple[bool, bool, bool] | None = None
     history_marks: tuple[SeriesMark, SeriesMark, SeriesMark] | None = None
+    delta_rule: str = "set"
 
 
 def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:

@@ -126,6 +126,8 @@ BAD_ARGUMENTS = {
                   ((1, "pca", 1), "resolution must be a whole number from 2 to 1001"),
                   ((1, "pca", 41, -2), "seed must be a whole number ≥ 0")],
     "landscape_cut": [((), "takes 1 argument"), (("a",), "request must be a whole number ≥ 0")],
+    "set_delta_rule": [(("add",), "rule must be one of set, accumulate"), ((), "takes 1 argument")],
+    "set_pinned_runs": [(([{"config": 1}],), "pinned run 1"), (("pins",), "at most 4")],
 }
 
 
@@ -222,7 +224,8 @@ def _valid_arguments(tmp_path):
         "export": (str(tmp_path / "w.npz"),), "snapshot": (), "save_session": (str(tmp_path / "s.nnstudio"),),
         "open_session": (str(saved),), "import_weights": (str(weights),), "quit": (), "step_phase": (),
         "rewind": (0,), "undo": (), "continue_from_here": (), "check_gradients": (), "set_layer_view": (1, 0, 1),
-        "landscape": (1, "pca", 21, 0), "landscape_cut": (2,),
+        "landscape": (1, "pca", 21, 0), "landscape_cut": (2,), "set_delta_rule": ("accumulate",),
+        "set_pinned_runs": ((),),
     }
 
 
@@ -230,7 +233,7 @@ def test_every_command_is_classed_as_changing_training_or_not():
     changing = {name for name, command in COMMAND_TABLE.items() if command.changes_training}
     assert changing == {"step", "run", "pause", "reset", "set_network", "set_data", "set_dataset", "set_hyper",
                         "set_batch_size", "set_weight", "open_session", "import_weights", "quit", "step_phase",
-                        "rewind", "undo", "continue_from_here"}
+                        "rewind", "undo", "continue_from_here", "set_delta_rule"}
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
