@@ -38,21 +38,16 @@ class Keyframe:
     full keyframe taken at an event (replay must not cross it).
     """
 
-    __slots__ = ("state", "patch", "barrier")
+    __slots__ = ("state", "patch", "barrier", "cycle", "full")
 
     def __init__(self, state: TrainerState, patch: tuple[tuple[np.ndarray, Array], ...] | None = None,
                  barrier: bool = False) -> None:
         self.state = state
         self.patch = patch
         self.barrier = barrier
-
-    @property
-    def cycle(self) -> int:
-        return self.state.cycle
-
-    @property
-    def full(self) -> bool:
-        return self.patch is None
+        # Read at every recording and rewind: plain attributes, not properties.
+        self.cycle = state.cycle
+        self.full = patch is None
 
     @property
     def order(self) -> np.ndarray | None:
