@@ -6,7 +6,9 @@ forward phase, a large learning rate for a few cycles, ...). It docks at the sid
 the window, so what it demonstrates stays in view beside it. The demonstrations that
 change a setting (:data:`SETTING_DEMOS`) are run by :class:`GuideDemonstrations`,
 which puts the setting back afterwards; the phase demonstrations are the learning
-presenter's.
+presenter's. After backprop, an experiment answers the seed author's question (``loss =``
+or ``loss +=``): a toggle for the author's delta rule and a "Show me" that the window's
+``compare_view.AuthorVariantDemo`` runs.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QDoubleSpinBox,
     QFrame,
@@ -38,6 +41,7 @@ from nnstudio.ui.plots import LossPlot
 
 __all__ = [
     "GuideDock", "GuideDemonstrations", "GuideSection", "GUIDE_ACTIONS", "GUIDE_SECTIONS", "GUIDE_TITLE",
+    "AUTHOR_SECTION",
     "SETTING_DEMOS",
 ]
 
@@ -159,6 +163,21 @@ GUIDE_SECTIONS: tuple[GuideSection, ...] = (
 )
 
 
+#: The seed author's open question, after backprop: not one of the numbered steps of a cycle,
+#: an experiment with one of them.
+AUTHOR_SECTION = GuideSection(
+    "author_variant",
+    "loss = dl/dw or loss += dl/dw?",
+    "The seed's author ends with a question: <i>\u201closs = dl/dw or loss += dl/dw \u2026 I haven't "
+    "tested this \u2026 There is probably a good reason for this.\u201d</i> Standard backprop <i>sets</i> "
+    "each hidden layer's blame from the layer above, every cycle afresh: "
+    + _formula("&delta; = (&delta;<sub>above</sub> W) &middot; f\u2032(sum)") + ". The author's variant "
+    "<i>adds</i> it to the blame the layer kept from earlier cycles, blame for old weights and other "
+    "samples. Tick the box to train that way, or press <i>Show me</i>: the current run is pinned and "
+    "the same start is trained as long with +=.",
+)
+
+
 def _section_frame(number: int, section: GuideSection, parent: QWidget) -> tuple[QFrame, QPushButton]:
     """A card: numbered heading, paragraph and a right-aligned "Show me" button."""
     frame = QFrame(parent, objectName=f"guideSection_{section.key}")
@@ -210,6 +229,10 @@ class GuideDock(QDockWidget):
     -------
     sig_action(str)
         A key from :data:`GUIDE_ACTIONS`: the learner pressed that paragraph's "Show me".
+    sig_delta_rule(str)
+        The learner ticked or cleared "Train with the author's variant (+=)".
+    sig_author_demo()
+        The learner pressed the author's question's "Show me" (``guideButton_author_variant``).
 
     Attributes
     ----------
@@ -220,6 +243,8 @@ class GuideDock(QDockWidget):
     """
 
     sig_action = Signal(str)  # key from GUIDE_ACTIONS
+    sig_delta_rule = Signal(str)  # "set" or "accumulate": the author's-variant toggle
+    sig_author_demo = Signal()  # the author's question's "Show me"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(GUIDE_TITLE, parent)
@@ -253,6 +278,8 @@ class GuideDock(QDockWidget):
             button.clicked.connect(lambda _checked=False, key=section.key: self.sig_action.emit(key))
             self.buttons[section.key] = button
             page_layout.addWidget(frame)
+            if section.key == "chain_rule":
+                page_layout.addWidget(self._author_frame(page))
         page_layout.addStretch(1)
 
         self.scroll_area = QScrollArea(objectName="guideScrollArea")
@@ -279,6 +306,37 @@ class GuideDock(QDockWidget):
             self.hide()
         else:
             self.resize(GUIDE_WIDTH, 680)
+
+    def _author_frame(self, page: QWidget) -> QFrame:
+        """The author's question: its paragraph, the += toggle, "Show me" and what that showed."""
+        frame, self.author_button = _section_frame(len(GUIDE_SECTIONS) + 1, AUTHOR_SECTION, page)
+        title = frame.findChild(QLabel)
+        title.setText(f"Experiment: {AUTHOR_SECTION.title}")  # not a numbered step of the cycle
+        self.author_button.setToolTip("Pin this run, train the same start with += for as many cycles, compare")
+        self.author_button.clicked.connect(self.sig_author_demo)
+        self.author_check = QCheckBox("Train with the author's variant (+=)", frame, objectName="authorVariantCheck")
+        self.author_check.setToolTip("From the next cycle on, hidden layers add to the blame they kept; "
+                                     "a reset, new network or new data goes back to the standard =")
+        self.author_check.toggled.connect(lambda on: self.sig_delta_rule.emit("accumulate" if on else "set"))
+        self.author_result = QLabel(frame, objectName="authorVariantResult")
+        self.author_result.setWordWrap(True)
+        self.author_result.setTextFormat(Qt.TextFormat.PlainText)
+        self.author_result.setStyleSheet(f"color: {TEXT_COLOR};")
+        self.author_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.author_result.hide()
+        layout = frame.layout()
+        layout.insertWidget(layout.count() - 1, self.author_check)
+        layout.addWidget(self.author_result)
+        return frame
+
+    def show_delta_rule(self, rule: str) -> None:
+        """The toggle follows the trainer's rule (a reset or a reopened session may change it)."""
+        with QSignalBlocker(self.author_check):
+            self.author_check.setChecked(rule == "accumulate")
+
+    def show_author_result(self, text: str) -> None:
+        self.author_result.setText(text)
+        self.author_result.setVisible(bool(text))
 
     def add_training_actions(self, actions) -> None:
         """Buttons for these actions (Step phase, Step, Run…) above the paragraphs, shown on demand."""

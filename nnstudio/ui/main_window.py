@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from ..engine.optim import Hyperparameters
 from ..engine.session import DataSpec, SessionConfig
+from ..engine.sessionfile import SessionFileError, read_pinned_runs
 from ..engine.snapshot import DataView, Snapshot, newest_of
+from .compare_view import AuthorVariantDemo, PinnedRunsPanel
 from .controls import TrainingControls
 from .data_presenter import DataPresenter, data_label
 from .data_table import DataTable
@@ -54,6 +56,8 @@ __all__ = ["MainWindow"]
 DRAW_INTERVAL_MS = 33
 #: The panels that may wait a frame or two while training streams snapshots (the frame budget's).
 OPTIONAL_PANELS = ("loss", "data", "heatmaps")
+#: While snapshots stream, the loss curves (a pixel's move or less a frame) draw every other frame.
+LOSS_EVERY = 2
 JOIN_TIMEOUT_MS = 3000
 #: The first window, before any saved geometry; a smaller screen gets a window that fits it.
 DEFAULT_SIZE = QSize(1440, 880)
@@ -129,7 +133,7 @@ class MainWindow(QMainWindow):
         self._pending: Snapshot | None = None
         self._generation = -1
         self._drawn_spec = None
-        self.frame_budget = FrameBudget(OPTIONAL_PANELS)
+        self.frame_budget = FrameBudget(OPTIONAL_PANELS, every={"loss": LOSS_EVERY})
         self._frame_seconds: float | None = None  # the last frame's setters, its repaint still to add
         self._repaint_seconds = 0.0  # Qt's repaints of the window since that frame
         self._loss_drawn: tuple | None = None  # (generation, history marks) the loss plot shows
@@ -167,6 +171,13 @@ class MainWindow(QMainWindow):
         self.remove_layer_button = QPushButton("− Layer", objectName="removeLayerButton",
                                                toolTip="Remove the last hidden layer (re-initialises the weights)")
         self.network_summary = QLabel(objectName="networkSummary")
+        # Never train with the author's rule unknowingly: it is named beside the network.
+        self.delta_rule_badge = QLabel("Delta rule: += (author's variant)", objectName="deltaRuleBadge",
+                                       toolTip="Backprop adds to the blame hidden layers kept (the guide's experiment); "
+                                               "Reset goes back to the standard =")
+        self.delta_rule_badge.setStyleSheet("border: 1px solid #5f6368; border-radius: 3px; padding: 0 4px;")
+        self.delta_rule_badge.hide()
+        self.pinned_runs = PinnedRunsPanel()
 
         # The side panel scrolls on a short screen; the run bar under it stays in view.
         left_content = QWidget()
@@ -197,6 +208,7 @@ class MainWindow(QMainWindow):
         self.network_summary.setWordWrap(True)
         self.network_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.network_summary, 1)
+        bar.addWidget(self.delta_rule_badge)
         for button in (self.remove_layer_button, self.add_layer_button):
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 24)
             bar.addWidget(button)
@@ -220,7 +232,13 @@ class MainWindow(QMainWindow):
         self._let_views_give_way()
 
         self.right_split = QSplitter(Qt.Orientation.Vertical, objectName="rightSplitter")
-        self.right_split.addWidget(self.loss_plot)
+        loss_area = QWidget(objectName="lossArea")
+        loss_layout = QVBoxLayout(loss_area)
+        loss_layout.setContentsMargins(0, 0, 0, 0)
+        loss_layout.setSpacing(0)
+        loss_layout.addWidget(self.pinned_runs)
+        loss_layout.addWidget(self.loss_plot, 1)
+        self.right_split.addWidget(loss_area)
         self.right_split.addWidget(self.heatmap_tabs)
         self.right_split.setSizes([400, 400])
 
@@ -273,6 +291,15 @@ class MainWindow(QMainWindow):
         self.guide_dock.sig_action.connect(self.learning.demonstrate)
         self.guide_dock.sig_action.connect(self.guide_demos.demonstrate)
         self.guide_demos.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.author_demo = AuthorVariantDemo(self.pinned_runs, self.send, self)
+        self.guide_dock.sig_delta_rule.connect(lambda rule: self.send("set_delta_rule", rule))
+        self.guide_dock.sig_author_demo.connect(self.author_demo.start)
+        self.author_demo.sig_result.connect(self.guide_dock.show_author_result)
+        self.author_demo.sig_result.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.pinned_runs.sig_curves_changed.connect(self.loss_plot.set_pinned_runs)
+        self.pinned_runs.sig_pins_changed.connect(
+            lambda pins: self.send("set_pinned_runs", tuple(pin.to_dict() for pin in pins)))
+        self.pinned_runs.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._side_before_guide: int | None = None
         self.guide_dock.visibilityChanged.connect(self._make_room_for_guide)
         self.landscape_dock = LandscapeDock(self, self.send)
@@ -381,6 +408,9 @@ class MainWindow(QMainWindow):
         for action in (self.step_phase_action, self.step_action, self.step_epoch_action, self.run_action,
                        self.reset_action, self.undo_action):
             train_menu.addAction(action)
+        self.pin_run_action = self._action("&Pin run", None, self.pinned_runs.pin_current, "pinRunAction")
+        train_menu.addSeparator()
+        train_menu.addAction(self.pin_run_action)
         self.guide_dock.add_training_actions((self.step_phase_action, self.step_action, self.run_action))
         self.landscape_dock.add_training_actions((self.step_action, self.run_action))
         train_menu.addSeparator()
@@ -454,6 +484,7 @@ class MainWindow(QMainWindow):
         self.worker.sig_saved.connect(self.sessions.on_saved)
         self.worker.sig_saved.connect(self._on_session_saved)
         self.worker.sig_opened.connect(self.sessions.on_opened)
+        self.worker.sig_opened.connect(self._show_opened_pins)
         self.sessions.sig_title_changed.connect(self.setWindowTitle)
         self.sessions.sig_status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.sig_command.connect(self.worker.send)
@@ -628,6 +659,13 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _show_opened_pins(self, path: str) -> None:
+        """The reopened session's pinned runs (none for a file without them)."""
+        try:
+            self.pinned_runs.set_pins(read_pinned_runs(path))
+        except SessionFileError as exc:  # the trainer read it a moment ago; changed since
+            self.statusBar().showMessage(str(exc), 8000)
+
     def _on_session_saved(self, path: str) -> None:
         self.statusBar().showMessage(f"Session saved to {path}", 8000)
 
@@ -741,6 +779,11 @@ class MainWindow(QMainWindow):
         self.learning.show(s)
         self.landscape_view.show_snapshot(s)  # hidden, it only keeps it
         self.guide_demos.show(s)
+        view = self.data.data
+        self.pinned_runs.show_snapshot(s, None if view is None else view.dataset)
+        self.author_demo.show(s)
+        self.delta_rule_badge.setVisible(s.delta_rule == "accumulate")
+        self.guide_dock.show_delta_rule(s.delta_rule)
         self.controls.set_counters(s.cycle, s.epoch)
         if s.running != self.controls.run_button.isChecked():
             self.controls.set_running(s.running)

@@ -12,13 +12,15 @@ cycle 0 (and the loss at 0): one point at cycle 0 would otherwise get an axis fr
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QSignalBlocker, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QLabel,
@@ -41,7 +43,16 @@ from nnstudio.ui.colormaps import (
     format_value,
 )
 
-__all__ = ["LossPlot", "format_metric", "MIN_CYCLE_SPAN", "ShortHistoryView"]
+__all__ = ["LossPlot", "format_metric", "MIN_CYCLE_SPAN", "ShortHistoryView", "PINNED_STYLES", "PinnedCurves"]
+
+#: Pinned runs' pens: (grey, dash pattern) each, never orange or blue (those mean sign and
+#: class across the window), thin and patterned so the current run's bold lines stay the headline.
+PINNED_STYLES = (
+    ("#3c4043", (1, 2)),  # dotted
+    ("#5f6368", (6, 3)),  # dashed
+    ("#3c4043", (8, 3, 1, 3)),  # dash-dot
+    ("#80868b", (2, 2, 2, 6)),  # pairs of dots
+)
 
 #: Hover read-outs update at most this often (Hz); mouse moves arrive far faster.
 HOVER_RATE_LIMIT = 30
@@ -351,6 +362,21 @@ class ShortHistoryView:
         return (min(0.0, float(values.min())) if values.size else 0.0, 1.2 * top if top > 0 else 1.0)
 
 
+def _pinned_pen(index: int, width: float) -> QPen:
+    color, pattern = PINNED_STYLES[index % len(PINNED_STYLES)]
+    pen = pg.mkPen(color, width=width)
+    pen.setDashPattern(list(pattern))
+    return pen
+
+
+class PinnedCurves(NamedTuple):
+    """A pinned run as the plot draws it: its legend label and evaluated curves (k × 4)."""
+
+    label: str
+    cycles: np.ndarray
+    evaluations: np.ndarray  # train loss, test loss, train accuracy, test accuracy
+
+
 class LossPlot(QWidget):
     """Loss and accuracy versus training cycle, in two tabs.
 
@@ -414,6 +440,7 @@ class LossPlot(QWidget):
 
         self._build_loss_tab()
         self._build_accuracy_tab()
+        self._pinned_items: list[tuple[pg.PlotItem, pg.LegendItem, pg.PlotDataItem]] = []
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -579,6 +606,38 @@ class LossPlot(QWidget):
         for plot in (self.loss_plot, self.accuracy_plot):
             if plot.isVisible():
                 plot.scene().prepareForPaint()
+
+    def set_pinned_runs(self, runs: Sequence[PinnedCurves]) -> None:
+        """Overlay pinned runs (at most ``len(PINNED_STYLES)`` styles, reused beyond that).
+
+        Each run draws its train loss (and accuracy) in its pattern and its test curve in
+        the same pattern, thinner; the legend names the run on its train curve. A new run
+        of the current set-up (``clear``) leaves them in place.
+        """
+        for plot_item, legend, curve in self._pinned_items:
+            legend.removeItem(curve)
+            plot_item.removeItem(curve)
+        self._pinned_items = []
+        for index, run in enumerate(runs):
+            ev = np.asarray(run.evaluations, np.float64).reshape(-1, 4)
+            cycles = np.asarray(run.cycles, np.float64)
+            for plot, legend, columns, scale in ((self.loss_plot, self._loss_legend, (0, 1), 1.0),
+                                                 (self.accuracy_plot, self._accuracy_legend, (2, 3), 100.0)):
+                plot_item = plot.getPlotItem()
+                for column, width in zip(columns, (1.8, 1.0)):
+                    x, y = _finite_xy(cycles, ev[:, column])
+                    if x.size == 0:
+                        continue
+                    curve = pg.PlotDataItem(x, y * scale, pen=_pinned_pen(index, width), antialias=True)
+                    curve.setZValue(-1)  # under the current run
+                    plot_item.addItem(curve)
+                    if width > 1.0:
+                        legend.addItem(curve, html.escape(run.label))  # a data name may be a file's
+                    self._pinned_items.append((plot_item, legend, curve))
+
+    def pinned_curves(self) -> list[pg.PlotDataItem]:
+        """The drawn curves of the pinned runs (loss and accuracy tabs)."""
+        return [curve for _, _, curve in self._pinned_items]
 
     def clear(self) -> None:
         """Remove all data, hide hover marks and resume auto-ranging (a new run starts)."""
