@@ -76,6 +76,13 @@ def test_the_wait_counts_from_the_first_news():
     assert budget.choose(PANELS) == ["heatmaps"]
 
 
+def test_a_panel_asked_for_every_second_frame_draws_every_second_frame_while_streaming():
+    budget = FrameBudget(PANELS, every={"loss": 2})
+    drawn = run_frames(budget, 6, CHEAP)
+    assert [("loss" in chosen) for chosen in drawn] == [True, False] * 3
+    assert all("data" in chosen and "heatmaps" in chosen for chosen in drawn)
+
+
 @pytest.mark.parametrize("panels, budget_s", [((), 0.015), (PANELS, 0.0), (PANELS, -1.0)])
 def test_bad_settings_are_refused(panels, budget_s):
     with pytest.raises(ValueError):
@@ -85,3 +92,5 @@ def test_bad_settings_are_refused(panels, budget_s):
 def test_an_unknown_panel_is_refused():
     with pytest.raises(KeyError):
         FrameBudget(PANELS).mark_due(["canvas"])
+    with pytest.raises(KeyError):
+        FrameBudget(PANELS, every={"canvas": 2})
