@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -232,7 +233,7 @@ class GuideDock(QDockWidget):
     sig_delta_rule(str)
         The learner ticked or cleared "Train with the author's variant (+=)".
     sig_author_demo()
-        The learner pressed the author's question's "Show me" (``guideButton_author_variant``).
+        The learner pressed the author's question's "Show me" (``authorVariantButton``).
 
     Attributes
     ----------
@@ -310,6 +311,7 @@ class GuideDock(QDockWidget):
     def _author_frame(self, page: QWidget) -> QFrame:
         """The author's question: its paragraph, the += toggle, "Show me" and what that showed."""
         frame, self.author_button = _section_frame(len(GUIDE_SECTIONS) + 1, AUTHOR_SECTION, page)
+        self.author_button.setObjectName("authorVariantButton")  # guideButton_* are the numbered steps'
         title = frame.findChild(QLabel)
         title.setText(f"Experiment: {AUTHOR_SECTION.title}")  # not a numbered step of the cycle
         self.author_button.setToolTip("Pin this run, train the same start with += for as many cycles, compare")
@@ -318,6 +320,8 @@ class GuideDock(QDockWidget):
         self.author_check.setToolTip("From the next cycle on, hidden layers add to the blame they kept; "
                                      "a reset, new network or new data goes back to the standard =")
         self.author_check.toggled.connect(lambda on: self.sig_delta_rule.emit("accumulate" if on else "set"))
+        # A check box cannot wrap: it must not hold the guide wider than a paragraph needs.
+        self.author_check.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.author_result = QLabel(frame, objectName="authorVariantResult")
         self.author_result.setWordWrap(True)
         self.author_result.setTextFormat(Qt.TextFormat.PlainText)
