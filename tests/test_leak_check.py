@@ -55,13 +55,19 @@ def test_the_forgotten_thread_was_stopped():
 """
 
 
+def run_with_the_suites_conftest(pytester, tests: str):
+    """Run ``tests`` (one leaking test, two tidy ones) under tests/conftest.py: one error, three passes."""
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_leaks=tests)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, errors=1)
+    return result
+
+
 @pytest.mark.slow
 def test_a_process_left_alive_fails_its_test_and_is_ended(pytester):
     """The leaking test errors at teardown naming the process, which is then ended; the tidy test passes."""
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(test_leaks=LEAKS_A_PROCESS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3, errors=1)
+    result = run_with_the_suites_conftest(pytester, LEAKS_A_PROCESS)
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_starts_a_process_and_forgets_it*",
                                  "the test left child process forgotten (pid *) after its teardown*"])
 
@@ -70,9 +76,6 @@ def test_a_process_left_alive_fails_its_test_and_is_ended(pytester):
 def test_a_qthread_left_running_fails_its_test_and_is_stopped(pytester):
     """The leaking test errors at teardown naming the thread, which is then stopped; the tidy test passes."""
     pytest.importorskip("PySide6.QtCore")
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(test_leaks=LEAKS_A_QTHREAD)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3, errors=1)
+    result = run_with_the_suites_conftest(pytester, LEAKS_A_QTHREAD)
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_starts_a_thread_and_leaves_it_running*",
                                  "the test left QThread 'forgottenThread' still running after its teardown*"])
