@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +42,7 @@ from .plots import PINNED_STYLES, PinnedCurves
 
 __all__ = ["PinnedRunsPanel", "AuthorVariantDemo", "TABLE_COLUMNS", "DEFAULT_DEMO_CYCLES", "pin_label"]
 
-TABLE_COLUMNS = ("run", "differs from now", "train loss", "test loss", "train acc", "test acc", "gap", "cycles", "")
+TABLE_COLUMNS = ("pin", "differs from now", "train loss", "test loss", "train acc", "test acc", "gap", "cycles", "")
 #: Cycles the author's-variant demonstration trains when the current run has none yet.
 DEFAULT_DEMO_CYCLES = 300
 #: How the table names each pin's line pattern (``PINNED_STYLES``' order).
@@ -99,6 +100,9 @@ class PinnedRunsPanel(QWidget):
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self, objectName="pinnedRunsTable")
         self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
         self.table.verticalHeader().hide()
+        # Compact rows: the table shares the loss plot's pane.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(False)
@@ -168,24 +172,27 @@ class PinnedRunsPanel(QWidget):
         for row, (label, pin) in enumerate(zip(self.labels, self.pins)):
             train_loss, test_loss, train_acc, test_acc = pin.final
             name, changed = label.split(": ", 1)
-            cells = (f"{name} ({_PATTERN_NAMES[row % len(PINNED_STYLES)]})", changed, _number(train_loss),
+            cells = (f"{name[4:]} {_PATTERN_NAMES[row % len(PINNED_STYLES)]}", changed, _number(train_loss),
                      _number(test_loss), _percent(train_acc), _percent(test_acc), _number(pin.gap), str(pin.cycle))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # plain text: a data name from a file is never markup here
                 if column >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column == 1:
+                    item.setToolTip(changed)  # the whole of it, when the column is narrow
                 table.setItem(row, column, item)
-            button = QPushButton("Unpin", objectName=f"unpinButton_{row}")
-            button.setAutoDefault(False)
+            button = QToolButton(objectName=f"unpinButton_{row}", text="Unpin", autoRaise=True)
             button.setToolTip("Remove this run from the plot and the table")
             button.clicked.connect(lambda _checked=False, index=row: self.unpin(index))
             table.setCellWidget(row, len(TABLE_COLUMNS) - 1, button)
         table.setVisible(bool(self.pins))
         if self.pins:
-            rows_height = sum(table.rowHeight(r) for r in range(table.rowCount()))
-            table.setFixedHeight(table.horizontalHeader().height() + rows_height + 2 * table.frameWidth() + 2)
+            rows_height = table.verticalHeader().defaultSectionSize() * table.rowCount()
+            scroll = table.horizontalScrollBar().sizeHint().height()  # room for it when the columns overflow
+            table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows_height + 2 * table.frameWidth()
+                                 + scroll)
         self.sig_curves_changed.emit(self.curves())
-        self.hint.setText("Pinned runs: thick line train, thin line test, in the pattern the table names."
+        self.hint.setText("Pinned: thick line train, thin line test."
                           if self.pins else
                           "Pin a run, change one thing, train again: the pinned curves stay on the plot.")
 

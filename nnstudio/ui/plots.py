@@ -369,6 +369,14 @@ def _pinned_pen(index: int, width: float) -> QPen:
     return pen
 
 
+#: Longer pin labels are cut in the legend (the table above the plot has them whole).
+PINNED_LABEL_CHARS = 30
+
+
+def _legend_label(label: str) -> str:
+    return label if len(label) <= PINNED_LABEL_CHARS else label[:PINNED_LABEL_CHARS - 1] + "\u2026"
+
+
 class PinnedCurves(NamedTuple):
     """A pinned run as the plot draws it: its legend label and evaluated curves (k × 4)."""
 
@@ -632,7 +640,7 @@ class LossPlot(QWidget):
                     curve.setZValue(-1)  # under the current run
                     plot_item.addItem(curve)
                     if width > 1.0:
-                        legend.addItem(curve, html.escape(run.label))  # a data name may be a file's
+                        legend.addItem(curve, html.escape(_legend_label(run.label)))  # a data name may be a file's
                     self._pinned_items.append((plot_item, legend, curve))
 
     def pinned_curves(self) -> list[pg.PlotDataItem]:

@@ -157,6 +157,9 @@ def test_pinned_legend_labels_are_escaped(qtbot):
     assert len(plot.pinned_curves()) == 4
     plot.set_pinned_runs([])
     assert plot.pinned_curves() == [] and html.escape(label) not in legend_texts(plot.loss_plot)
+    long = "pin 2: lr 0.5 → 2, momentum 0 → 0.5, seed 0 → 3"
+    plot.set_pinned_runs([PinnedCurves(long, np.array([1]), np.array([[1.0, 2, 0.5, 0.5]]))])
+    assert legend_texts(plot.loss_plot)[-1] == long[:29] + "\u2026"  # cut in the legend, whole in the table
 
 
 def test_describe_uses_the_two_runs_numbers():
