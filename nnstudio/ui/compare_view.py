@@ -42,7 +42,8 @@ from .plots import PINNED_STYLES, PinnedCurves
 
 __all__ = ["PinnedRunsPanel", "AuthorVariantDemo", "TABLE_COLUMNS", "DEFAULT_DEMO_CYCLES", "pin_label"]
 
-TABLE_COLUMNS = ("pin", "differs from now", "train loss", "test loss", "train acc", "test acc", "gap", "cycles", "")
+#: The Unpin buttons first and what differs next: in view however narrow the table and its scrolling.
+TABLE_COLUMNS = ("", "pin", "differs from now", "train loss", "test loss", "train acc", "test acc", "gap", "cycles")
 #: Cycles the author's-variant demonstration trains when the current run has none yet.
 DEFAULT_DEMO_CYCLES = 300
 #: How the table names each pin's line pattern (``PINNED_STYLES``' order).
@@ -108,7 +109,7 @@ class PinnedRunsPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.hide()
 
@@ -174,17 +175,17 @@ class PinnedRunsPanel(QWidget):
             name, changed = label.split(": ", 1)
             cells = (f"{name[4:]} {_PATTERN_NAMES[row % len(PINNED_STYLES)]}", changed, _number(train_loss),
                      _number(test_loss), _percent(train_acc), _percent(test_acc), _number(pin.gap), str(pin.cycle))
-            for column, text in enumerate(cells):
+            for column, text in enumerate(cells, start=1):
                 item = QTableWidgetItem(text)  # plain text: a data name from a file is never markup here
-                if column >= 2:
+                if column >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if column == 1:
+                if column == 2:
                     item.setToolTip(changed)  # the whole of it, when the column is narrow
                 table.setItem(row, column, item)
             button = QToolButton(objectName=f"unpinButton_{row}", text="Unpin", autoRaise=True)
             button.setToolTip("Remove this run from the plot and the table")
             button.clicked.connect(lambda _checked=False, index=row: self.unpin(index))
-            table.setCellWidget(row, len(TABLE_COLUMNS) - 1, button)
+            table.setCellWidget(row, 0, button)
         table.setVisible(bool(self.pins))
         if self.pins:
             rows_height = table.verticalHeader().defaultSectionSize() * table.rowCount()

@@ -28,7 +28,7 @@ def step(window, qtbot, n):
 
 def table_row(window, row):
     table = window.pinned_runs.table
-    return [table.item(row, column).text() for column in range(len(TABLE_COLUMNS) - 1)]
+    return [table.item(row, column).text() for column in range(1, len(TABLE_COLUMNS))]
 
 
 def legend_texts(plot):
@@ -72,8 +72,8 @@ def test_pin_change_lr_run_again_names_lr_and_shows_both_runs_numbers(make_windo
     monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(path))
     with qtbot.waitSignal(window.worker.sig_saved, timeout=TIMEOUT):
         window.sessions.save_action.trigger()
-    window.pinned_runs.table.cellWidget(0, len(TABLE_COLUMNS) - 1).click()
-    window.pinned_runs.table.cellWidget(0, len(TABLE_COLUMNS) - 1).click()
+    window.pinned_runs.table.cellWidget(0, 0).click()
+    window.pinned_runs.table.cellWidget(0, 0).click()
     assert window.pinned_runs.table.rowCount() == 0 and window.loss_plot.pinned_curves() == []
     window.sessions.confirm = True
     monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Discard)
