@@ -30,6 +30,8 @@ def kill_trainer(window, qtbot):
     """SIGKILL the trainer; returns the window's (message, restartable)."""
     with qtbot.waitSignal(window.worker.sig_trainer_died, timeout=TIMEOUT) as died:
         os.kill(window.worker.trainer_pid, signal.SIGKILL)
+    # The blocker hears the signal on the worker's thread; the window's queued slot comes after.
+    qtbot.waitUntil(lambda: not window.trainer_running, timeout=TIMEOUT)
     return died.args
 
 
