@@ -11,6 +11,8 @@ Help › Examples does, and ``custom``: the window's default settings with the f
 ``--hidden``, ``--dataset``, ``--batch-size``... applied. For each case, in one run so the
 ratios hold on a noisy machine:
 
+Each case runs in a process of its own, as the app has one window per process. For each:
+
 1. Headless: the same session trains flat out (``run_for``) with one BLAS thread, as the
    trainer's child process does, half before the window and half after → cycles/s.
 2. Run: ``MainWindow`` offscreen at 1440x880 (``QT_QPA_PLATFORM=offscreen`` unless set)
@@ -38,12 +40,15 @@ status is 0 unless a window never showed a snapshot.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -71,6 +76,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=4.0, help="seconds of Run, and of headless training (default 4)")
     p.add_argument("--drag-seconds", type=float, default=2.0, help="seconds of dragging the rewind slider; 0 skips it (default 2)")
     p.add_argument("--breakdown", action="store_true", help="print each case's UI-thread time per panel")
+    p.add_argument("--one-case", default=None, help=argparse.SUPPRESS)  # a case run in its own process
     custom = p.add_argument_group("the custom case")
     custom.add_argument("--hidden", default="4", help="hidden layer sizes, comma-separated; '' for none (default 4)")
     custom.add_argument("--activation", default="sigmoid", help="activation of the hidden layers (default sigmoid)")
@@ -464,6 +470,40 @@ def case_report(case: Case, text: str, headless: float, halves: list[float], w: 
     return lines
 
 
+RESULT_PREFIX = "bench_ui result: "
+
+
+def _phase_figures(phase: Phase | None) -> dict | None:
+    if phase is None:
+        return None
+    return {"worst_ms": phase.worst_ms, "median_ms": phase.median_ms, "ui_cpu": phase.ui_cpu}
+
+
+def run_case(name: str, args: argparse.Namespace) -> int:
+    """One case in this process: its report, then one line of figures for the summary."""
+    _quiet_offscreen_warnings()
+    case = make_case(name, args)
+    session = case.session()
+    text = describe(session)
+    session.run_for(0.2)  # warm-up: workspaces, first evaluations
+    # Half the headless time before the window and half after, so slow drift in the
+    # machine's load hits both sides of the ratio alike.
+    before = headless_rate(session, args.seconds / 2)
+    try:
+        w = window_run(case, args.seconds, args.drag_seconds)
+    except RuntimeError as exc:
+        print(f"bench_ui: {exc}", file=sys.stderr)
+        return 1
+    after = headless_rate(session, args.seconds / 2)
+    headless = (before[0] + after[0]) / (before[1] + after[1])
+    halves = [before[0] / before[1], after[0] / after[1]]
+    print("\n".join(case_report(case, text, headless, halves, w, args.breakdown)), flush=True)
+    ratio = w["run"].rate / headless if headless else float("nan")
+    print(RESULT_PREFIX + json.dumps({"name": name, "ratio": ratio, "run": _phase_figures(w["run"]),
+                                      "drag": _phase_figures(w["drag"])}), flush=True)
+    return 0
+
+
 def summary(results: list[tuple[str, float, Phase, Phase | None]]) -> list[str]:
     lines = [f"{'case':14}{'worst gap ms':>14}{'median gap ms':>15}{'window/headless':>17}{'UI CPU %':>10}"]
     worst, ratios = [], []
@@ -482,27 +522,30 @@ def summary(results: list[tuple[str, float, Phase, Phase | None]]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parse(argv)
-    _quiet_offscreen_warnings()
+    if args.one_case:
+        return run_case(args.one_case, args)
     results = []
+    passed_on = [a for a in argv if not a.startswith("--cases")]
+    if "--cases" in argv:  # "--cases x,y": drop its value too
+        at = argv.index("--cases")
+        passed_on = argv[:at] + argv[at + 2:]
     for name in args.cases:
-        case = make_case(name, args)
-        session = case.session()
-        text = describe(session)
-        session.run_for(0.2)  # warm-up: workspaces, first evaluations
-        # Half the headless time before the window and half after, so slow drift in the
-        # machine's load hits both sides of the ratio alike.
-        before = headless_rate(session, args.seconds / 2)
-        try:
-            w = window_run(case, args.seconds, args.drag_seconds)
-        except RuntimeError as exc:
-            print(f"bench_ui: {exc}", file=sys.stderr)
+        child = subprocess.run([sys.executable, __file__, *passed_on, "--one-case", name],
+                               stdout=subprocess.PIPE, text=True)
+        figures = None
+        for line in child.stdout.splitlines():
+            if line.startswith(RESULT_PREFIX):
+                figures = json.loads(line[len(RESULT_PREFIX):])
+            else:
+                print(line, flush=True)
+        if child.returncode or figures is None:
+            print(f"bench_ui: the {name} case failed (exit code {child.returncode})", file=sys.stderr)
             return 1
-        after = headless_rate(session, args.seconds / 2)
-        headless = (before[0] + after[0]) / (before[1] + after[1])
-        halves = [before[0] / before[1], after[0] / after[1]]
-        print("\n".join(case_report(case, text, headless, halves, w, args.breakdown)), flush=True)
-        results.append((name, w["run"].rate / headless if headless else float("nan"), w["run"], w["drag"]))
+        drag = figures["drag"]
+        results.append((name, figures["ratio"], SimpleNamespace(**figures["run"]),
+                        None if drag is None else SimpleNamespace(**drag)))
     print("\n".join(["", *summary(results)]))
     return 0
 

@@ -72,17 +72,19 @@ LAYOUT_VERSION = 2
 FIRST_HINT = "Press Step (F10) for one feedforward/backprop cycle, or Run (F5) to watch it learn {dataset}."
 
 
-def _freeze_startup_objects() -> None:
-    """Leave the objects alive once the window is up out of Python's full garbage collections.
+def _freeze_live_objects() -> None:
+    """Leave the objects alive now out of Python's full garbage collections until the next call.
 
     A full collection walks every tracked object (some 80,000 with the window up): a
-    15-30 ms stall at a random moment of a run. Those objects (modules, classes, the
-    window's widgets) live as long as the app, so they are frozen once, after the first
-    draw; later collections walk only what is newer.
+    15-30 ms stall at a random moment of a run. The objects alive once a run's first
+    snapshot is drawn (modules, classes, the window's widgets, the canvas's items for
+    this network) mostly live as long as the run, so they are frozen then, and later
+    collections walk only what is newer. Unfrozen and collected first, so that what an
+    earlier run left behind is freed, not kept for good.
     """
-    if not gc.get_freeze_count():
-        gc.collect()
-        gc.freeze()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _fmt(value: float, percent: bool = False) -> str:
@@ -751,7 +753,6 @@ class MainWindow(QMainWindow):
 
     def _draw_always(self, s: Snapshot) -> bool:
         """What every frame shows of ``s`` (counters, network, rewind bar, messages); True for a new run."""
-        first = self.latest is None
         new_run = s.generation != self._generation
         if new_run and self._announce_restart:
             self._announce_restart = False
@@ -795,8 +796,8 @@ class MainWindow(QMainWindow):
             self.metrics_label.setText(text)
         if s.message:
             self.statusBar().showMessage(s.message, 6000)
-        if first:
-            _freeze_startup_objects()
+        if new_run:
+            _freeze_live_objects()
         return new_run
 
     def _draw_heatmaps(self, s: Snapshot | None = None) -> None:
