@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from nnstudio.engine.snapshot import Snapshot
+from nnstudio.ui.action_row import ActionRow
 from nnstudio.ui.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
 from nnstudio.ui.controls import TrainingControls
 from nnstudio.ui.plots import LossPlot
@@ -291,9 +291,7 @@ class GuideDock(QDockWidget):
         self.scroll_area.setMinimumWidth(
             max(GUIDE_MIN_WIDTH, page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width()))
         # Step and Run inside the guide, for when it has taken the side panel's room.
-        self.training_row = QWidget(objectName="guideTrainingRow")
-        QHBoxLayout(self.training_row).setContentsMargins(6, 4, 6, 4)
-        self.training_row.hide()
+        self.training_row = ActionRow("guideTrainingRow", "guide_")
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -344,13 +342,7 @@ class GuideDock(QDockWidget):
 
     def add_training_actions(self, actions) -> None:
         """Buttons for these actions (Step phase, Step, Run…) above the paragraphs, shown on demand."""
-        row = self.training_row.layout()
-        for action in actions:
-            button = QToolButton(self.training_row, objectName=f"guide_{action.objectName()}")
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            row.addWidget(button)
-        row.addStretch(1)
+        self.training_row.add_actions(actions)
 
     def show_training_actions(self, visible: bool) -> None:
         self.training_row.setVisible(visible)

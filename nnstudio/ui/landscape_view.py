@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..engine.landscape_session import LandscapeCut, LandscapeMap, flat_parameters, plane_coordinates
 from ..engine.snapshot import Snapshot
+from .action_row import ActionRow
 from .colormaps import AXIS_COLOR, BACKGROUND, MUTED_TEXT_COLOR, TEST_COLOR, TEXT_COLOR
 from .insight_views import confusion_lut
 from .numbers import format_number
@@ -564,10 +564,7 @@ class LandscapeDock(QDockWidget):
         self.setObjectName("landscapeDock")
         self.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         self.view = LandscapeView(send)
-        self.training_row = QWidget(objectName="landscapeTrainingRow")
-        row = QHBoxLayout(self.training_row)
-        row.setContentsMargins(4, 0, 4, 0)
-        self.training_row.hide()
+        self.training_row = ActionRow("landscapeTrainingRow", "landscape_")
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -591,13 +588,7 @@ class LandscapeDock(QDockWidget):
 
     def add_training_actions(self, actions) -> None:
         """Buttons for these actions (Step, Run…) above the view, shown on demand."""
-        row = self.training_row.layout()
-        for action in actions:
-            button = QToolButton(self.training_row, objectName=f"landscape_{action.objectName()}")
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            row.addWidget(button)
-        row.addStretch(1)
+        self.training_row.add_actions(actions)
 
     def show_training_actions(self, visible: bool) -> None:
         self.training_row.setVisible(visible)
