@@ -77,7 +77,7 @@ from nnstudio.ui.colormaps import (
     symmetric_levels,
     text_color_on,
 )
-from nnstudio.ui.cycle_progress import PHASE_KINDS, CycleProgress, cycle_progress
+from nnstudio.ui.cycle_progress import CycleProgress, cycle_progress
 
 __all__ = ["ACTIVATIONS", "OUTPUT_ACTIVATIONS", "MIN_NEURONS", "MAX_NEURONS", "NetworkCanvas", "value_lut"]
 
