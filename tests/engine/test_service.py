@@ -17,6 +17,8 @@ from nnstudio.engine.datasets import Dataset
 from nnstudio.engine.optim import Hyperparameters
 from nnstudio.engine.service import COMMAND_TABLE, COMMANDS, serve
 from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession
+from support.processes import alive as running
+from support.processes import process_state, wait_for
 from nnstudio.engine.sessionfile import save_session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -417,29 +419,10 @@ if __name__ == "__main__":
 '''
 
 
-def process_state(pid: int):
-    """(state letter, CPU seconds) of a process from /proc, or None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            text = stat.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = text[text.rindex(")") + 2:].split()
-    return fields[0], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def running(pid: int) -> bool:
-    state = process_state(pid)
-    return state is not None and state[0] not in "ZX"  # a zombie has exited; only its entry waits
 
 
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 @pytest.mark.slow
