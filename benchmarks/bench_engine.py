@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from nnstudio.engine.network import Network, NetworkSpec
-from nnstudio.engine.optim import Hyperparameters
-from nnstudio.engine.trainer import Trainer
+from nnstudio.engine.nn.network import Network, NetworkSpec
+from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.nn.trainer import Trainer
 
 # (sizes, batch, rows in the training set, target ratio to PyTorch in float64)
 CASES = [

@@ -20,8 +20,8 @@ import multiprocessing as mp
 import statistics
 import time
 
-from nnstudio.engine.service import serve
-from nnstudio.engine.session import SessionConfig
+from nnstudio.engine.run.service import serve
+from nnstudio.engine.run.session import SessionConfig
 
 
 def _answer(conn, request: int) -> tuple[object, int | None]:

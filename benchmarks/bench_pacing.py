@@ -15,8 +15,8 @@ import argparse
 import multiprocessing as mp
 import time
 
-from nnstudio.engine.service import serve
-from nnstudio.engine.session import DataSpec, SessionConfig
+from nnstudio.engine.run.service import serve
+from nnstudio.engine.run.session import DataSpec, SessionConfig
 
 WARM_UP_SECONDS = 0.5
 
@@ -68,7 +68,7 @@ def measure_in_window(speed: float | None, seconds: float, dataset: str) -> tupl
     from PySide6.QtWidgets import QApplication
 
     from nnstudio.ui import MainWindow
-    from nnstudio.ui.controls import SpeedSlider
+    from nnstudio.ui.learning.controls import SpeedSlider
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow(SessionConfig(data=DataSpec(name=dataset)), remember=False)

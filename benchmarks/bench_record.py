@@ -35,7 +35,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from nnstudio.ui import MainWindow
-    from nnstudio.ui.recorder import Recorder, RecordSettings
+    from nnstudio.ui.recording.recorder import Recorder, RecordSettings
 
     app = QApplication(sys.argv[:1])
     out = Path(args.out or tempfile.mkdtemp(prefix="nnstudio-record-"))

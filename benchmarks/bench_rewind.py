@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from nnstudio.engine.session import SessionConfig, TrainingSession
-from nnstudio.engine.timeline import Timeline
+from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.timeline import Timeline
 
 
 def main() -> None:

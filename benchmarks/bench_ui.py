@@ -53,9 +53,9 @@ from types import SimpleNamespace
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from nnstudio.engine.datasets import resources_dir
-from nnstudio.engine.session import SessionConfig, TrainingSession
-from nnstudio.engine.sessionfile import load_session
+from nnstudio.engine.data.datasets import resources_dir
+from nnstudio.engine.io.sessionfile import load_session
+from nnstudio.engine.run.session import SessionConfig, TrainingSession
 
 RATIO_TARGET = 0.80
 WORST_GAP_TARGET_MS = 50.0
@@ -293,7 +293,7 @@ def window_run(case: Case, seconds: float, drag_seconds: float) -> dict:
     from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
-    from nnstudio.ui.main_window import MainWindow
+    from nnstudio.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
 

@@ -54,7 +54,7 @@ def rss_mb(pid: int | str = "self") -> tuple[float, float]:
 def run_headless(cycles: int, chunk: int) -> dict:
     from threadpoolctl import threadpool_limits
 
-    from nnstudio.engine.session import TrainingSession
+    from nnstudio.engine.run.session import TrainingSession
 
     samples = []
     with threadpool_limits(1):

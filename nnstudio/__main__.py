@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .cli import parse, run_command  # the CLI and its parser never import Qt
+    from nnstudio.cli import parse, run_command  # the CLI and its parser never import Qt
 
     args = parse(sys.argv[1:] if argv is None else argv, window=True)
     if isinstance(args, int):  # --help, --version or a usage error
         return args
     if args.command is not None:
         return run_command(args)
-    from .app import run_app
+    from nnstudio.app import run_app
 
     return run_app(args)
 

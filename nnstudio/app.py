@@ -8,9 +8,9 @@ import signal
 import sys
 import threading
 
-from .cli import SCREENSHOT_CYCLES
-from .display_check import display_problem
-from .engine.errorlog import log_exception
+from nnstudio.cli import SCREENSHOT_CYCLES
+from nnstudio.display_check import display_problem
+from nnstudio.engine.io.errorlog import log_exception
 
 __all__ = ["run_app", "install_error_log"]
 
@@ -66,8 +66,8 @@ def run_app(args: argparse.Namespace) -> int:
         print(f"nnstudio: cannot open the window: {problem}", file=sys.stderr)
         return 1
     if args.record:
-        from .ui.animation_writer import output_problem
-        from .ui.recorder import RecordSettings
+        from nnstudio.ui.recording.animation_writer import output_problem
+        from nnstudio.ui.recording.recorder import RecordSettings
 
         try:
             problem = output_problem(args.record)
@@ -85,7 +85,7 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from .ui.main_window import MainWindow
+    from nnstudio.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("NN Studio")
@@ -95,12 +95,12 @@ def run_app(args: argparse.Namespace) -> int:
     window.show()
     _close_on_interrupt(window, bool(interrupts))
     if args.screenshot:
-        from .ui.screenshot import capture_after_training
+        from nnstudio.ui.window.screenshot import capture_after_training
 
         cycles = SCREENSHOT_CYCLES if args.cycles is None else args.cycles
         capture_after_training(window, args.screenshot, cycles)
     if args.record:
-        from .ui.recorder import record_after_training
+        from nnstudio.ui.recording.recorder import record_after_training
 
         record_after_training(window, args.record, recording)
     if args.quit_after is not None:

@@ -34,32 +34,61 @@ from typing import Sequence
 
 import numpy as np
 
-from . import __version__
-from .engine import csv_io
-from .engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .engine.compare import (
-    DEFAULT_EPOCHS, MAX_PLOTTED_RUNS, MAX_RUNS, VARY_FLAGS, RunConfig, RunOutcome, RunSummary, curves_png,
-    describe_base, format_value, make_experiment, plan_runs, run_planned, train_run, write_curves_csv,
-)
-from .engine.datasets import (
-    DATASET_NAMES, FEATURES, GENERATOR_NAMES, REAL_DATASETS, TASKS, Dataset, DatasetError, load_csv, load_features,
+from nnstudio import __version__
+from nnstudio.engine.data import csv_io
+from nnstudio.engine.data.datasets import (
+    DATASET_NAMES,
+    FEATURES,
+    GENERATOR_NAMES,
+    REAL_DATASETS,
+    TASKS,
+    Dataset,
+    DatasetError,
+    load_csv,
+    load_features,
     load_named,
 )
-from .engine.exports import export_format, export_model
-from .engine.experiment import Experiment
-from .engine.fileio import atomic_write_text
-from .engine.formats import MAX_WEIGHTS_BYTES, FormatError, ModelFile, load_weights
-from .engine.history import HISTORY_CSV_COLUMNS, write_history_csv
-from .engine.landscape import (
-    DIRECTION_KINDS, MAX_RESOLUTION, Landscape, LandscapePlane, LandscapeSpec, iter_landscape, losses_at, pca_plane,
-    random_plane, update_cut,
+from nnstudio.engine.explain.landscape import (
+    DIRECTION_KINDS,
+    MAX_RESOLUTION,
+    Landscape,
+    LandscapePlane,
+    LandscapeSpec,
+    iter_landscape,
+    losses_at,
+    pca_plane,
+    random_plane,
+    update_cut,
 )
-from .engine.losses import LOSSES
-from .engine.model_fit import fit_to_model
-from .engine.network import DELTA_RULES, MAX_NEURONS, SpecError
-from .engine.optim import Hyperparameters
-from .engine.raster import heat_map, write_png
-from .engine.trainer import Rollback
+from nnstudio.engine.io.exports import export_format, export_model
+from nnstudio.engine.io.fileio import atomic_write_text
+from nnstudio.engine.io.formats import MAX_WEIGHTS_BYTES, FormatError, ModelFile, load_weights
+from nnstudio.engine.io.model_fit import fit_to_model
+from nnstudio.engine.io.raster import heat_map, write_png
+from nnstudio.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from nnstudio.engine.nn.losses import LOSSES
+from nnstudio.engine.nn.network import DELTA_RULES, MAX_NEURONS, SpecError
+from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.nn.trainer import Rollback
+from nnstudio.engine.run.compare import (
+    DEFAULT_EPOCHS,
+    MAX_PLOTTED_RUNS,
+    MAX_RUNS,
+    VARY_FLAGS,
+    RunConfig,
+    RunOutcome,
+    RunSummary,
+    curves_png,
+    describe_base,
+    format_value,
+    make_experiment,
+    plan_runs,
+    run_planned,
+    train_run,
+    write_curves_csv,
+)
+from nnstudio.engine.run.experiment import Experiment
+from nnstudio.engine.run.history import HISTORY_CSV_COLUMNS, write_history_csv
 
 __all__ = ["main", "build_parser", "parse", "run_command", "COMMANDS", "SCREENSHOT_CYCLES"]
 
@@ -460,7 +489,7 @@ def _check_outputs(args) -> None:
             raise CliError(f"--export {args.export.name}: unknown export format; use .npz, .json, .onnx, "
                            f".py (a numpy script) or _torch.py (a PyTorch script)")
         if kind == ".onnx":
-            from .engine.export_onnx import require_onnx
+            from nnstudio.engine.io.export_onnx import require_onnx
 
             require_onnx()  # FormatError with the pip hint
     if args.onnx_input is not None and (args.export is None or export_format(args.export) != ".onnx"):
@@ -827,7 +856,7 @@ def run_predict(args) -> int:
     classification = model.task == "classification"
     if classification:
         header.append("label")
-        from .engine.datasets import labels_from_outputs
+        from nnstudio.engine.data.datasets import labels_from_outputs
 
         labels = labels_from_outputs(outputs)
     writer.writerow(header)

@@ -7,8 +7,8 @@ from the weights before the cycle and the batch's rows.
 
 import numpy as np
 
-from nnstudio.engine.optim import Hyperparameters
-from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
 
 #: Networks whose every phase is checked: the seed's XOR, two tanh layers, softmax outputs.
 NETWORKS = {

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import nnstudio
-from nnstudio.engine.datasets import REAL_DATASETS, resources_dir
+from nnstudio.engine.data.datasets import REAL_DATASETS, resources_dir
 
 REPO = Path(__file__).resolve().parents[1]
 tomllib = pytest.importorskip("tomllib")
@@ -100,7 +100,7 @@ def test_a_wheel_ships_the_data_and_works_installed_away_from_the_source(tmp_pat
     shutil.rmtree(source)  # nothing may come from the source tree
     probe = textwrap.dedent("""
         import json, nnstudio
-        from nnstudio.engine.datasets import REAL_DATASETS, load_real, resources_dir
+        from nnstudio.engine.data.datasets import REAL_DATASETS, load_real, resources_dir
         print(json.dumps({
             "module": nnstudio.__file__, "version": nnstudio.__version__, "resources": str(resources_dir()),
             "rows": {name: len(load_real(name).y) for name in REAL_DATASETS},

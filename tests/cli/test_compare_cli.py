@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from support.cli import assert_usage_error, run_without_qt, three_class_rows, write_csv
 
-
 RESULT_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs")
 
 
@@ -93,7 +92,7 @@ def test_png_is_a_picture_any_decoder_reads(cli, tmp_path):
     """Qt's own PNG reader opens the figure; each run's colour is on it."""
     QImage = pytest.importorskip("PySide6.QtGui", reason="needs PySide6: Qt's PNG reader checks the figure").QImage
 
-    from nnstudio.engine.raster import SERIES_COLORS
+    from nnstudio.engine.io.raster import SERIES_COLORS
 
     picture = tmp_path / "curves.png"
     r = cli("compare", "--vary", "lr=0.5,2", "--steps", "300", "--png", picture)

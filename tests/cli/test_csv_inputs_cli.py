@@ -15,13 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from nnstudio.engine import csv_io
-from nnstudio.engine.datasets import Normalizer
-from nnstudio.engine.formats import ModelFile, load_weights, save_weights
-from nnstudio.engine.network import Network, NetworkSpec
 from support.cli import assert_usage_error, run_module
 
+from nnstudio.engine.data import csv_io
+from nnstudio.engine.data.datasets import Normalizer
+from nnstudio.engine.io.formats import ModelFile, load_weights, save_weights
+from nnstudio.engine.nn.network import Network, NetworkSpec
 
 
 def _points(n: int = 120, seed: int = 0) -> tuple[np.ndarray, list[int]]:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from nnstudio.engine.datasets import DATASET_NAMES, FEATURES, generate
-from nnstudio.engine.formats import load_weights
 from support.cli import assert_usage_error, run_module, write_csv
 
+from nnstudio.engine.data.datasets import DATASET_NAMES, FEATURES, generate
+from nnstudio.engine.io.formats import load_weights
 
 # The commands in the README: each reaches its accuracy from a fixed seed.
 IRIS = ["train", "--dataset", "iris", "--hidden", "8", "--lr", "1", "--batch-size", "10", "--epochs", "200",

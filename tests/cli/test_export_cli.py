@@ -11,13 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.cli import assert_usage_error, three_class_rows, write_csv
 
 import nnstudio.cli
 from nnstudio.cli import main
-from nnstudio.engine.datasets import labels_from_outputs
-from nnstudio.engine.formats import load_weights
-from support.cli import assert_usage_error, three_class_rows, write_csv
-
+from nnstudio.engine.data.datasets import labels_from_outputs
+from nnstudio.engine.io.formats import load_weights
 
 HISTORY_HEADER = ["cycle", "batch_loss", "train_loss", "test_loss", "train_accuracy", "test_accuracy"]
 
@@ -170,7 +169,7 @@ def test_help_documents_every_export_format_and_the_history_columns(cli):
 # -- write_history_csv, the function behind --history ----------------------------------------
 def test_write_history_csv_merges_batch_losses_and_evaluations_by_cycle(tmp_path):
     """Rows are the union of recorded cycles in order; exact values; empty cells where nothing was recorded; nan kept."""
-    from nnstudio.engine.history import History, write_history_csv
+    from nnstudio.engine.run.history import History, write_history_csv
 
     history = History(capacity=16)
     for cycle, loss in enumerate([0.5, 1 / 3, 0.25]):
@@ -190,7 +189,7 @@ def test_write_history_csv_merges_batch_losses_and_evaluations_by_cycle(tmp_path
 
 def test_write_history_csv_of_a_thinned_history_keeps_one_row_per_kept_cycle(tmp_path):
     """After thinning (capacity 8, 40 cycles) the CSV has exactly the cycles the series kept."""
-    from nnstudio.engine.history import History, write_history_csv
+    from nnstudio.engine.run.history import History, write_history_csv
 
     history = History(capacity=8)
     for cycle in range(40):
@@ -205,8 +204,8 @@ def test_write_history_csv_of_a_thinned_history_keeps_one_row_per_kept_cycle(tmp
 
 def test_write_history_csv_failing_half_way_keeps_the_old_file(tmp_path, monkeypatch):
     """A history write that fails raises OSError, leaves the old file intact and no temporary file."""
-    from nnstudio.engine import fileio
-    from nnstudio.engine.history import History, write_history_csv
+    from nnstudio.engine.io import fileio
+    from nnstudio.engine.run.history import History, write_history_csv
 
     path = tmp_path / "h.csv"
     path.write_text("old\n")

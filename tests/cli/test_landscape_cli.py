@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from support.cli import assert_usage_error, run_module
 
-
 TRAIN_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs")
 
 
@@ -19,7 +18,7 @@ def _sigmoid(z):
 
 def _training_split(seed: int, test_fraction: float = 0.2):
     """The xor training rows, standardised with their own mean and std, as train's experiment sees them."""
-    from nnstudio.engine.datasets import load_named, train_test_split
+    from nnstudio.engine.data.datasets import load_named, train_test_split
 
     data = load_named("xor", seed=seed)
     train_idx, _ = train_test_split(data, test_fraction, seed)
@@ -64,7 +63,7 @@ def test_training_is_trains_and_the_map_is_centred_on_its_weights(cli, tmp_path)
 def test_random_directions_map_the_loss_a_plain_network_computes(cli, tmp_path):
     """Each point's loss is the MSE of θ + α·d1 + β·d2 worked out here from the exported weights
     and the engine's documented filter-normalised directions."""
-    from nnstudio.engine.landscape import random_plane
+    from nnstudio.engine.explain.landscape import random_plane
 
     weights, map_csv = tmp_path / "w.json", tmp_path / "map.csv"
     r = cli("landscape", "--dataset", "xor", "--lr", "2", "--steps", "400", "--seed", "2", "--normalize", "standard",

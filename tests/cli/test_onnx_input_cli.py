@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnstudio.engine.datasets import labels_from_outputs
-from nnstudio.engine.formats import load_weights
+from nnstudio.engine.data.datasets import labels_from_outputs
+from nnstudio.engine.io.formats import load_weights
 
 DAY_START = 1_700_000_000  # a unix time in seconds
 

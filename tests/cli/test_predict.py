@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from nnstudio.engine.formats import load_weights
 from support.cli import assert_usage_error, run_module, three_class_rows, write_csv
 
+from nnstudio.engine.io.formats import load_weights
 
 
 def _rows(text: str) -> list[list[str]]:

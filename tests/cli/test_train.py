@@ -10,14 +10,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from nnstudio.engine.datasets import generate, train_test_split
-from nnstudio.engine.formats import load_weights
 from support.cli import (
-    assert_usage_error, run_module, run_without_qt, subprocess_env, three_class_rows, write_csv,
+    assert_usage_error,
+    run_module,
+    run_without_qt,
+    subprocess_env,
+    three_class_rows,
+    write_csv,
 )
 from support.files import patch_zip_headers
 
+from nnstudio.engine.data.datasets import generate, train_test_split
+from nnstudio.engine.io.formats import load_weights
 
 JSON_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs", "seconds"}
 

@@ -40,13 +40,14 @@ CHILD = textwrap.dedent(
     import numpy as np
     import nnstudio.engine
 
-    modules = [info.name for info in pkgutil.iter_modules(nnstudio.engine.__path__)]
+    modules = [info.name for info in pkgutil.walk_packages(nnstudio.engine.__path__, "nnstudio.engine.")]
     for name in modules:
-        importlib.import_module(f"nnstudio.engine.{name}")
+        importlib.import_module(name)
+    modules = [name.rsplit(".", 1)[-1] for name in modules]
 
-    from nnstudio.engine.network import Network, NetworkSpec
-    from nnstudio.engine.optim import Hyperparameters
-    from nnstudio.engine.trainer import Trainer
+    from nnstudio.engine.nn.network import Network, NetworkSpec
+    from nnstudio.engine.nn.optim import Hyperparameters
+    from nnstudio.engine.nn.trainer import Trainer
 
     net = Network.from_spec(NetworkSpec((2, 4, 1), ("sigmoid", "sigmoid")), seed=0)
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

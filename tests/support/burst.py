@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnstudio.engine.datasets import GENERATOR_NAMES, REAL_DATASETS
-from nnstudio.ui.network_canvas import ACTIVATIONS
+from nnstudio.engine.data.datasets import GENERATOR_NAMES, REAL_DATASETS
+from nnstudio.ui.network.network_canvas import ACTIVATIONS
 
 #: Every dataset but digits, whose loading would dominate a burst.
 BURST_DATASETS = tuple(name for name in GENERATOR_NAMES + REAL_DATASETS if name != "digits")

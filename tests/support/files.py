@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from nnstudio.engine import fileio
+from nnstudio.engine.io import fileio
 
 DISK_FULL = "No space left on device"
 

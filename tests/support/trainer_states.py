@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnstudio.engine.trainer import Trainer
+from nnstudio.engine.nn.trainer import Trainer
 
 
 def assert_same_plain_data(a, b, where: str = "state") -> None:

@@ -1,0 +1,1 @@
+"""A run of training: experiments, the session behind the window, its snapshots, timeline, history and process."""

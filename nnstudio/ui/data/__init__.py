@@ -1,0 +1,1 @@
+"""The data panel: dataset choice, draw mode, the decision boundary, the data table and the CSV import dialog."""

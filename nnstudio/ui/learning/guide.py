@@ -1,0 +1,498 @@
+"""A short guided tour of how a network learns, with a "Show me" button per idea.
+
+The page (:class:`GuideDock`) only explains and asks: each button emits a key from
+:data:`GUIDE_ACTIONS`, and the main window turns it into something to watch (one
+forward phase, a large learning rate for a few cycles, ...). It docks at the side of
+the window, so what it demonstrates stays in view beside it. The demonstrations that
+change a setting (:data:`SETTING_DEMOS`) are run by :class:`GuideDemonstrations`,
+which puts the setting back afterwards; the phase demonstrations are the learning
+presenter's. After backprop, an experiment answers the seed author's question (``loss =``
+or ``loss +=``): a toggle for the author's delta rule and a "Show me" that the window's
+``compare_view.AuthorVariantDemo`` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnstudio.engine.run.snapshot import Snapshot
+from nnstudio.ui.learning.controls import TrainingControls
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.window.action_row import ActionRow
+
+__all__ = [
+    "GuideDock", "GuideDemonstrations", "GuideSection", "GUIDE_ACTIONS", "GUIDE_SECTIONS", "GUIDE_TITLE",
+    "AUTHOR_SECTION",
+    "SETTING_DEMOS",
+]
+
+GUIDE_TITLE = "How a network learns"
+#: Width the guide opens with, and the narrowest it gets: a paragraph still reads well.
+GUIDE_WIDTH = 380
+GUIDE_MIN_WIDTH = 240
+
+#: Keys emitted by :attr:`GuideDock.sig_action`, in reading order.
+GUIDE_ACTIONS = (
+    "feedforward",
+    "sigmoid",
+    "error",
+    "mse",
+    "chain_rule",
+    "gradient_descent",
+    "learning_rate",
+    "noise",
+)
+
+
+#: Background of inline formulas: the grey of the app's hairlines, lightened.
+_FORMULA_TINT = "#eef1f5"
+#: The shading of a demonstration's cycles on the loss plot: the muted text grey, faint.
+_MARK_FILL = (95, 99, 104, 40)
+
+
+def _formula(text: str) -> str:
+    """A formula kept on one line (a break inside "1 / (1 + e⁻ˢ)" would garble it) on a light tint.
+
+    The tint sets it off like inline code without a second typeface or size,
+    which made the lines around it uneven.
+    """
+    return f"<span style='white-space:nowrap; background-color:{_FORMULA_TINT};'>&nbsp;{text}&nbsp;</span>"
+
+
+class GuideSection(NamedTuple):
+    """One paragraph of the guide: its action key, heading and rich-text body."""
+
+    key: str
+    title: str
+    body: str
+
+
+_INTRO = (
+    "A network learns by repeating one cycle: send the inputs forward, measure how wrong "
+    "the outputs are, send that blame backwards, and nudge every weight a little. "
+    "Read a paragraph, then press <i>Show me</i> to watch that part happen."
+)
+
+#: The guide's paragraphs, one per key of :data:`GUIDE_ACTIONS`.
+GUIDE_SECTIONS: tuple[GuideSection, ...] = (
+    GuideSection(
+        "feedforward",
+        "Feedforward: the inputs flow forward",
+        "The inputs enter on the left and travel along the weights towards the output. "
+        "Each neuron multiplies every incoming value by the weight of its connection and "
+        "adds them up (plus its bias). It passes that sum, squashed by its activation, "
+        "on to the next layer.",
+    ),
+    GuideSection(
+        "sigmoid",
+        "The sigmoid: a smooth on/off switch",
+        "The sigmoid turns a neuron's sum into a value between 0 and 1: "
+        + _formula("&sigma;(sum) = 1 / (1 + e<sup>&minus;sum</sup>)") + ". A large negative sum gives almost 0, "
+        "a large positive one almost 1, and in between it changes smoothly. That smoothness "
+        "matters: a small change in a weight makes a small change in the output, so the "
+        "network can learn in small steps.",
+    ),
+    GuideSection(
+        "error",
+        "Error: how far off is each output?",
+        "After the forward pass, each output is compared with its target: "
+        + _formula("error = target &minus; output") + ". A positive error means the output was too low, "
+        "a negative one that it was too high. So the error tells both which way and how far "
+        "each output should move.",
+    ),
+    GuideSection(
+        "mse",
+        "Loss: all the errors as one number",
+        "Square each error, add them up and divide by the number of outputs: "
+        + _formula("MSE = &Sigma; error&sup2; / number of outputs") + ". Squaring makes misses in either "
+        "direction count, and big misses count most; averaging makes it one number, the "
+        "loss. Learning means making that number smaller, and the loss plot follows it "
+        "cycle by cycle.",
+    ),
+    GuideSection(
+        "chain_rule",
+        "The chain rule: blame flows backwards",
+        "To lower the loss, each weight needs to know how the loss changes when it changes. "
+        "The chain rule links small changes along a path: if z depends on y and y on x, then "
+        + _formula("dz/dx = dz/dy &middot; dy/dx") + ". Applied layer by layer from the output back to the "
+        "input, it gives every weight its share of the blame. That is backpropagation: "
+        "feedforward run in reverse.",
+    ),
+    GuideSection(
+        "gradient_descent",
+        "Gradient descent: a small step downhill",
+        "Each weight moves against its gradient, the direction in which the loss grows: "
+        + _formula("&Delta;w = &minus;lr &middot; &delta; &middot; a") + ". Here &delta; is the blame arriving "
+        "at the neuron the weight feeds, and <i>a</i> is the value coming in along the weight. "
+        "One forward pass, one backward pass and this update make one cycle.",
+    ),
+    GuideSection(
+        "learning_rate",
+        "The learning rate: how big a step",
+        "The learning rate <i>lr</i> scales every step. Too large, and the weights overshoot "
+        "the low point, so the loss jumps about or even grows; too small, and learning "
+        "crawls. A good rate is the largest one that still brings the loss down steadily.",
+    ),
+    GuideSection(
+        "noise",
+        "Noise: a shake out of poor minima",
+        "Gradient descent only ever goes downhill, so it can settle in a dip that is not the "
+        "lowest point. A little random noise added to each weight update shakes the weights "
+        "out of shallow dips. The noise shrinks as training goes on, so the network can still "
+        "settle at the end.",
+    ),
+)
+
+
+#: The seed author's open question, after backprop: not one of the numbered steps of a cycle,
+#: an experiment with one of them.
+AUTHOR_SECTION = GuideSection(
+    "author_variant",
+    "loss = dl/dw or loss += dl/dw?",
+    "The seed's author ends with a question: <i>\u201closs = dl/dw or loss += dl/dw \u2026 I haven't "
+    "tested this \u2026 There is probably a good reason for this.\u201d</i> Standard backprop <i>sets</i> "
+    "each hidden layer's blame from the layer above, every cycle afresh: "
+    + _formula("&delta; = (&delta;<sub>above</sub> W) &middot; f\u2032(sum)") + ". The author's variant "
+    "<i>adds</i> it to the blame the layer kept from earlier cycles, blame for old weights and other "
+    "samples. Tick the box to train that way, or press <i>Show me</i>: the current run is pinned and "
+    "the same start is trained as long with +=.",
+)
+
+
+def _section_frame(number: int, section: GuideSection, parent: QWidget) -> tuple[QFrame, QPushButton]:
+    """A card: numbered heading, paragraph and a right-aligned "Show me" button."""
+    frame = QFrame(parent, objectName=f"guideSection_{section.key}")
+    frame.setFrameShape(QFrame.Shape.NoFrame)
+    # The cards are separated by a hairline rather than boxed: lighter to read through.
+    frame.setStyleSheet(f"QFrame#guideSection_{section.key} {{ border-top: 1px solid #dadce0; }}")
+    title = QLabel(f"{number}. {section.title}", frame)
+    font = QFont(title.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() + 1)
+    title.setFont(font)
+    title.setStyleSheet(f"color: {TEXT_COLOR};")
+    title.setWordWrap(True)  # the dock may be narrow
+    body = QLabel(f"<p style='line-height:125%;'>{section.body}</p>", frame)
+    body.setTextFormat(Qt.TextFormat.RichText)
+    body.setWordWrap(True)
+    body.setStyleSheet(f"color: {TEXT_COLOR};")
+    body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    button = QPushButton("Show me", frame, objectName=f"guideButton_{section.key}")
+    button.setToolTip("Do this step in the simulator and point at it")
+    # Enter in the guide must not start a demonstration nobody asked for.
+    button.setAutoDefault(False)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(2, 10, 2, 6)
+    layout.setSpacing(4)
+    layout.addWidget(title)
+    layout.addWidget(body)
+    layout.addLayout(row)
+    return frame, button
+
+
+class GuideDock(QDockWidget):
+    """The page "How a network learns" as a dock: eight short paragraphs, each with "Show me".
+
+    Docked at the side of the main window, it never covers the network, the loss plot
+    or the heatmaps that its demonstrations change. The object name is
+    ``"guideDialog"``, the name scripts have always found the guide by.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+        A ``QMainWindow`` gets the guide docked on its right, hidden until shown; with
+        any other parent (or none) it is a window of its own.
+
+    Signals
+    -------
+    sig_action(str)
+        A key from :data:`GUIDE_ACTIONS`: the learner pressed that paragraph's "Show me".
+    sig_delta_rule(str)
+        The learner ticked or cleared "Train with the author's variant (+=)".
+    sig_author_demo()
+        The learner pressed the author's question's "Show me" (``authorVariantButton``).
+
+    Attributes
+    ----------
+    buttons : dict of str to QPushButton
+        The "Show me" buttons by key, object names ``"guideButton_<key>"``.
+    scroll_area : QScrollArea
+        Holds the paragraphs; objectName ``"guideScrollArea"``.
+    """
+
+    sig_action = Signal(str)  # key from GUIDE_ACTIONS
+    sig_delta_rule = Signal(str)  # "set" or "accumulate": the author's-variant toggle
+    sig_author_demo = Signal()  # the author's question's "Show me"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(GUIDE_TITLE, parent)
+        self.setObjectName("guideDialog")
+        self.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+
+        heading = QLabel(GUIDE_TITLE, objectName="guideHeading")
+        font = QFont(heading.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        heading.setFont(font)
+        heading.setStyleSheet(f"color: {TEXT_COLOR};")
+        heading.setWordWrap(True)
+        intro = QLabel(f"<p style='line-height:125%;'>{_INTRO}</p>", objectName="guideIntro")
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        intro.setStyleSheet(f"color: {MUTED_TEXT_COLOR};")
+
+        page = QWidget(objectName="guidePage")
+        # a white page reads like a document, set apart from the window's chrome
+        page.setStyleSheet("QWidget#guidePage { background: white; }")
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(10, 12, 10, 10)
+        page_layout.setSpacing(6)
+        page_layout.addWidget(heading)
+        page_layout.addWidget(intro)
+        self.buttons: dict[str, QPushButton] = {}
+        for number, section in enumerate(GUIDE_SECTIONS, start=1):
+            frame, button = _section_frame(number, section, page)
+            # bind the key now; a bare lambda would see the loop's last key
+            button.clicked.connect(lambda _checked=False, key=section.key: self.sig_action.emit(key))
+            self.buttons[section.key] = button
+            page_layout.addWidget(frame)
+            if section.key == "chain_rule":
+                page_layout.addWidget(self._author_frame(page))
+        page_layout.addStretch(1)
+
+        self.scroll_area = QScrollArea(objectName="guideScrollArea")
+        self.scroll_area.setWidget(page)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setMinimumWidth(
+            max(GUIDE_MIN_WIDTH, page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width()))
+        # Step and Run inside the guide, for when it has taken the side panel's room.
+        self.training_row = ActionRow("guideTrainingRow", "guide_")
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.training_row)
+        body_layout.addWidget(self.scroll_area, 1)
+        self.setWidget(body)
+
+        if isinstance(parent, QMainWindow):
+            parent.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+            self.hide()
+        else:
+            self.resize(GUIDE_WIDTH, 680)
+
+    def _author_frame(self, page: QWidget) -> QFrame:
+        """The author's question: its paragraph, the += toggle, "Show me" and what that showed."""
+        frame, self.author_button = _section_frame(len(GUIDE_SECTIONS) + 1, AUTHOR_SECTION, page)
+        self.author_button.setObjectName("authorVariantButton")  # guideButton_* are the numbered steps'
+        title = frame.findChild(QLabel)
+        title.setText(f"Experiment: {AUTHOR_SECTION.title}")  # not a numbered step of the cycle
+        self.author_button.setToolTip("Pin this run, train the same start with += for as many cycles, compare")
+        self.author_button.clicked.connect(self.sig_author_demo)
+        self.author_check = QCheckBox("Train with the author's variant (+=)", frame, objectName="authorVariantCheck")
+        self.author_check.setToolTip("From the next cycle on, hidden layers add to the blame they kept; "
+                                     "a reset, new network or new data goes back to the standard =")
+        self.author_check.toggled.connect(lambda on: self.sig_delta_rule.emit("accumulate" if on else "set"))
+        # A check box cannot wrap: it must not hold the guide wider than a paragraph needs.
+        self.author_check.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.author_result = QLabel(frame, objectName="authorVariantResult")
+        self.author_result.setWordWrap(True)
+        self.author_result.setTextFormat(Qt.TextFormat.PlainText)
+        self.author_result.setStyleSheet(f"color: {TEXT_COLOR};")
+        self.author_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.author_result.hide()
+        layout = frame.layout()
+        layout.insertWidget(layout.count() - 1, self.author_check)
+        layout.addWidget(self.author_result)
+        return frame
+
+    def show_delta_rule(self, rule: str) -> None:
+        """The toggle follows the trainer's rule (a reset or a reopened session may change it)."""
+        with QSignalBlocker(self.author_check):
+            self.author_check.setChecked(rule == "accumulate")
+
+    def show_author_result(self, text: str) -> None:
+        self.author_result.setText(text)
+        self.author_result.setVisible(bool(text))
+
+    def add_training_actions(self, actions) -> None:
+        """Buttons for these actions (Step phase, Step, Run…) above the paragraphs, shown on demand."""
+        self.training_row.add_actions(actions)
+
+    def show_training_actions(self, visible: bool) -> None:
+        self.training_row.setVisible(visible)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # The width it opens with: a quarter of the window, within bounds a paragraph reads well in.
+        window = self.parentWidget()
+        share = GUIDE_WIDTH if window is None else int(window.width() * 0.26)
+        return QSize(max(GUIDE_MIN_WIDTH, min(GUIDE_WIDTH, share)), super().sizeHint().height())
+
+
+class _SettingDemo(NamedTuple):
+    """A demonstration that changes one training setting for a number of cycles."""
+
+    spin: str  # attribute of TrainingControls
+    name: str  # the setting, as the status bar names it
+    value: Callable[[float], float]  # the setting's value during the demonstration, from its value before
+    cycles: int
+    mark: str  # the label on the loss plot
+    status: str
+
+
+#: The guide's demonstrations that change a setting; the others only step phases.
+SETTING_DEMOS: dict[str, _SettingDemo] = {
+    "learning_rate": _SettingDemo(
+        "learning_rate_spin", "Learning rate", lambda lr: min(20.0, lr * 10), 50, "lr ×10",
+        "Learning rate ×10 for 50 cycles: watch the loss jump around (the shaded cycles).",
+    ),
+    "noise": _SettingDemo(
+        "noise_spin", "Noise", lambda _noise: 0.5, 100, "noise 0.5",
+        "Noise 0.5 for 100 cycles: the updates wander (the shaded cycles); the noise fades as training goes on.",
+    ),
+}
+
+
+class _Pending(NamedTuple):
+    generation: int
+    start: int  # the cycle shown when the learner pressed "Show me"
+    demo: _SettingDemo
+    spin: QDoubleSpinBox
+    before: float
+    during: float  # as the spin box shows it, after its rounding
+
+
+class GuideDemonstrations(QObject):
+    """The guide's "Show me" for the learning rate and the noise: a setting changed for a few cycles, then put back.
+
+    The setting lasts only for the demonstration. Once the trainer reports the cycles
+    done (or the run changes: a reset, new data or a new network), the control gets its
+    earlier value back, unless the learner has changed it meanwhile. The loss plot then
+    zooms to those cycles, shaded and labelled, until training goes on past them.
+
+    Parameters
+    ----------
+    controls : TrainingControls
+        Holds the learning-rate and noise spin boxes; changing them sends the new settings.
+    loss_plot : LossPlot
+        Where the demonstration's cycles are shown.
+    send : callable
+        ``send(name, *args)`` queues a command for the trainer.
+    parent : QObject, optional
+
+    Signals
+    -------
+    sig_status(str)
+        A line for the status bar.
+    """
+
+    sig_status = Signal(str)  # message
+
+    def __init__(self, controls: TrainingControls, loss_plot: LossPlot, send: Callable[..., None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controls, self.loss_plot, self._send = controls, loss_plot, send
+        self.latest: Snapshot | None = None
+        self._pending: _Pending | None = None
+        self._marked: tuple[int, int, int] | None = None  # generation, first and last cycle shaded
+        self._mark_items: tuple = ()  # the shading and its labelled first line
+
+    def demonstrate(self, key: str) -> None:
+        """Run the demonstration of ``key`` if it changes a setting (see :data:`SETTING_DEMOS`)."""
+        demo, s = SETTING_DEMOS.get(key), self.latest
+        if demo is None or s is None:
+            return
+        if self._pending is not None:  # pressed again before the first one ended
+            self._restore(self._pending)
+        self._clear_mark()
+        spin = getattr(self.controls, demo.spin)
+        before = spin.value()
+        spin.setValue(demo.value(before))  # the window sends the new setting
+        self._pending = _Pending(s.generation, s.cycle, demo, spin, before, spin.value())
+        self._send("step", "cycle", demo.cycles)
+        self.sig_status.emit(f"{demo.status} Then it goes back to {before:g}.")
+
+    def show(self, s: Snapshot) -> None:
+        """Follow the trainer: put the setting back once the demonstration's cycles are done."""
+        self.latest = s
+        pending = self._pending
+        if pending is not None:
+            same_run = s.generation == pending.generation
+            # Every command is answered by a snapshot; the first one after the step that
+            # is not running and has moved on (or reports trouble) says the step is over.
+            if not same_run or (not s.running and (s.cycle != pending.start or s.message)):
+                self._pending = None
+                self._restore(pending)
+                if same_run and s.cycle > pending.start:
+                    self._mark(s.generation, max(pending.start, s.cycle - pending.demo.cycles), s.cycle,
+                               pending.demo.mark)
+            return
+        if self._marked is not None:
+            generation, first, last = self._marked
+            if s.generation != generation or not first <= s.cycle <= last:
+                self._clear_mark()
+
+    def _restore(self, pending: _Pending) -> None:
+        if pending.spin.value() != pending.during:
+            return  # the learner chose another value meanwhile: theirs stays
+        pending.spin.setValue(pending.before)
+        self.sig_status.emit(f"{pending.demo.name} back to {pending.before:g}.")
+
+    def _mark(self, generation: int, first: int, last: int, label: str) -> None:
+        """Shade cycles first..last and zoom to them, with as many cycles before for comparison."""
+        self.loss_plot.tabs.setCurrentIndex(self.loss_plot.LOSS_TAB)
+        item = self.loss_plot.loss_plot.getPlotItem()
+        span = last - first
+        region = pg.LinearRegionItem((first, last), movable=False, brush=pg.mkBrush(_MARK_FILL),
+                                     pen=pg.mkPen(None))
+        region.setZValue(-10)  # under the curves
+        start = pg.InfiniteLine(first, angle=90, movable=False, pen=pg.mkPen(MUTED_TEXT_COLOR, width=1))
+        start.setZValue(10)  # its label over the curves
+        # At the foot of the line, on the side of the calm cycles before it: clear of the
+        # legend's corner and of the curves the demonstration drew.
+        pg.InfLineLabel(start, f"{label} →", position=0.04, anchors=[(1, 1), (1, 1)], color=TEXT_COLOR,
+                        fill=pg.mkBrush(255, 255, 255, 220))
+        item.addItem(region)
+        item.addItem(start)
+        view = item.getViewBox()
+        view.setXRange(max(0, first - span), last + max(1, span // 10), padding=0)
+        view.setAutoVisible(y=True)  # the loss axis fits the cycles in view
+        view.enableAutoRange(axis=pg.ViewBox.YAxis)
+        self._mark_items, self._marked = (region, start), (generation, first, last)
+
+    def _clear_mark(self) -> None:
+        """Remove the shading and let the plot follow training again."""
+        if not self._mark_items:
+            return
+        item = self.loss_plot.loss_plot.getPlotItem()
+        for mark in self._mark_items:
+            item.removeItem(mark)
+        view = item.getViewBox()
+        view.setAutoVisible(y=False)
+        view.enableAutoRange()
+        self._mark_items, self._marked = (), None

@@ -1,0 +1,1 @@
+"""Plots and heatmaps, the one colour scale and number format they share, and figure export."""

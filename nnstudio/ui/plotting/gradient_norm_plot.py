@@ -1,0 +1,342 @@
+"""Gradient norm of every weight layer against training cycle.
+
+On a log axis the curves show at a glance whether the layers learn at similar
+speeds: in a deep sigmoid network the layers near the input get gradients
+decades smaller than those near the output (vanishing gradients), and the
+curves fall apart accordingly.
+
+Like :class:`~nnstudio.ui.plotting.plots.LossPlot` the widget only draws what it is
+given (the whole history, possibly every 20-50 ms) and reuses its plot items;
+it borrows that plot's axes, styling and hover cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import layer_colors as _layer_hex_colors
+from nnstudio.ui.plotting.plots import (
+    HOVER_HINT,
+    HOVER_RATE_LIMIT,
+    SMOOTH_POINTS,
+    ShortHistoryView,
+    _CycleAxis,
+    _HoverCursor,
+    _LossAxis,
+    _nearest_index,
+    _style_plot,
+    _value_at,
+    format_metric,
+)
+
+__all__ = ["GradientNormPlot", "layer_colors"]
+
+_EMPTY = np.empty(0, dtype=np.float64)
+_SEP = " \u00b7 "
+#: Legend entries per row (above the plot); deeper networks wrap to more rows.
+_LEGEND_COLUMNS = 4
+
+
+def layer_colors(count: int) -> list[pg.QtGui.QColor]:
+    """One colour per weight layer, light violet (input side) to deep violet (output side).
+
+    See :func:`nnstudio.ui.plotting.colormaps.layer_colors`: violet is the backward pass's hue,
+    and lightness follows depth.
+
+    Parameters
+    ----------
+    count : int
+        Number of weight layers.
+
+    Returns
+    -------
+    list of QColor
+    """
+    return [pg.QtGui.QColor(c) for c in _layer_hex_colors(count)]
+
+
+class GradientNormPlot(QWidget):
+    """‖∂L/∂W‖ of each weight layer versus cycle, log-scale y by default.
+
+    The object name is always ``"gradientNormPlot"``.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+        Parent widget.
+
+    Signals
+    -------
+    None. The log-scale state can be read with :meth:`is_log_scale`.
+
+    Attributes
+    ----------
+    plot : pyqtgraph.PlotWidget
+        The plot (x "cycle", y "‖∂L/∂W‖"), object name ``"gradientNormPlotView"``.
+    curves : list of pyqtgraph.PlotDataItem
+        One curve per weight layer, named in the legend after ``layer_names``.
+    legend : pyqtgraph.LegendItem
+        Above the data area (in the plot's title row), as many entries per row as fit.
+    log_checkbox : QCheckBox
+        "Log scale" toggle, object name ``"gradientNormLogCheck"``, checked by default.
+    readout : QLabel
+        Hover read-out, e.g. ``"cycle 120 · W0 3.210e-06 · W1 0.0123"``.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradientNormPlot")
+        self._cycles: np.ndarray = _EMPTY  # every finite cycle, for the hover look-up
+        self._raw: np.ndarray = np.empty((0, 0))  # (L, n): one contiguous row per layer, finite cycles only
+        self._colors: list = []  # one QColor per curve
+        self._smooth: bool | None = None  # pen style the curves have: smooth (short data) or fast
+        self._series: list[tuple[np.ndarray, np.ndarray]] = []  # drawn (x, y) per layer
+        self._names: list[str] = []
+        self._hover: object | None = None
+        self.curves: list[pg.PlotDataItem] = []
+
+        self.plot = pg.PlotWidget(self, axisItems={"left": _LossAxis("left"), "bottom": _CycleAxis("bottom")})
+        self.plot.setObjectName("gradientNormPlotView")
+        _style_plot(self.plot, "cycle", "\u2016\u2202L/\u2202W\u2016")
+        self.legend = self._make_legend()
+        self._cursor = _HoverCursor(self.plot, [])
+
+        self.log_checkbox = QCheckBox("Log scale", self)
+        self.log_checkbox.setObjectName("gradientNormLogCheck")
+        self.log_checkbox.setToolTip("Logarithmic axis: layers whose gradients differ by decades stay readable")
+        self.log_checkbox.setChecked(True)
+        self.log_checkbox.toggled.connect(self._apply_log_scale)
+        # The plot's context menu has its own log toggle; mirror it so the two never disagree.
+        self.plot.getPlotItem().ctrl.logYCheck.toggled.connect(self._sync_log_checkbox)
+
+        self.readout = QLabel(HOVER_HINT, self)
+        self.readout.setObjectName("gradientNormReadout")
+        self.readout.setStyleSheet(f"color: {MUTED_TEXT_COLOR}; padding: 2px 6px;")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        footer = QHBoxLayout()
+        footer.setContentsMargins(0, 0, 4, 0)
+        footer.addWidget(self.readout, 1)
+        footer.addWidget(self.log_checkbox)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(footer)
+
+        self.plot.getPlotItem().setLogMode(x=False, y=True)
+        self._pin = ShortHistoryView(self.plot)
+        self._reset_range()
+        # SignalProxy rate-limits hover handling; keep the reference or it is collected.
+        self._proxy = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=HOVER_RATE_LIMIT, slot=self._on_mouse_moved
+        )
+        # Mouse moves stop when the pointer leaves, so clear the read-out on Leave.
+        self.plot.viewport().installEventFilter(self)
+
+    # ------------------------------------------------------------------ public API
+    def set_norms(self, cycles: np.ndarray, norms: np.ndarray, layer_names: Sequence[str]) -> None:
+        """Show the gradient norms recorded so far.
+
+        Parameters
+        ----------
+        cycles : numpy.ndarray, shape (n,)
+            Increasing cycle numbers (clip-to-view and the hover rely on the order).
+        norms : numpy.ndarray, shape (n, L)
+            ``norms[k, l]`` is ‖∂L/∂W_l‖ at ``cycles[k]``. Non-finite values are
+            dropped; on the log scale non-positive ones are dropped too.
+        layer_names : sequence of str, length L
+            Legend entries, e.g. ``"W0 (2→4)"``.
+
+        Raises
+        ------
+        ValueError
+            If the shapes do not agree.
+        """
+        cycles = np.asarray(cycles, dtype=np.float64).ravel()
+        norms = np.asarray(norms, dtype=np.float64)
+        names = [str(name) for name in layer_names]
+        if norms.ndim != 2 or norms.shape != (cycles.size, len(names)):
+            raise ValueError(
+                f"norms must have shape (len(cycles), len(layer_names)) = ({cycles.size}, {len(names)}), "
+                f"got {norms.shape}"
+            )
+        keep = np.isfinite(cycles)
+        if not keep.all():
+            cycles, norms = cycles[keep], norms[keep]
+        if (names == self._names and np.array_equal(cycles, self._cycles)
+                and np.array_equal(norms.T, self._raw, equal_nan=True)):
+            return  # nothing new (paused, or scrubbing the past): the curves stand
+        # one contiguous row per layer: filtering and handing over a strided column costs more
+        self._cycles, self._raw = cycles, np.ascontiguousarray(norms.T)
+        if len(names) != len(self.curves):
+            self._rebuild(names)
+        elif names != self._names:
+            for curve, name in zip(self.curves, names):
+                self.legend.getLabel(curve).setText(name)
+            self._names = names
+            self._fit_legend()
+        self._redraw()
+
+    def clear(self) -> None:
+        """Remove all data, hide the hover marks and resume auto-ranging (a new run starts)."""
+        self._cycles, self._raw = _EMPTY, np.empty((len(self.curves), 0))
+        self._redraw()
+        self._reset_hover()
+        self._reset_range()
+
+    def is_log_scale(self) -> bool:
+        """Return True when the y axis is logarithmic."""
+        return self.log_checkbox.isChecked()
+
+    def set_log_scale(self, enabled: bool) -> None:
+        """Switch the y axis to log10 (``True``) or linear (``False``); the check box follows silently."""
+        with QSignalBlocker(self.log_checkbox):
+            self.log_checkbox.setChecked(bool(enabled))
+        self._apply_log_scale(bool(enabled))
+
+    # ------------------------------------------------------------------ internals
+    def _make_legend(self) -> pg.LegendItem:
+        """A one-row legend above the data area, where the title would go.
+
+        Inside the view (as on the loss plot) it would hide data: curves decades
+        apart fill the log axis from top to bottom, corners included.
+        """
+        item = self.plot.getPlotItem()
+        legend = pg.LegendItem(
+            colCount=_LEGEND_COLUMNS, labelTextColor=TEXT_COLOR, horSpacing=14, verSpacing=-6,
+            labelTextSize=f"{max(8.0, self.font().pointSizeF() - 0.5):.1f}pt",
+        )
+        # Row 0 is the title row, unused here (zero height): the legend takes its place.
+        item.layout.removeItem(item.titleLabel)
+        item.titleLabel.hide()
+        item.layout.addItem(legend, 0, 1, Qt.AlignmentFlag.AlignHCenter)
+        item.layout.setRowMinimumHeight(0, 0)
+        item.layout.setRowMaximumHeight(0, 1e6)
+        return legend
+
+    def _fit_legend(self) -> None:
+        """As many entries per row as fit the width, at the legend's natural (centred) width.
+
+        A fixed four columns would make the plot's minimum width that of the row
+        and push the plot off a narrow widget; stretched to the full width the
+        entries would drift apart.
+        """
+        hint = Qt.SizeHint.PreferredSize
+        layout = self.legend.layout
+        entries = [
+            sample.effectiveSizeHint(hint).width() + label.effectiveSizeHint(hint).width()
+            + 2 * layout.horizontalSpacing()
+            for sample, label in self.legend.items
+        ]
+        if entries:
+            fits = int((self.width() - 80) // max(entries))  # 80: the left axis and margins
+            columns = max(1, min(len(entries), _LEGEND_COLUMNS, fits))
+            if columns != self.legend.columnCount:
+                self.legend.setColumnCount(columns)
+        self.legend.setMaximumSize(layout.effectiveSizeHint(hint))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Re-flow the legend for the new width."""
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _rebuild(self, names: list[str]) -> None:
+        """Replace the curves (and the hover markers, one per curve) for a new layer count."""
+        item = self.plot.getPlotItem()
+        for curve in self.curves:
+            self.legend.removeItem(curve)
+            item.removeItem(curve)
+        for mark in [self._cursor.line, *self._cursor.markers]:
+            item.removeItem(mark)
+        colors = layer_colors(len(names))
+        self.curves = [item.plot() for _ in colors]
+        self._colors, self._smooth = colors, None  # pens are set by _redraw
+        for curve, name in zip(self.curves, names):
+            self.legend.addItem(curve, name)
+        self._cursor = _HoverCursor(self.plot, colors)
+        self._names = names
+        self._fit_legend()
+        self._hover = None
+
+    def _redraw(self) -> None:
+        """Filter the stored norms for the current scale and hand them to the curves."""
+        log = self.is_log_scale()
+        self._series = []
+        smooth = self._cycles.size < SMOOTH_POINTS
+        if smooth != self._smooth:
+            # Short: smooth, slightly bold lines. Long: 1-px aliased lines, Qt's fast path
+            # (a wider pen tripled the paint time of a million-cycle history).
+            self._smooth = smooth
+            for curve, color in zip(self.curves, self._colors):
+                curve.setPen(pg.mkPen(color, width=1.6 if smooth else 1))
+        for layer, curve in enumerate(self.curves):
+            y = self._raw[layer]
+            # y > 0 also rejects NaN; y < inf rejects the rest of the non-finite
+            keep = (y > 0) & (y < np.inf) if log else np.isfinite(y)
+            # the common case keeps everything: no copy of a long history
+            xy = (self._cycles, y) if keep.all() else (self._cycles[keep], y[keep])
+            self._series.append(xy)
+            curve.setData(*xy, antialias=smooth)
+        self._pin.update([x for x, _ in self._series], [y for _, y in self._series])
+        if self._hover is not None:
+            self._on_mouse_moved(self._hover)
+        if self.plot.isVisible():
+            # settle pyqtgraph's lazy auto-range now, so new data costs one repaint, not two
+            self.plot.scene().prepareForPaint()
+
+    def _reset_range(self) -> None:
+        """Start over: cycles from 0 (see ``ShortHistoryView``) until the history is long enough."""
+        self._pin.pinned = False
+        self._pin.update([x for x, _ in self._series], [y for _, y in self._series])
+
+    def _apply_log_scale(self, enabled: bool) -> None:
+        self.plot.getPlotItem().setLogMode(x=False, y=enabled)
+        self._redraw()  # zeros are drawn on the linear axis only; a pinned range follows the scale
+
+    def _sync_log_checkbox(self, enabled: bool) -> None:
+        if enabled != self.log_checkbox.isChecked():
+            with QSignalBlocker(self.log_checkbox):
+                self.log_checkbox.setChecked(enabled)
+            self._redraw()
+
+    def _reset_hover(self) -> None:
+        self._hover = None
+        self._cursor.hide()
+        self.readout.setText(HOVER_HINT)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """Clear the hover read-out when the pointer leaves the plot."""
+        if event.type() == QEvent.Type.Leave:
+            self._proxy.flush()  # a still-queued move would re-show the read-out after the reset
+            self._reset_hover()
+        return super().eventFilter(watched, event)
+
+    def _on_mouse_moved(self, event: object) -> None:
+        """Show every layer's norm at the recorded cycle nearest the pointer.
+
+        Parameters
+        ----------
+        event : tuple of QPointF or QPointF
+            Scene position, as delivered by :class:`pyqtgraph.SignalProxy`.
+        """
+        pos = event[0] if isinstance(event, (tuple, list)) else event  # type: ignore[index]
+        view = self.plot.getPlotItem().getViewBox()
+        if self._cycles.size == 0 or not view.sceneBoundingRect().contains(pos):
+            self._reset_hover()
+            return
+        cycle = float(self._cycles[_nearest_index(self._cycles, float(view.mapSceneToView(pos).x()))])
+        values = [_value_at(x, y, cycle) for x, y in self._series]
+        parts = [f"cycle {cycle:.0f}"]
+        for name, value in zip(self._names, values):
+            # "W0 (2→4)" is long for a read-out line; its first word names the layer
+            parts.append(f"{name.split(' ')[0]} {'–' if value is None else format_metric(value)}")
+        self.readout.setText(_SEP.join(parts))
+        self._cursor.show(cycle, values)
+        self._hover = event

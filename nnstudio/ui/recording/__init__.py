@@ -1,0 +1,1 @@
+"""File › Record animation: a run written as an animated GIF or MP4."""

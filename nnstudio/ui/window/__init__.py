@@ -1,0 +1,1 @@
+"""The main window and what composes it: side panel, menus, settings, the frame budget and the worker thread."""
