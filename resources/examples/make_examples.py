@@ -18,9 +18,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # the repository, for `import nnstudio`
 
-from nnstudio.engine.optim import Hyperparameters  # noqa: E402
-from nnstudio.engine.session import DataSpec, SessionConfig, TrainingSession  # noqa: E402
-from nnstudio.engine.sessionfile import load_session, save_session  # noqa: E402
+from nnstudio.engine.io.sessionfile import load_session, save_session  # noqa: E402
+from nnstudio.engine.nn.optim import Hyperparameters  # noqa: E402
+from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession  # noqa: E402
 
 
 @dataclass(frozen=True)
