@@ -198,6 +198,9 @@ class Snapshot:
     delta_rule
         How backprop fills hidden deltas (``Trainer.delta_rule``): "set", or the seed
         author's "accumulate"; the window shows it so nobody trains with it unknowingly.
+    acknowledged
+        The sequence number of the last command the trainer had dealt with (applied or
+        refused) when it took this snapshot; 0 before any numbered command.
     """
 
     generation: int
@@ -238,6 +241,7 @@ class Snapshot:
     history_appended: tuple[bool, bool, bool] | None = None
     history_marks: tuple[SeriesMark, SeriesMark, SeriesMark] | None = None
     delta_rule: str = "set"
+    acknowledged: int = 0
 
 
 def newest_of(older: Snapshot | None, newer: Snapshot) -> Snapshot:
