@@ -18,6 +18,8 @@ from nnstudio.engine.io.sessionfile import (
 )
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
+from nnstudio.engine.run.commands import COMMAND_TABLE, checked_arguments
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.pinned_runs import (
     MAX_PINNED_RUNS,
     PinnedRun,
@@ -26,8 +28,8 @@ from nnstudio.engine.run.pinned_runs import (
     pin_from_snapshot,
     pins_from_list,
 )
-from nnstudio.engine.run.service import COMMAND_TABLE, _checked_arguments
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession, data_digest
+from nnstudio.engine.run.session import TrainingSession
+from nnstudio.engine.run.session_state import data_digest
 
 XOR = SessionConfig(data=DataSpec(name="xor", n_samples=40), hyper=Hyperparameters(learning_rate=2.0), seed=0)
 
@@ -149,8 +151,8 @@ def test_set_delta_rule_trains_as_the_trainer_with_that_rule_and_rewinds_back():
 
 def test_the_trainer_commands_check_their_arguments():
     assert "set_delta_rule" in COMMAND_TABLE and "set_pinned_runs" in COMMAND_TABLE
-    assert _checked_arguments(("set_delta_rule", ("accumulate",))) == ("accumulate",)
+    assert checked_arguments(("set_delta_rule", ("accumulate",))) == ("accumulate",)
     with pytest.raises(ValueError, match="set_delta_rule"):
-        _checked_arguments(("set_delta_rule", ("add",)))
+        checked_arguments(("set_delta_rule", ("add",)))
     with pytest.raises(ValueError, match="pinned run 1"):
-        _checked_arguments(("set_pinned_runs", ([{"config": 1}],)))
+        checked_arguments(("set_pinned_runs", ([{"config": 1}],)))

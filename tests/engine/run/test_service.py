@@ -18,8 +18,10 @@ from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.io.sessionfile import save_session
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run import service
-from nnstudio.engine.run.service import COMMAND_TABLE, COMMANDS, serve
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.commands import COMMAND_TABLE, COMMANDS
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.service import serve
+from nnstudio.engine.run.session import TrainingSession
 
 REPO = Path(__file__).resolve().parents[3]
 #: A step this long would take minutes: a test that waits for its end fails on the timeout instead.
@@ -159,7 +161,7 @@ def test_bad_arguments_are_refused_by_name_and_the_trainer_goes_on(name):
 
 
 @pytest.mark.parametrize("message", [
-    "step", ("step",), ("step", ("cycle", 1), 3), (3, ()), (["step"], ()), ("step", "cycle"), ("step", None),
+    "step", ("step",), ("step", ("cycle", 1), 3, 4), ("step", ("cycle", 1), 0), ("step", ("cycle", 1), True), (3, ()), (["step"], ()), ("step", "cycle"), ("step", None),
 ])
 def test_a_malformed_message_is_refused_and_the_trainer_goes_on(message):
     conn, thread = start()
@@ -211,6 +213,69 @@ def test_ends_when_the_window_goes_away():
     thread.join(5)
     assert not thread.is_alive()
 
+
+
+# -- sequence numbers ----------------------------------------------------------------------
+
+def test_snapshots_acknowledge_the_last_numbered_command_dealt_with():
+    """Numbered commands: each snapshot echoes the last number applied; a command with no snapshot is acknowledged by the next."""
+    conn, thread = start()
+    assert receive(conn, "snapshot").acknowledged == 0
+    conn.send(("step", ("cycle", 2), 1))
+    snap = receive(conn, "snapshot")
+    assert (snap.acknowledged, snap.cycle) == (1, 2)
+    conn.send(("set_speed", (5.0,), 2))  # answered by no snapshot
+    conn.send(("snapshot", (), 3))
+    assert receive(conn, "snapshot").acknowledged == 3
+    conn.send(("step", ("cycle", 1)))  # a bare command: applied, acknowledges nothing new
+    snap = receive(conn, "snapshot")
+    assert (snap.acknowledged, snap.cycle) == (3, 3)
+    stop(conn, thread)
+
+
+def test_numbered_commands_are_applied_in_order():
+    """A burst of numbered commands read during a long step: each snapshot shows exactly the commands up to its number."""
+    burst = [("step", ("cycle", ENDLESS), 1), ("step", ("cycle", 1), 2), ("step", ("cycle", 2), 3),
+             ("reset", (), 4), ("step", ("cycle", 3), 5)]
+    conn, thread = start_with_waiting(burst)
+    seen = {}
+    while seen.get(5) is None:
+        snap = receive(conn, "snapshot")
+        seen.setdefault(snap.acknowledged, snap.cycle)
+    interrupted = seen[1]  # the endless step stopped early for the commands behind it
+    assert interrupted < ENDLESS
+    assert (seen[2], seen[3], seen[4], seen[5]) == (interrupted + 1, interrupted + 3, 0, 3)
+    stop(conn, thread)
+
+
+def test_a_refused_command_names_its_number_and_is_acknowledged():
+    conn, thread = start()
+    receive(conn, "snapshot")
+    conn.send(("step", ("cycle", 0), 4))
+    assert receive(conn, "error") == "step: n must be a whole number ≥ 1, got 0 (command 4)"
+    assert receive(conn, "snapshot").acknowledged == 4
+    stop(conn, thread)
+
+
+def test_a_number_already_dealt_with_is_refused_as_out_of_order():
+    conn, thread = start()
+    receive(conn, "snapshot")
+    conn.send(("step", ("cycle", 1), 5))
+    assert receive(conn, "snapshot").acknowledged == 5
+    for stale in (5, 2):
+        conn.send(("step", ("cycle", 1), stale))
+        assert receive(conn, "error") == f"step: out of order, command 5 was dealt with already (command {stale})"
+        snap = receive(conn, "snapshot")
+        assert (snap.acknowledged, snap.cycle) == (5, 1)  # not applied
+    stop(conn, thread)
+
+
+def test_a_restarted_trainer_acknowledges_from_where_its_predecessor_stopped():
+    conn, thread = start(acknowledged=7)
+    assert receive(conn, "snapshot").acknowledged == 7
+    conn.send(("step", ("cycle", 1), 8))
+    assert receive(conn, "snapshot").acknowledged == 8
+    stop(conn, thread)
 
 # -- a long step and the commands that wait behind it ----------------------------------------
 
@@ -375,14 +440,14 @@ def test_a_fault_in_the_loop_itself_is_logged_and_ends_the_trainer_with_an_exit_
 WINDOW_STAND_IN = '''
 import fcntl, multiprocessing as mp, os, struct, subprocess, sys, termios, time
 
-from nnstudio.engine.run import service
+from nnstudio.engine.run import parent_watch
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import SessionConfig
+from nnstudio.engine.run.config import SessionConfig
 
 
 def trainer(conn, parent_pid, kernel_help):
     if not kernel_help:
-        service._request_parent_death_signal = lambda: None
+        parent_watch.request_parent_death_signal = lambda: None
     serve(conn, SessionConfig(), parent_pid=parent_pid)
 
 
