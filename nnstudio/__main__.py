@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from nnstudio.cli import parse, run_command  # the CLI and its parser never import Qt
+    # The CLI and its parser never import Qt.
+    from nnstudio.cli.dispatch import run_command
+    from nnstudio.cli.parser import parse
 
     args = parse(sys.argv[1:] if argv is None else argv, window=True)
     if isinstance(args, int):  # --help, --version or a usage error

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from nnstudio.cli import SCREENSHOT_CYCLES
+from nnstudio.cli.parser import SCREENSHOT_CYCLES
 from nnstudio.display_check import display_problem
 from nnstudio.engine.io.errorlog import log_exception
 
@@ -58,7 +58,7 @@ def _close_on_interrupt(window, interrupted_already: bool) -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Open the window with the options ``nnstudio.cli.parse`` gave (no command); returns the exit code."""
+    """Open the window with the options ``nnstudio.cli.parser.parse`` gave (no command); returns the exit code."""
     if args.screenshot or args.record:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     problem = display_problem()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from support.cli import assert_usage_error, three_class_rows, write_csv
 
-import nnstudio.cli
+import nnstudio.cli.training
 from nnstudio.cli import main
 from nnstudio.engine.data.datasets import labels_from_outputs
 from nnstudio.engine.io.formats import load_weights
@@ -133,7 +133,7 @@ def test_diverging_run_writes_the_history_and_the_export_and_exits_3(cli, tmp_pa
 @pytest.mark.parametrize("name", ["model.txt", "model.onnx.bak", "model.pyc", "model", "model.torch"])
 def test_unknown_export_suffix_exits_2_before_training(cli, tmp_path, monkeypatch, name):
     """--export with an unknown suffix: exit 2, one line listing the formats, no data loaded, nothing written."""
-    monkeypatch.setattr(nnstudio.cli, "_load_dataset", lambda args: pytest.fail("the data was loaded"))
+    monkeypatch.setattr(nnstudio.cli.training, "load_dataset", lambda args: pytest.fail("the data was loaded"))
     r = cli("train", "--steps", "3", "--export", tmp_path / name)
     assert_usage_error(r, name, ".onnx", "_torch.py")
     assert r.out == ""
@@ -143,7 +143,7 @@ def test_unknown_export_suffix_exits_2_before_training(cli, tmp_path, monkeypatc
 def test_missing_onnx_exits_2_with_the_pip_hint_before_training(cli, tmp_path, monkeypatch):
     """--export m.onnx without the onnx package: exit 2, one line with the pip hint, before any data is loaded."""
     monkeypatch.setitem(sys.modules, "onnx", None)
-    monkeypatch.setattr(nnstudio.cli, "_load_dataset", lambda args: pytest.fail("the data was loaded"))
+    monkeypatch.setattr(nnstudio.cli.training, "load_dataset", lambda args: pytest.fail("the data was loaded"))
     r = cli("train", "--steps", "3", "--export", tmp_path / "m.onnx")
     assert_usage_error(r, "ONNX export needs the onnx package: pip install 'nnstudio[onnx]'")
     assert list(tmp_path.iterdir()) == []
@@ -151,7 +151,7 @@ def test_missing_onnx_exits_2_with_the_pip_hint_before_training(cli, tmp_path, m
 
 def test_history_into_a_missing_folder_exits_2_before_training(cli, tmp_path, monkeypatch):
     """--history into a folder that does not exist: exit 2 naming the file, before any data is loaded."""
-    monkeypatch.setattr(nnstudio.cli, "_load_dataset", lambda args: pytest.fail("the data was loaded"))
+    monkeypatch.setattr(nnstudio.cli.training, "load_dataset", lambda args: pytest.fail("the data was loaded"))
     r = cli("train", "--steps", "3", "--history", tmp_path / "nope" / "h.csv")
     assert_usage_error(r, "h.csv", "does not exist")
 
