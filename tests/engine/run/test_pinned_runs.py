@@ -19,7 +19,6 @@ from nnstudio.engine.io.sessionfile import (
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.commands import COMMAND_TABLE, checked_arguments
-from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.pinned_runs import (
     MAX_PINNED_RUNS,
     PinnedRun,
@@ -28,8 +27,7 @@ from nnstudio.engine.run.pinned_runs import (
     pin_from_snapshot,
     pins_from_list,
 )
-from nnstudio.engine.run.session import TrainingSession
-from nnstudio.engine.run.session_state import data_digest
+from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession, data_digest
 
 XOR = SessionConfig(data=DataSpec(name="xor", n_samples=40), hyper=Hyperparameters(learning_rate=2.0), seed=0)
 
