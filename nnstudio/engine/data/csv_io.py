@@ -7,44 +7,37 @@ prediction; :func:`save_csv` writes a dataset back, atomically. Files are UTF-8 
 UTF-16 with a byte-order mark, as Excel's "Unicode text") of at most ``MAX_CSV_BYTES``, read
 at call time (tests shrink it), with cells of at most ``csv.field_size_limit()`` characters.
 Every problem with a file raises :class:`~nnstudio.engine.data.dataset_core.DatasetError` naming
-the file, and the line and column at fault where there are some. All of these are also
-importable from :mod:`nnstudio.engine.data.datasets`.
+the file, and the line and column at fault where there are some (also as its ``line`` and
+``column``). The text itself is read by :mod:`nnstudio.engine.data.csv_text`. The loaders are
+also importable from :mod:`nnstudio.engine.data.datasets`.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
-import itertools
 import math
 import os
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from nnstudio.engine.data.csv_text import (
+    decode_csv_bytes,
+    file_label,
+    finite_number,
+    is_integer_text,
+    parse_number,
+    records,
+    sniff_delimiter,
+)
 from nnstudio.engine.data.dataset_core import TASKS, Dataset, DatasetError
 from nnstudio.engine.io.fileio import atomic_writer
 
-__all__ = ["MAX_CSV_BYTES", "load_csv", "load_features", "save_csv", "ignored_columns", "sniff_delimiter",
-           "decode_csv_bytes", "file_label"]
+__all__ = ["MAX_CSV_BYTES", "load_csv", "load_features", "save_csv", "ignored_columns"]
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 _MAX_AUTO_CLASSES = 20  # integer targets with more distinct values are taken as regression
-
-# Plain decimal numbers only: float() would also take "1_000" and non-ASCII digits.
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-_NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
-_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
-_LINE_END = re.compile(r"\r\n|\r|\n")  # what io.StringIO(newline="") splits lines on
-
-
-def file_label(path: Path) -> str:
-    """The file's name as messages show it: quoted when it holds a line break or another unprintable character."""
-    name = path.name or str(path)
-    return name if name.isprintable() else repr(name)
 
 
 def _read_text(path: Path) -> str:
@@ -70,126 +63,6 @@ def _read_text(path: Path) -> str:
     return decode_csv_bytes(data, label)
 
 
-def decode_csv_bytes(data: bytes, label: str, partial: bool = False) -> str:
-    """The text of a CSV file's bytes: UTF-16 after its byte-order mark, else UTF-8 (BOM optional).
-
-    ``partial``: ``data`` is the start of a longer file, so a character cut at its end is
-    left out instead of refused. DatasetError for binary content or text that does not decode.
-    """
-    binary = f"{label}: looks like a binary file (it contains a NUL byte), not CSV text"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
-        encoding, name = "utf-16", "UTF-16"
-    else:
-        if b"\x00" in data:
-            odd, even = data[1::2], data[0::2]
-            if len(data) >= 2 and (odd.count(0) == len(odd) or even.count(0) == len(even)):
-                raise DatasetError(f"{label}: looks like UTF-16 text without a byte-order mark; "
-                                   "save the file as UTF-8 CSV")
-            raise DatasetError(binary)
-        encoding, name = "utf-8-sig", "UTF-8"
-    try:
-        text = codecs.getincrementaldecoder(encoding)().decode(data, final=not partial)
-    except UnicodeDecodeError as e:
-        line = data[: e.start].decode(encoding, "replace").count("\n") + 1
-        raise DatasetError(f"{label}: line {line}: not {name} text; save the file as UTF-8 CSV") from None
-    if "\x00" in text:
-        raise DatasetError(binary)
-    return text
-
-
-def _line_of(text: str, offset: int) -> int:
-    """The 1-based line of ``text[offset]``, counting line ends as the csv module does."""
-    return len(_LINE_END.findall(text, 0, offset)) + 1
-
-
-def _unclosed_quote(text: str, delimiter: str, row: list[str]) -> int | None:
-    """Where the quote opening ``row``'s last cell is, if that cell is still open at the end of ``text``.
-
-    Inside quotes the csv module keeps every character but turns ``""`` into ``"``, so an
-    unclosed last cell is exactly the text's tail after its opening quote.
-    """
-    if not row:
-        return None
-    tail = '"' + row[-1].replace('"', '""')
-    if not text.endswith(tail):
-        return None
-    at = len(text) - len(tail)
-    return at if at == 0 or text[at - 1] in (delimiter, "\r", "\n") else None
-
-
-def _csv_error(text: str, label: str, line: int, error: csv.Error) -> str:
-    if "field larger than field limit" not in str(error):
-        return f"{label}: line {line}: cannot read it as CSV ({error})"
-    starts = [0] + [m.end() for m in itertools.islice(_LINE_END.finditer(text), line - 1)]
-    line_text = _LINE_END.split(text[starts[-1]:], maxsplit=1)[0]
-    hint = '; is a quote (") on this line missing its closing quote?' if '"' in line_text else ""
-    return (f"{label}: line {line}: cannot read it as CSV (a cell is longer than "
-            f"{csv.field_size_limit()} characters{hint})")
-
-
-def _records(text: str, delimiter: str, label: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (1-based start line, stripped cells) per record, skipping all-empty rows.
-
-    A quote left open swallows the rest of the file into one cell: the last record is
-    held back until the end shows whether it did, and DatasetError then names the quote's line.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    previous = 0
-    pending: tuple[int, list[str]] | None = None
-    last_row: list[str] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            raise DatasetError(_csv_error(text, label, previous + 1, e)) from None
-        start, previous = previous + 1, reader.line_num
-        if pending is not None:
-            yield pending
-            pending = None
-        cells = [c.strip() for c in row]
-        if any(cells):  # also skips ",,," rows that spreadsheets leave behind
-            pending = (start, cells)
-        last_row = row
-    quote = _unclosed_quote(text, delimiter, last_row)
-    if quote is not None:
-        raise DatasetError(f'{label}: line {_line_of(text, quote)}: the quote (") that opens a cell here '
-                           "is never closed, so the rest of the file reads as one cell")
-    if pending is not None:
-        yield pending
-
-
-def _first_record(text: str, delimiter: str) -> list[str] | None:
-    """The first record's stripped cells split by ``delimiter``; None if there is none or it is not CSV."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            cells = [c.strip() for c in row]
-            if any(cells):
-                return cells
-    except csv.Error:
-        return None
-    return None
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter among , ; tab that splits the header into the most cells (comma on ties)."""
-    best, best_count = ",", 1  # another delimiter must at least split the header in two
-    for delimiter in ",;\t":
-        header = _first_record(text, delimiter)
-        if header is not None and len(header) > best_count:
-            best, best_count = delimiter, len(header)
-    return best
-
-
-def _number(cell: str) -> float | None:
-    """The cell's value (possibly nan/inf), or None if it is not a plain decimal number."""
-    if _NUMBER.fullmatch(cell) or _NONFINITE.fullmatch(cell):
-        return float(cell)
-    return None
-
-
 def _class_name(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
 
@@ -198,15 +71,14 @@ def _feature_values(cells: list[str], columns: Sequence[int], header: list[str],
                     line: int) -> list[float]:
     """The finite numbers in ``columns`` of one record; DatasetError naming line and column."""
     if len(cells) != len(header):
-        raise DatasetError(f"{label}: line {line} has {len(cells)} cells, the header has {len(header)}")
+        raise DatasetError(f"{label}: line {line} has {len(cells)} cells, the header has {len(header)}", line=line)
     values = []
     for i in columns:
-        value = _number(cells[i])
-        at = f"{label}: line {line}, column {header[i]!r}"
+        value, problem = finite_number(cells[i])
         if value is None:
-            raise DatasetError(f"{at}: empty cell" if not cells[i] else f"{at}: {cells[i]!r} is not a number")
-        if not math.isfinite(value):
-            raise DatasetError(f"{at}: {cells[i]!r} is not a finite number (NaN and infinity are not allowed)")
+            at = f"{label}: line {line}, column {header[i]!r}"
+            raise DatasetError(f"{at}: empty cell" if not cells[i] else f"{at}: {cells[i]!r} {problem}",
+                               line=line, column=header[i])
         values.append(value)
     return values
 
@@ -267,8 +139,8 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     text = _read_text(path)
     if not text.strip():
         raise DatasetError(f"{label}: the file is empty")
-    records = _records(text, sniff_delimiter(text), label)
-    first = next(records, None)
+    file_records = records(text, sniff_delimiter(text), label)
+    first = next(file_records, None)
     if first is None:
         raise DatasetError(f"{label}: the file is empty (no header row)")
     header_line, header = first
@@ -279,9 +151,9 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
         if i in ignored:
             continue
         if not column:
-            raise DatasetError(f"{where}: column {i + 1} of the header has an empty name")
+            raise DatasetError(f"{where}: column {i + 1} of the header has an empty name", line=header_line)
         if named.count(column) > 1:
-            raise DatasetError(f"{where}: duplicate column name {column!r}")
+            raise DatasetError(f"{where}: duplicate column name {column!r}", line=header_line, column=column)
     dropped = set()
     for column in drop:
         column = str(column).strip()
@@ -291,9 +163,11 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
     kept = [i for i in range(len(header)) if i not in ignored and i not in dropped]
     if len(kept) < 2:
         left_out = " left after the ignored and dropped ones" if ignored or dropped else ""
-        raise DatasetError(f"{where}: need at least 2 columns (features and a target), found {len(kept)}{left_out}")
-    if all(_number(header[i]) is not None for i in kept):
-        raise DatasetError(f"{where}: the first row holds only numbers; the file needs a header row naming the columns")
+        raise DatasetError(f"{where}: need at least 2 columns (features and a target), found {len(kept)}{left_out}",
+                           line=header_line)
+    if all(parse_number(header[i]) is not None for i in kept):
+        raise DatasetError(f"{where}: the first row holds only numbers; the file needs a header row naming the columns",
+                           line=header_line)
     target_name = header[kept[-1]] if target is None else str(target).strip()
     if target_name not in named:
         raise DatasetError(f"{label}: unknown target column {target_name!r}; the columns are {_columns_list(named)}")
@@ -305,28 +179,30 @@ def load_csv(path: str | os.PathLike, target: str | None = None, task: str | Non
 
     rows: list[list[float]] = []
     raw_targets: list[tuple[int, str]] = []
-    for line, cells in records:
+    for line, cells in file_records:
         values = _feature_values(cells, f_cols, header, label, line)
         if trailing is not None and cells[trailing]:
             raise DatasetError(f"{label}: line {line}: the last column has no name in the header "
-                               f"but holds {cells[trailing]!r}; name the column or remove the cell")
+                               f"but holds {cells[trailing]!r}; name the column or remove the cell", line=line)
         if not cells[t_col]:
-            raise DatasetError(f"{label}: line {line}, column {target_name!r}: empty target cell")
+            raise DatasetError(f"{label}: line {line}, column {target_name!r}: empty target cell",
+                               line=line, column=target_name)
         rows.append(values)
         raw_targets.append((line, cells[t_col]))
     if not rows:
         raise DatasetError(f"{label}: no data rows (only a header)")
 
-    target_values = [_number(cell) for _, cell in raw_targets]
+    target_values = [parse_number(cell) for _, cell in raw_targets]
     numeric = all(v is not None for v in target_values)
     for (line, cell), value in zip(raw_targets, target_values):
         at = f"{label}: line {line}, column {target_name!r}"
         if numeric and not math.isfinite(value):
-            raise DatasetError(f"{at}: target {cell!r} is not a finite number")
+            raise DatasetError(f"{at}: target {cell!r} is not a finite number", line=line, column=target_name)
         if value is None and task == "regression":
-            raise DatasetError(f"{at}: {cell!r} is not a number (a regression target must be numeric)")
+            raise DatasetError(f"{at}: {cell!r} is not a number (a regression target must be numeric)",
+                               line=line, column=target_name)
     if task is None:
-        integers = numeric and all(_INTEGER.fullmatch(cell) for _, cell in raw_targets)
+        integers = numeric and all(is_integer_text(cell) for _, cell in raw_targets)
         few = len(set(target_values)) <= _MAX_AUTO_CLASSES
         task = "classification" if not numeric or (integers and few) else "regression"
 
@@ -396,8 +272,8 @@ def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.n
     path = Path(path)
     label = file_label(path)
     text = _read_text(path)
-    records = _records(text, sniff_delimiter(text), label)
-    first = next(records, None)
+    file_records = records(text, sniff_delimiter(text), label)
+    first = next(file_records, None)
     if first is None:
         raise DatasetError(f"{label}: the file is empty (no header row)")
     header_line, header = first
@@ -405,11 +281,10 @@ def load_features(path: str | os.PathLike, feature_names: Sequence[str]) -> np.n
     if missing:
         raise DatasetError(
             f"{label}: line {header_line}: missing column(s) {', '.join(map(repr, missing))}; "
-            f"the model was trained on {', '.join(map(repr, feature_names))}"
-        )
+            f"the model was trained on {', '.join(map(repr, feature_names))}", line=header_line)
     columns = [header.index(name) for name in feature_names]
     rows: list[list[float]] = []
-    for line, cells in records:
+    for line, cells in file_records:
         rows.append(_feature_values(cells, columns, header, label, line))
     if not rows:
         raise DatasetError(f"{label}: no data rows (only a header)")

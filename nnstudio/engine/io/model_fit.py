@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from nnstudio.engine.data.csv_io import file_label
+from nnstudio.engine.data.csv_text import file_label
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.io.formats import ModelFile
 from nnstudio.engine.run.experiment import check_fits

@@ -6,11 +6,11 @@ class-1 output. For regression the points are coloured by their target value
 instead, and the heatmap shows the network's output, both on the same diverging
 map (orange for low/negative, white in the middle, blue for high/positive, as in
 TensorFlow Playground): the scale of :mod:`nnstudio.ui.plotting.colormaps`, shared by the
-network canvas and the heatmaps. :func:`boundary_grid` gives the caller the sample points on
-which to evaluate the network, in the orientation :meth:`BoundaryPlot.set_boundary`
-expects.
+network canvas and the heatmaps. :func:`~nnstudio.ui.data.boundary_math.boundary_grid` gives the
+caller the sample points on which to evaluate the network, in the orientation
+:meth:`BoundaryPlot.set_boundary` expects; that module holds the plane's pure numpy maths.
 
-Grid orientation (shared by :func:`boundary_grid` and :meth:`BoundaryPlot.set_boundary`)
+Grid orientation (shared by ``boundary_grid`` and :meth:`BoundaryPlot.set_boundary`)
 ---------------------------------------------------------------------------------------
 ``grid[i, j]`` is the output at ``(xs[j], ys[i])``: columns run along x1 from
 ``xmin`` to ``xmax``, rows along x2 from ``ymin`` (row 0, drawn at the bottom) to
@@ -20,253 +20,41 @@ each pixel *centred* on its sample point and overhangs ``bounds`` by half a pixe
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsWidget, QSizePolicy
 
-from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, CLASS_COLORS, TEXT_COLOR, signed_rgb
+from nnstudio.ui.data.boundary_items import (
+    ContourCurve,
+    StaticLegendSample,
+    boundary_rect,
+    point_tip,
+    style_plane_axes,
+)
+from nnstudio.ui.data.boundary_math import (
+    Bounds,
+    boundary_lut,
+    check_bounds,
+    check_levels,
+    class_ids,
+    plane_xy,
+    point_values,
+    value_index,
+    value_lut,
+)
+from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, CLASS_COLORS, TEXT_COLOR, symmetric_levels
 
-__all__ = [
-    "CLASS_COLORS",
-    "Bounds",
-    "boundary_grid",
-    "contour_segments",
-    "boundary_lut",
-    "boundary_rect",
-    "value_lut",
-    "symmetric_levels",
-    "BoundaryPlot",
-]
+__all__ = ["BoundaryPlot"]
 
-Bounds = tuple[float, float, float, float]
-
-#: Entries in the boundary lookup table; 256 keeps ImageItem on its fast uint8 path.
-LUT_SIZE = 256
-#: Opacity of the heatmap at its extremes; low enough that same-coloured points stay visible.
-BOUNDARY_ALPHA = 0.45
 #: Legend sample for the split entries: neutral, so it does not suggest a class.
 _SPLIT_LEGEND_COLOR = "#80868b"
 _CONTOUR_PEN = pg.mkPen((60, 64, 67, 170), width=1.5)
 _TRAIN_SIZE = 7
 _TEST_SIZE = 8
-_EMPTY = np.empty(0, dtype=np.float64)
-
-
-# Marching squares as pyqtgraph's ``isocurve`` does it: for each of the 16 cases of a cell
-# (bit k set when corner k is below the level), the pairs of cell sides the curve crosses,
-# and each side's two corners as (row, column) offsets.
-_CROSSED_SIDES = ((), (0, 1), (1, 2), (0, 2), (0, 3), (1, 3), (0, 1, 2, 3), (2, 3), (2, 3), (0, 1, 2, 3), (1, 3),
-                  (0, 3), (0, 2), (1, 2), (0, 1), ())
-_SIDE_CORNERS = (((0, 1), (0, 0)), ((0, 0), (1, 0)), ((1, 0), (1, 1)), ((1, 1), (0, 1)))
-
-
-def contour_segments(data: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """The ``level`` curve of ``data`` as line segments: x and y of their ends, two points each.
-
-    The same segments as ``pyqtgraph.functions.isocurve(data, level, extendToEdge=True)``
-    (coordinates in index units of ``data``'s two axes, reaching its edges), computed with
-    numpy rather than a Python loop over every cell: ~1.5 ms a repaint less for a 64×64
-    boundary.
-    """
-    data = np.asarray(data, dtype=np.float64)
-    d = np.empty((data.shape[0] + 2, data.shape[1] + 2))
-    d[1:-1, 1:-1] = data
-    d[0, 1:-1], d[-1, 1:-1], d[1:-1, 0], d[1:-1, -1] = data[0], data[-1], data[:, 0], data[:, -1]
-    d[0, 0], d[0, -1], d[-1, 0], d[-1, -1] = d[0, 1], d[1, -1], d[-1, 1], d[-1, -2]
-    below = d < level
-    case = below[:-1, :-1] + 2 * below[1:, :-1] + 4 * below[:-1, 1:] + 8 * below[1:, 1:].astype(np.intp)
-    high = (d.shape[0] - 2, d.shape[1] - 2)
-    ends: list[np.ndarray] = []
-    for index, sides in enumerate(_CROSSED_SIDES):
-        if not sides:
-            continue
-        rows, cols = np.nonzero(case == index)
-        if not rows.size:
-            continue
-        for first in range(0, len(sides), 2):
-            pair = []
-            for side in sides[first:first + 2]:
-                (r1, c1), (r2, c2) = _SIDE_CORNERS[side]
-                v1, v2 = d[rows + r1, cols + c1], d[rows + r2, cols + c2]
-                f = (level - v1) / (v2 - v1)
-                x = np.clip(r1 * (1 - f) + r2 * f + rows + 0.5 - 1, 0, high[0])
-                y = np.clip(c1 * (1 - f) + c2 * f + cols + 0.5 - 1, 0, high[1])
-                pair.append((x, y))
-            ends.append(np.stack([np.column_stack(pair[0]), np.column_stack(pair[1])], axis=1))  # (n, 2, 2)
-    if not ends:
-        return _EMPTY, _EMPTY
-    segments = np.concatenate(ends).reshape(-1, 2)
-    return segments[:, 0].copy(), segments[:, 1].copy()
-
-
-class _Isocurve(pg.IsocurveItem):
-    """pyqtgraph's isocurve item, its curve found by :func:`contour_segments` and drawn as segments."""
-
-    def generatePath(self) -> None:  # noqa: N802 (pyqtgraph API)
-        if self.data is None:
-            self.path = None
-            return
-        data = self.data.T if self.axisOrder == "row-major" else self.data
-        x, y = contour_segments(data, self.level)
-        self.path = pg.arrayToQPath(x, y, connect="pairs")
-
-
-def boundary_grid(bounds: Sequence[float], resolution: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sample points covering ``bounds``, on which to evaluate the network.
-
-    Parameters
-    ----------
-    bounds : sequence of 4 float
-        ``(xmin, xmax, ymin, ymax)`` with ``xmin < xmax`` and ``ymin < ymax``.
-    resolution : int, optional
-        Samples per axis (at least 2); the grid is ``resolution`` x ``resolution``.
-
-    Returns
-    -------
-    xs : numpy.ndarray, shape (W,)
-        x1 values, ``xmin`` to ``xmax`` inclusive.
-    ys : numpy.ndarray, shape (H,)
-        x2 values, ``ymin`` to ``ymax`` inclusive.
-    points : numpy.ndarray, shape (H * W, 2)
-        Row-major: ``points[i * W + j] == (xs[j], ys[i])``, so the network's
-        outputs for ``points`` reshaped to ``(H, W)`` are the ``grid`` that
-        :meth:`BoundaryPlot.set_boundary` takes (row 0 = ``ymin``, at the bottom).
-
-    Raises
-    ------
-    ValueError
-        Malformed bounds or a resolution below 2.
-    """
-    xmin, xmax, ymin, ymax = _check_bounds(bounds)
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution must be an integer of at least 2, got {resolution!r}")
-    xs = np.linspace(xmin, xmax, int(resolution))
-    ys = np.linspace(ymin, ymax, int(resolution))
-    grid_x, grid_y = np.meshgrid(xs, ys)  # 'xy' indexing: shape (H, W), grid_x[i, j] = xs[j]
-    return xs, ys, np.column_stack((grid_x.ravel(), grid_y.ravel()))
-
-
-def boundary_rect(bounds: Sequence[float], shape: tuple[int, int]) -> QRectF:
-    """The scene rectangle of an ``(H, W)`` boundary image whose pixel centres are the grid samples.
-
-    A pixel is ``(xmax - xmin) / (W - 1)`` wide (the full span when ``W == 1``), and
-    the rectangle reaches half a pixel beyond ``bounds`` on every side.
-    """
-    xmin, xmax, ymin, ymax = _check_bounds(bounds)
-    rows, cols = shape
-    dx = (xmax - xmin) / (cols - 1) if cols > 1 else xmax - xmin
-    dy = (ymax - ymin) / (rows - 1) if rows > 1 else ymax - ymin
-    return QRectF(xmin - dx / 2, ymin - dy / 2, cols * dx, rows * dy)
-
-
-def boundary_lut(size: int = LUT_SIZE) -> np.ndarray:
-    """RGBA lookup table, shape ``(size, 4)`` uint8: class-0 colour, white at 0.5, class-1 colour.
-
-    The window's one diverging scale (:func:`~nnstudio.ui.plotting.colormaps.signed_rgb`), so the
-    map agrees with the output neuron's colour on the canvas. Alpha rises from 0 at
-    the centre to :data:`BOUNDARY_ALPHA` at the ends, so uncertain regions stay clear
-    and confident ones carry a tint over which the points remain readable.
-    """
-    t = np.linspace(-1.0, 1.0, size)
-    rgb = signed_rgb(t).astype(np.float64)
-    # sqrt: the tint appears quickly away from 0.5, so a boundary stands out even when the net is unsure
-    alpha = 255.0 * BOUNDARY_ALPHA * np.sqrt(np.abs(t))
-    return np.column_stack((rgb, alpha)).round().astype(np.uint8)
-
-
-def value_lut(size: int = LUT_SIZE) -> np.ndarray:
-    """Opaque RGB lookup table, shape ``(size, 3)`` uint8, for regression points.
-
-    The hues of :func:`boundary_lut` without its transparency: orange at 0, white at
-    the centre, blue at the end, so a point and the heatmap under it agree in colour.
-    """
-    return boundary_lut(size)[:, :3].copy()
-
-
-def symmetric_levels(*arrays: np.ndarray) -> tuple[float, float]:
-    """``(-m, m)`` with ``m`` the largest finite ``|value|`` in ``arrays`` (1 when there is none).
-
-    Symmetric levels put white exactly at zero, so the sign of a target reads at a glance.
-    """
-    m = 0.0
-    for a in arrays:
-        a = np.asarray(a, dtype=np.float64)
-        a = a[np.isfinite(a)]
-        if a.size:
-            m = max(m, float(np.abs(a).max()))
-    return (-m, m) if m > 0 else (-1.0, 1.0)
-
-
-def _check_levels(levels: Sequence[float]) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in levels)
-    except (TypeError, ValueError):
-        raise ValueError(f"levels must be (lo, hi), got {levels!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"levels must be finite with lo < hi, got {levels!r}")
-    return lo, hi
-
-
-def _check_bounds(bounds: Sequence[float]) -> Bounds:
-    try:
-        xmin, xmax, ymin, ymax = (float(v) for v in bounds)
-    except (TypeError, ValueError):
-        raise ValueError(f"bounds must be (xmin, xmax, ymin, ymax), got {bounds!r}") from None
-    if not all(math.isfinite(v) for v in (xmin, xmax, ymin, ymax)) or not (xmin < xmax and ymin < ymax):
-        raise ValueError(f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}")
-    return xmin, xmax, ymin, ymax
-
-
-def _plane_xy(X: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """First two feature columns of ``X`` as float64 (x2 = 0 for one-feature data)."""
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim == 1:
-        X = X.reshape(-1, 1)
-    if X.ndim != 2:
-        raise ValueError(f"{what} must have shape (n, n_features), got {X.shape}")
-    if X.shape[1] == 0 or X.shape[0] == 0:
-        return _EMPTY, _EMPTY
-    y = X[:, 1] if X.shape[1] >= 2 else np.zeros(X.shape[0])
-    return X[:, 0].copy(), np.array(y)
-
-
-def _class_ids(labels: np.ndarray, n: int, what: str) -> np.ndarray:
-    labels = np.asarray(labels).ravel()
-    if labels.shape[0] != n:
-        raise ValueError(f"{what} has {labels.shape[0]} entries for {n} points")
-    if labels.size and labels.dtype.kind not in "biu":
-        rounded = np.rint(labels.astype(np.float64))
-        if not np.array_equal(rounded, labels):
-            raise ValueError(f"{what} must hold integer class ids")
-        labels = rounded
-    return labels.astype(np.int64)
-
-
-def _values(values: object, n: int, what: str) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64).ravel()
-    if values.shape[0] != n:
-        raise ValueError(f"{what} has {values.shape[0]} entries for {n} points")
-    return values
-
-
-def _point_tip(split: str):
-    def tip(x: float, y: float, data: object) -> str:
-        # spot data is a class id (numpy int) or, for regression, the target (a float)
-        what = f"target {data:.3g}" if isinstance(data, float) else f"class {data}"
-        return f"{what} \u00b7 {split}\nx1 = {x:.3g}, x2 = {y:.3g}"
-    return tip
-
-
-class _StaticSample(pg.ItemSample):
-    """Legend sample that ignores clicks: the default would hide its (dummy) item."""
-
-    def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        event.ignore()
 
 
 class BoundaryPlot(pg.GraphicsLayoutWidget):
@@ -320,14 +108,14 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             self.addItem(spacer, row=0, col=col)
             self._side_spacers.append(spacer)
         self.plot_item.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._style_axes()
+        style_plane_axes(self.plot_item, self.font())
 
         self.boundary_image = pg.ImageItem(axisOrder="row-major")
         self.boundary_image.setLookupTable(boundary_lut())
         self.boundary_image.setZValue(-10)  # under the points (and anything else added later)
         self.boundary_image.setVisible(False)
         self.plot_item.addItem(self.boundary_image, ignoreBounds=True)
-        self.boundary_contour = _Isocurve(level=0.5, pen=_CONTOUR_PEN, axisOrder="row-major")
+        self.boundary_contour = ContourCurve(level=0.5, pen=_CONTOUR_PEN, axisOrder="row-major")
         self.boundary_contour.setParentItem(self.boundary_image)  # shares the image's pixel coordinates
         self._contour_enabled = True
         self._boundary_shown: tuple | None = None  # (bounds and levels, grid) the image shows
@@ -344,11 +132,11 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self._test_brush = pg.mkBrush(255, 255, 255, 235)
         self.train_scatter = pg.ScatterPlotItem(
             size=_TRAIN_SIZE, symbol="o", pen=self._train_pen, brush=self._brushes[0],
-            hoverable=True, tip=_point_tip("train"),
+            hoverable=True, tip=point_tip("train"),
         )
         self.test_scatter = pg.ScatterPlotItem(
             size=_TEST_SIZE, symbol="o", pen=self._rings[0], brush=self._test_brush,
-            hoverable=True, tip=_point_tip("test"),
+            hoverable=True, tip=point_tip("test"),
         )
         self.train_scatter.setZValue(10)
         self.test_scatter.setZValue(11)  # rings on top: fewer, and hollow so they hide little
@@ -364,28 +152,6 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------------ setup
 
-    def _style_axes(self) -> None:
-        item = self.plot_item
-        tick_font = QFont(self.font())
-        tick_font.setPointSizeF(max(8.0, tick_font.pointSizeF() - 1.0))
-        label_style = {"color": TEXT_COLOR, "font-size": f"{tick_font.pointSizeF() + 1:.0f}pt"}
-        for side in ("left", "bottom", "top", "right"):
-            item.showAxis(side)
-            axis = item.getAxis(side)
-            axis.setPen(pg.mkPen(AXIS_COLOR, width=1))
-            axis.setTextPen(pg.mkPen(TEXT_COLOR))
-            axis.setTickFont(tick_font)
-            if side in ("top", "right"):  # value-free axes just close the frame
-                axis.setStyle(showValues=False, tickLength=0)
-        item.getAxis("left").setWidth(40)
-        item.setLabel("bottom", "x1", **label_style)
-        item.setLabel("left", "x2", **label_style)
-        item.setAspectLocked(True, ratio=1.0)
-        item.setMouseEnabled(x=False, y=False)  # a learner's stray drag should not lose the data
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.getViewBox().disableAutoRange()
-
     def _make_legend(self) -> pg.LegendItem:
         legend = pg.LegendItem(colCount=4, labelTextColor=TEXT_COLOR, horSpacing=2, verSpacing=-6,
                                labelTextSize=f"{max(8.0, self.font().pointSizeF() - 0.5):.1f}pt")
@@ -397,7 +163,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
                                 brush=self._test_brush), "test"),
         ]
         for item, name in samples:
-            legend.addItem(_StaticSample(item), name)
+            legend.addItem(StaticLegendSample(item), name)
         self._legend_dummies = [item for item, _ in samples]  # keep the sample items alive
         self.addItem(legend, row=1, col=0, colspan=3)
         self.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
@@ -479,7 +245,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
 
     def set_bounds(self, bounds: Sequence[float]) -> None:
         """Show exactly ``(xmin, xmax, ymin, ymax)``; the locked aspect widens one axis to fill the widget."""
-        self._bounds = xmin, xmax, ymin, ymax = _check_bounds(bounds)
+        self._bounds = xmin, xmax, ymin, ymax = check_bounds(bounds)
         self._fit_view_to_bounds()
         self.plot_item.getViewBox().setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
 
@@ -517,19 +283,19 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         ValueError
             Mismatched lengths, non-integer labels, bad levels or malformed bounds.
         """
-        xy_train, xy_test = _plane_xy(X_train, "X_train"), _plane_xy(X_test, "X_test")
+        xy_train, xy_test = plane_xy(X_train, "X_train"), plane_xy(X_test, "X_test")
         n_train, n_test = xy_train[0].size, xy_test[0].size
         if values is None:
-            ids_train = _class_ids(labels_train, n_train, "labels_train")
-            ids_test = _class_ids(labels_test, n_test, "labels_test")
+            ids_train = class_ids(labels_train, n_train, "labels_train")
+            ids_test = class_ids(labels_test, n_test, "labels_test")
         else:
             try:
                 values_train, values_test = values
             except (TypeError, ValueError):
                 raise ValueError("values must be a pair (values_train, values_test)") from None
-            values_train = _values(values_train, n_train, "values_train")
-            values_test = _values(values_test, n_test, "values_test")
-            lo, hi = symmetric_levels(values_train, values_test) if levels is None else _check_levels(levels)
+            values_train = point_values(values_train, n_train, "values_train")
+            values_test = point_values(values_test, n_test, "values_test")
+            lo, hi = symmetric_levels(values_train, values_test) if levels is None else check_levels(levels)
         if bounds is not None:
             self.set_bounds(bounds)  # validate before touching the scatter items
         train_label, test_label = (self.legend.getLabel(d) for d in self._legend_dummies[:2])
@@ -551,8 +317,8 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             self.value_levels = (lo, hi)
             top = len(self._value_brushes) - 1
             # NaN (it cannot come from a valid dataset, but a caller's bug should not crash) shows as white
-            index_train = self._value_index(values_train, lo, hi, top)
-            index_test = self._value_index(values_test, lo, hi, top)
+            index_train = value_index(values_train, lo, hi, top)
+            index_test = value_index(values_test, lo, hi, top)
             self.train_scatter.setPen(self._value_train_pen)
             self.train_scatter.setData(
                 x=xy_train[0], y=xy_train[1], data=[float(v) for v in values_train],
@@ -568,11 +334,6 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self.legend.getLabel(self._legend_dummies[2]).setText(f"train ({n_train})")
         self.legend.getLabel(self._legend_dummies[3]).setText(f"test ({n_test})")
         self._fit_view_to_bounds()  # the longer labels may need a second legend row
-
-    @staticmethod
-    def _value_index(values: np.ndarray, lo: float, hi: float, top: int) -> np.ndarray:
-        t = np.clip(np.nan_to_num((values - lo) / (hi - lo), nan=0.5), 0.0, 1.0)
-        return np.rint(t * top).astype(np.int64)
 
     def set_boundary(self, grid: np.ndarray | None, bounds: Sequence[float] | None = None,
                      levels: Sequence[float] | None = None) -> None:
@@ -607,7 +368,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         if bounds is None:
             raise ValueError("set_boundary needs the bounds the grid was sampled on")
         classes = levels is None
-        lo, hi = (0.0, 1.0) if classes else _check_levels(levels)
+        lo, hi = (0.0, 1.0) if classes else check_levels(levels)
         key = (tuple(float(b) for b in bounds), lo, hi, self._contour_enabled)
         if (self._boundary_shown is not None and self._boundary_shown[0] == key
                 and np.array_equal(self._boundary_shown[1], grid, equal_nan=True)

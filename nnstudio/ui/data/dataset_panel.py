@@ -56,7 +56,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.engine.data import datasets as engine_datasets
 from nnstudio.engine.data.datasets import GENERATOR_NAMES, Dataset
-from nnstudio.ui.data.boundary_plot import CLASS_COLORS, BoundaryPlot, boundary_grid
+from nnstudio.ui.data.boundary_plot import BoundaryPlot
 from nnstudio.ui.data.draw_mode import DEFAULT_DRAW_BOUNDS, DRAW_HINT, PICK_RADIUS_PX, DrawMode
 
 __all__ = [
@@ -68,8 +68,6 @@ __all__ = [
     "DRAW_HINT",
     "DEFAULT_DRAW_BOUNDS",
     "PICK_RADIUS_PX",
-    "boundary_grid",
-    "CLASS_COLORS",
 ]
 
 #: Display names of the datasets; the combo's item data is the CLI name.

@@ -22,8 +22,9 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QToolButton, QWidget
 
 from nnstudio.engine.data.datasets import Dataset, save_csv
-from nnstudio.ui.data.boundary_plot import CLASS_COLORS, BoundaryPlot, Bounds
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR
+from nnstudio.ui.data.boundary_math import Bounds
+from nnstudio.ui.data.boundary_plot import BoundaryPlot
+from nnstudio.ui.plotting.colormaps import CLASS_COLORS, MUTED_TEXT_COLOR
 
 __all__ = ["DrawMode", "DRAW_HINT", "DEFAULT_DRAW_BOUNDS", "PICK_RADIUS_PX"]
 

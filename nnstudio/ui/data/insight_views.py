@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from nnstudio.ui.data.digit_views import DigitView, DrawPad, title_label
+from nnstudio.ui.data.digit_views import DigitView, title_label
 from nnstudio.ui.plotting.colormaps import (
     AXIS_COLOR,
     BACKGROUND,
@@ -38,7 +38,6 @@ __all__ = [
     "PredictionScatter",
     "InsightStack",
     "DigitView",
-    "DrawPad",
     "INSIGHT_KINDS",
     "confusion_lut",
     "r_squared",

@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from nnstudio.engine.data.csv_io import decode_csv_bytes, ignored_columns, sniff_delimiter
+from nnstudio.engine.data.csv_io import ignored_columns
+from nnstudio.engine.data.csv_text import decode_csv_bytes, sniff_delimiter
 from nnstudio.engine.data.datasets import Dataset, DatasetError, Normalizer, load_csv, load_features
 
 ROWS = [(0.5, -1.25, "cat"), (2.0, 0.75, "dog"), (-3.5, 4.0, "cat"), (1.0, 1.0, "dog")]

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph.functions as pg_functions
 import pytest
 
-from nnstudio.ui.data.boundary_plot import contour_segments
+from nnstudio.ui.data.boundary_math import contour_segments
 
 
 def as_segments(x, y):

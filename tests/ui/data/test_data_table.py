@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QStyleOptionViewItem, QTableView
 
 from nnstudio.engine.data.datasets import Dataset
-from nnstudio.ui.data.data_table import DatasetTableModel, DataTable
+from nnstudio.ui.data.data_table import DataTable
+from nnstudio.ui.data.dataset_table_model import DatasetTableModel
 
 DISPLAY, EDIT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole
 

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox, QPushButton, QT
 
 from nnstudio.engine.data import datasets as engine_datasets
 from nnstudio.engine.data.datasets import GENERATOR_NAMES, generate, load_csv, plane_bounds, train_test_split
-from nnstudio.ui.data.boundary_plot import CLASS_COLORS, boundary_lut, boundary_rect, value_lut
+from nnstudio.ui.data.boundary_items import boundary_rect
+from nnstudio.ui.data.boundary_math import boundary_grid, boundary_lut, value_lut
 from nnstudio.ui.data.dataset_panel import (
     DATASET_LABELS,
     DEFAULT_DRAW_BOUNDS,
@@ -18,8 +19,8 @@ from nnstudio.ui.data.dataset_panel import (
     MAX_SEED,
     SPEC_KEYS,
     DatasetPanel,
-    boundary_grid,
 )
+from nnstudio.ui.plotting.colormaps import CLASS_COLORS
 
 BOUNDS = (-2.0, 4.0, -1.0, 3.0)
 

@@ -12,8 +12,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QTableWidget
 
 from nnstudio.engine.data import csv_io
-from nnstudio.ui.data import import_dialog
-from nnstudio.ui.data.import_dialog import PREVIEW_ROWS, ImportDialog, ask_dataset, format_size
+from nnstudio.ui.data import import_dialog, preview_table
+from nnstudio.ui.data.import_dialog import ImportDialog, ask_dataset
+from nnstudio.ui.data.import_preview import PREVIEW_BYTES, PREVIEW_ROWS, format_size
+from nnstudio.ui.plotting import colormaps
 
 IRIS = """sepal_length,sepal_width,petal_length,petal_width,species
 5.1,3.5,1.4,0.2,setosa
@@ -139,7 +141,7 @@ def test_target_defaults_to_the_last_column_and_is_tinted(iris_dialog):
     assert iris_dialog.target() == "species"
     assert [iris_dialog.target_combo.itemText(i) for i in range(5)][0] == "sepal_length"
     table = iris_dialog.preview_table
-    assert table.item(0, 4).background().color() == import_dialog._TARGET_TINT
+    assert table.item(0, 4).background().color() == preview_table.TARGET_TINT
     assert table.item(0, 0).background().style() == Qt.BrushStyle.NoBrush
     assert table.horizontalHeaderItem(4).font().bold()
 
@@ -182,7 +184,7 @@ def test_choosing_a_float_column_as_target_detects_regression(write, open_dialog
     assert dialog.target_combo.currentText() == "y"
     assert dialog.task_combo.itemText(0) == "Auto (regression)"
     assert dialog.message() == "12 rows · 3 features · regression"
-    assert dialog.preview_table.item(0, 2).background().color() == import_dialog._TARGET_TINT
+    assert dialog.preview_table.item(0, 2).background().color() == preview_table.TARGET_TINT
     assert dialog.preview_table.item(0, 3).background().style() == Qt.BrushStyle.NoBrush
     assert dialog.load()
     dataset = dialog.dataset()
@@ -304,8 +306,8 @@ def test_the_faulty_cell_is_tinted_in_the_preview(write, open_dialog):
     dialog = open_dialog(write("x1,x2,label\n1,2,a\n3,abc,b\n"))
     table = dialog.preview_table
     assert table.verticalHeaderItem(1).text() == "3"
-    assert table.item(1, 1).background().color() == import_dialog._FAULT_TINT
-    assert table.item(1, 0).background().color() != import_dialog._FAULT_TINT
+    assert table.item(1, 1).background().color() == preview_table.FAULT_TINT
+    assert table.item(1, 0).background().color() != preview_table.FAULT_TINT
 
 
 def test_a_refused_file_can_be_fixed_by_another_target(write, open_dialog):
@@ -389,8 +391,8 @@ def test_a_pandas_index_column_is_left_out_with_a_visible_note(write, open_dialo
     assert "column 1" in dialog.note_label.text() and "index" in dialog.note_label.text()
     assert [dialog.target_combo.itemText(i) for i in range(dialog.target_combo.count())] == ["x1", "x2", "label"]
     table = dialog.preview_table
-    assert table.item(0, 0).foreground().color() == QColor(import_dialog.MUTED_TEXT_COLOR)
-    assert table.item(0, 3).background().color() == import_dialog._TARGET_TINT  # label, in file column 4
+    assert table.item(0, 0).foreground().color() == QColor(colormaps.MUTED_TEXT_COLOR)
+    assert table.item(0, 3).background().color() == preview_table.TARGET_TINT  # label, in file column 4
     assert dialog.message() == "12 rows · 2 features · classification, 2 classes"
     assert dialog.load()
     np.testing.assert_array_equal(dialog.dataset().X[:3], [[0.0, 0.25], [0.5, 2.25], [1.0, 4.25]])
@@ -414,7 +416,7 @@ def test_checking_columns_in_the_ignore_menu_leaves_them_out(write, open_dialog)
     assert dialog.dropped() == ("id", "name")
     assert dialog.message() == "12 rows · 2 features · classification, 2 classes"
     assert dialog.drop_button.text().replace("&", "") == "Ignore: id, name"
-    muted = QColor(import_dialog.MUTED_TEXT_COLOR)
+    muted = QColor(colormaps.MUTED_TEXT_COLOR)
     assert dialog.preview_table.item(0, 0).foreground().color() == muted
     assert dialog.preview_table.item(0, 2).foreground().color() == muted
     assert dialog.preview_table.item(0, 1).foreground().color() != muted
@@ -455,7 +457,7 @@ def test_excel_unicode_text_previews_and_loads(write, open_dialog):
 
 def test_a_long_utf16_file_previews_its_first_rows(write, open_dialog):
     """The preview cuts a UTF-16 file at PREVIEW_BYTES, possibly inside a character."""
-    text = "a\tb\r\n" + "".join(f"{i}\t{i % 3}\r\n" for i in range(import_dialog.PREVIEW_BYTES // 8))
+    text = "a\tb\r\n" + "".join(f"{i}\t{i % 3}\r\n" for i in range(PREVIEW_BYTES // 8))
     dialog = open_dialog(write(codecs.BOM_UTF16_LE + text.encode("utf-16-le")))
     assert dialog.preview_table.rowCount() == PREVIEW_ROWS
     assert dialog.preview_table.item(0, 1).text() == "0"
@@ -466,7 +468,7 @@ def test_an_unclosed_quote_is_named_at_its_line_and_tinted(write, open_dialog):
     assert dialog.message().startswith('data.csv: line 3: the quote (") that opens a cell here is never closed')
     row = [dialog.preview_table.verticalHeaderItem(r).text() for r in range(dialog.preview_table.rowCount())]
     fault = row.index("3")
-    assert dialog.preview_table.item(fault, 0).background().color() == import_dialog._FAULT_TINT
+    assert dialog.preview_table.item(fault, 0).background().color() == preview_table.FAULT_TINT
     assert dialog.load() is False
 
 

@@ -8,11 +8,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QPushButton
 
-from nnstudio.ui.data.digit_views import MAX_INK
+from nnstudio.ui.data.digit_pad import MAX_INK, DrawPad
 from nnstudio.ui.data.insight_views import (
     ConfusionMatrixView,
     DigitView,
-    DrawPad,
     InsightStack,
     PredictionScatter,
     confusion_lut,

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from nnstudio.ui.data.boundary_plot import CLASS_COLORS
 from nnstudio.ui.learning.layer_view import LayerView
 from nnstudio.ui.learning.timeline_bar import TimelineBar
+from nnstudio.ui.plotting.colormaps import CLASS_COLORS
 from nnstudio.ui.plotting.gradient_norm_plot import GradientNormPlot
 
 NAMES4 = ["W0 (2→4)", "W1 (4→4)", "W2 (4→4)", "W3 (4→1)"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from nnstudio.ui.data.boundary_plot import boundary_lut
+from nnstudio.ui.data.boundary_math import boundary_lut
 from nnstudio.ui.network.network_canvas import value_lut
 from nnstudio.ui.plotting import colormaps as cm
 

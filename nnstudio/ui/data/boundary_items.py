@@ -1,0 +1,78 @@
+"""The pyqtgraph items the data plane draws with: the boundary contour, the heatmap's rectangle, point tips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont
+
+from nnstudio.ui.data.boundary_math import check_bounds, contour_segments
+from nnstudio.ui.plotting.colormaps import AXIS_COLOR, TEXT_COLOR
+
+__all__ = ["ContourCurve", "boundary_rect", "point_tip", "StaticLegendSample", "style_plane_axes"]
+
+
+class ContourCurve(pg.IsocurveItem):
+    """pyqtgraph's isocurve item, its curve found by :func:`contour_segments` and drawn as segments."""
+
+    def generatePath(self) -> None:  # noqa: N802 (pyqtgraph API)
+        if self.data is None:
+            self.path = None
+            return
+        data = self.data.T if self.axisOrder == "row-major" else self.data
+        x, y = contour_segments(data, self.level)
+        self.path = pg.arrayToQPath(x, y, connect="pairs")
+
+
+def boundary_rect(bounds: Sequence[float], shape: tuple[int, int]) -> QRectF:
+    """The scene rectangle of an ``(H, W)`` boundary image whose pixel centres are the grid samples.
+
+    A pixel is ``(xmax - xmin) / (W - 1)`` wide (the full span when ``W == 1``), and
+    the rectangle reaches half a pixel beyond ``bounds`` on every side.
+    """
+    xmin, xmax, ymin, ymax = check_bounds(bounds)
+    rows, cols = shape
+    dx = (xmax - xmin) / (cols - 1) if cols > 1 else xmax - xmin
+    dy = (ymax - ymin) / (rows - 1) if rows > 1 else ymax - ymin
+    return QRectF(xmin - dx / 2, ymin - dy / 2, cols * dx, rows * dy)
+
+
+def point_tip(split: str) -> Callable[[float, float, object], str]:
+    """The hover text of a ``split`` ("train" or "test") point: its class or target, and where it is."""
+    def tip(x: float, y: float, data: object) -> str:
+        # spot data is a class id (numpy int) or, for regression, the target (a float)
+        what = f"target {data:.3g}" if isinstance(data, float) else f"class {data}"
+        return f"{what} \u00b7 {split}\nx1 = {x:.3g}, x2 = {y:.3g}"
+    return tip
+
+
+class StaticLegendSample(pg.ItemSample):
+    """Legend sample that ignores clicks: the default would hide its (dummy) item."""
+
+    def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        event.ignore()
+
+
+def style_plane_axes(item: pg.PlotItem, font: QFont) -> None:
+    """Frame the plane with axes x1 and x2 at a fixed 1:1 aspect, and no pan, zoom or menu."""
+    tick_font = QFont(font)
+    tick_font.setPointSizeF(max(8.0, tick_font.pointSizeF() - 1.0))
+    label_style = {"color": TEXT_COLOR, "font-size": f"{tick_font.pointSizeF() + 1:.0f}pt"}
+    for side in ("left", "bottom", "top", "right"):
+        item.showAxis(side)
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen(AXIS_COLOR, width=1))
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.setTickFont(tick_font)
+        if side in ("top", "right"):  # value-free axes just close the frame
+            axis.setStyle(showValues=False, tickLength=0)
+    item.getAxis("left").setWidth(40)
+    item.setLabel("bottom", "x1", **label_style)
+    item.setLabel("left", "x2", **label_style)
+    item.setAspectLocked(True, ratio=1.0)
+    item.setMouseEnabled(x=False, y=False)  # a learner's stray drag should not lose the data
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    item.getViewBox().disableAutoRange()
