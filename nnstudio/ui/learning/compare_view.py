@@ -38,7 +38,7 @@ from nnstudio.engine.run.session import SessionConfig, data_digest
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR
 from nnstudio.ui.plotting.numbers import format_number, format_percent
-from nnstudio.ui.plotting.plots import PINNED_STYLES, PinnedCurves
+from nnstudio.ui.plotting.pinned_curves import PINNED_STYLES, PinnedCurves
 
 __all__ = ["PinnedRunsPanel", "AuthorVariantDemo", "TABLE_COLUMNS", "DEFAULT_DEMO_CYCLES", "pin_label"]
 

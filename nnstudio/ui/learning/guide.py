@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.learning.controls import TrainingControls
 from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
-from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.plotting.loss_plot import LossPlot
 from nnstudio.ui.window.action_row import ActionRow
 
 __all__ = [

@@ -45,7 +45,8 @@ from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.data.insight_views import confusion_lut
 from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, MUTED_TEXT_COLOR, TEST_COLOR, TEXT_COLOR
 from nnstudio.ui.plotting.numbers import format_number
-from nnstudio.ui.plotting.plots import HOVER_RATE_LIMIT, _style_plot
+from nnstudio.ui.plotting.cycle_plot import style_plot
+from nnstudio.ui.plotting.hover import HOVER_RATE_LIMIT
 from nnstudio.ui.window.action_row import ActionRow
 
 __all__ = ["LandscapeView", "LandscapeDock", "GRID_SIZES", "DIRECTIONS", "PATH_COLOR"]
@@ -272,7 +273,7 @@ class LandscapeView(QWidget):
         self.cut_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.cut_plot = pg.PlotWidget()
         self.cut_plot.setObjectName("landscapeCut")
-        _style_plot(self.cut_plot, "t (steps along the last update)", "loss")
+        style_plot(self.cut_plot, "t (steps along the last update)", "loss")
         item = self.cut_plot.getPlotItem()
         item.getAxis("left").setWidth(48)
         item.setMenuEnabled(False)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 
 from nnstudio.ui.data.boundary_plot import CLASS_COLORS
 from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
-from nnstudio.ui.plotting.plots import _style_plot
+from nnstudio.ui.plotting.cycle_plot import style_plot
 
 __all__ = ["LayerView", "layer_names"]
 
@@ -132,7 +132,7 @@ class LayerView(QWidget):
 
         self.plot = pg.PlotWidget(self)
         self.plot.setObjectName("layerViewPlot")
-        _style_plot(self.plot, "neuron 1", "neuron 2")
+        style_plot(self.plot, "neuron 1", "neuron 2")
         item = self.plot.getPlotItem()
         # a learner's stray drag should not lose the view; it re-fits on every update anyway
         item.setMouseEnabled(x=False, y=False)
@@ -289,7 +289,7 @@ class LayerView(QWidget):
         layer, i, j = self.choice()
         name = self.layer_combo.itemText(layer - 1)
         item = self.plot.getPlotItem()
-        # setLabel keeps the style _style_plot gave the label
+        # setLabel keeps the style style_plot gave the label
         item.getAxis("bottom").setLabel(f"{name} \u00b7 neuron {i + 1}")
         item.getAxis("left").setLabel(f"{name} \u00b7 neuron {j + 1}")
 

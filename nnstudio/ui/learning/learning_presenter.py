@@ -20,7 +20,7 @@ from nnstudio.ui.learning.timeline_bar import TimelineBar
 from nnstudio.ui.network.inspector import NeuronInspector
 from nnstudio.ui.network.network_canvas import NetworkCanvas
 from nnstudio.ui.plotting.gradient_norm_plot import GradientNormPlot
-from nnstudio.ui.plotting.heatmaps import LayerHeatmaps
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 
 __all__ = ["LearningPresenter", "phases_until"]
 

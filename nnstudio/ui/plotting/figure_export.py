@@ -13,7 +13,7 @@ Formats, chosen by the file suffix (case-insensitive):
     A pyqtgraph view (PlotWidget, GraphicsLayoutWidget, a scene or a graphics item)
     through ``pyqtgraph.exporters.ImageExporter``; any other widget as rendered on
     screen (``QWidget.render``, as ``grab()`` does), so composite widgets such as
-    :class:`~nnstudio.ui.plotting.heatmaps.LayerHeatmaps` come out whole.
+    :class:`~nnstudio.ui.plotting.layer_heatmaps.LayerHeatmaps` come out whole.
 ``.svg``
     A pyqtgraph view through ``pyqtgraph.exporters.SVGExporter``. For a composite
     widget the SVGs of its visible pyqtgraph views are combined into one document,
@@ -59,8 +59,8 @@ from PySide6.QtWidgets import (
 from nnstudio.engine.io.fileio import atomic_writer
 from nnstudio.engine.run.history import HISTORY_CSV_COLUMNS, History
 from nnstudio.engine.run.history import write_history_csv as engine_write_history_csv
-from nnstudio.ui.plotting.heatmaps import LayerHeatmaps
-from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
+from nnstudio.ui.plotting.loss_plot import LossPlot
 
 __all__ = [
     "IMAGE_SUFFIXES",

@@ -5,9 +5,9 @@ speeds: in a deep sigmoid network the layers near the input get gradients
 decades smaller than those near the output (vanishing gradients), and the
 curves fall apart accordingly.
 
-Like :class:`~nnstudio.ui.plotting.plots.LossPlot` the widget only draws what it is
-given (the whole history, possibly every 20-50 ms) and reuses its plot items;
-it borrows that plot's axes, styling and hover cursor.
+Like :class:`~nnstudio.ui.plotting.loss_plot.LossPlot` the widget only draws what it is
+given (the whole history, possibly every 20-50 ms) and reuses its plot items; both are
+cycle plots (:mod:`nnstudio.ui.plotting.cycle_plot`).
 """
 
 from __future__ import annotations
@@ -16,29 +16,18 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR, format_value
 from nnstudio.ui.plotting.colormaps import layer_colors as _layer_hex_colors
-from nnstudio.ui.plotting.plots import (
-    HOVER_HINT,
-    HOVER_RATE_LIMIT,
-    SMOOTH_POINTS,
-    ShortHistoryView,
-    _CycleAxis,
-    _HoverCursor,
-    _LossAxis,
-    _nearest_index,
-    _style_plot,
-    _value_at,
-    format_metric,
-)
+from nnstudio.ui.plotting.cycle_plot import HOVER_HINT, SMOOTH_POINTS, ShortHistoryView, cycle_plot_widget, readout_text
+from nnstudio.ui.plotting.cycle_series import EMPTY, nearest_index, value_at
+from nnstudio.ui.plotting.hover import HoverCursor, PlotHover, view_x
+from nnstudio.ui.plotting.numbers import MISSING
 
 __all__ = ["GradientNormPlot", "layer_colors"]
 
-_EMPTY = np.empty(0, dtype=np.float64)
-_SEP = " \u00b7 "
 #: Legend entries per row (above the plot); deeper networks wrap to more rows.
 _LEGEND_COLUMNS = 4
 
@@ -62,18 +51,9 @@ def layer_colors(count: int) -> list[pg.QtGui.QColor]:
 
 
 class GradientNormPlot(QWidget):
-    """‖∂L/∂W‖ of each weight layer versus cycle, log-scale y by default.
+    """‖∂L/∂W‖ of each weight layer versus cycle, log-scale y by default; object name ``"gradientNormPlot"``.
 
-    The object name is always ``"gradientNormPlot"``.
-
-    Parameters
-    ----------
-    parent : QWidget, optional
-        Parent widget.
-
-    Signals
-    -------
-    None. The log-scale state can be read with :meth:`is_log_scale`.
+    The log-scale state is read with :meth:`is_log_scale`.
 
     Attributes
     ----------
@@ -92,7 +72,7 @@ class GradientNormPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("gradientNormPlot")
-        self._cycles: np.ndarray = _EMPTY  # every finite cycle, for the hover look-up
+        self._cycles: np.ndarray = EMPTY  # every finite cycle, for the hover look-up
         self._raw: np.ndarray = np.empty((0, 0))  # (L, n): one contiguous row per layer, finite cycles only
         self._colors: list = []  # one QColor per curve
         self._smooth: bool | None = None  # pen style the curves have: smooth (short data) or fast
@@ -101,11 +81,9 @@ class GradientNormPlot(QWidget):
         self._hover: object | None = None
         self.curves: list[pg.PlotDataItem] = []
 
-        self.plot = pg.PlotWidget(self, axisItems={"left": _LossAxis("left"), "bottom": _CycleAxis("bottom")})
-        self.plot.setObjectName("gradientNormPlotView")
-        _style_plot(self.plot, "cycle", "\u2016\u2202L/\u2202W\u2016")
+        self.plot = cycle_plot_widget("gradientNormPlotView", "\u2016\u2202L/\u2202W\u2016", self)
         self.legend = self._make_legend()
-        self._cursor = _HoverCursor(self.plot, [])
+        self._cursor = HoverCursor(self.plot, [])
 
         self.log_checkbox = QCheckBox("Log scale", self)
         self.log_checkbox.setObjectName("gradientNormLogCheck")
@@ -133,12 +111,7 @@ class GradientNormPlot(QWidget):
         self.plot.getPlotItem().setLogMode(x=False, y=True)
         self._pin = ShortHistoryView(self.plot)
         self._reset_range()
-        # SignalProxy rate-limits hover handling; keep the reference or it is collected.
-        self._proxy = pg.SignalProxy(
-            self.plot.scene().sigMouseMoved, rateLimit=HOVER_RATE_LIMIT, slot=self._on_mouse_moved
-        )
-        # Mouse moves stop when the pointer leaves, so clear the read-out on Leave.
-        self.plot.viewport().installEventFilter(self)
+        self._mouse = PlotHover(self.plot, self._on_mouse_moved, self._reset_hover)
 
     # ------------------------------------------------------------------ public API
     def set_norms(self, cycles: np.ndarray, norms: np.ndarray, layer_names: Sequence[str]) -> None:
@@ -186,7 +159,7 @@ class GradientNormPlot(QWidget):
 
     def clear(self) -> None:
         """Remove all data, hide the hover marks and resume auto-ranging (a new run starts)."""
-        self._cycles, self._raw = _EMPTY, np.empty((len(self.curves), 0))
+        self._cycles, self._raw = EMPTY, np.empty((len(self.curves), 0))
         self._redraw()
         self._reset_hover()
         self._reset_range()
@@ -253,14 +226,13 @@ class GradientNormPlot(QWidget):
         for curve in self.curves:
             self.legend.removeItem(curve)
             item.removeItem(curve)
-        for mark in [self._cursor.line, *self._cursor.markers]:
-            item.removeItem(mark)
+        self._cursor.remove_from(self.plot)
         colors = layer_colors(len(names))
         self.curves = [item.plot() for _ in colors]
         self._colors, self._smooth = colors, None  # pens are set by _redraw
         for curve, name in zip(self.curves, names):
             self.legend.addItem(curve, name)
-        self._cursor = _HoverCursor(self.plot, colors)
+        self._cursor = HoverCursor(self.plot, colors)
         self._names = names
         self._fit_legend()
         self._hover = None
@@ -293,8 +265,7 @@ class GradientNormPlot(QWidget):
 
     def _reset_range(self) -> None:
         """Start over: cycles from 0 (see ``ShortHistoryView``) until the history is long enough."""
-        self._pin.pinned = False
-        self._pin.update([x for x, _ in self._series], [y for _, y in self._series])
+        self._pin.restart([x for x, _ in self._series], [y for _, y in self._series])
 
     def _apply_log_scale(self, enabled: bool) -> None:
         self.plot.getPlotItem().setLogMode(x=False, y=enabled)
@@ -311,13 +282,6 @@ class GradientNormPlot(QWidget):
         self._cursor.hide()
         self.readout.setText(HOVER_HINT)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        """Clear the hover read-out when the pointer leaves the plot."""
-        if event.type() == QEvent.Type.Leave:
-            self._proxy.flush()  # a still-queued move would re-show the read-out after the reset
-            self._reset_hover()
-        return super().eventFilter(watched, event)
-
     def _on_mouse_moved(self, event: object) -> None:
         """Show every layer's norm at the recorded cycle nearest the pointer.
 
@@ -326,17 +290,15 @@ class GradientNormPlot(QWidget):
         event : tuple of QPointF or QPointF
             Scene position, as delivered by :class:`pyqtgraph.SignalProxy`.
         """
-        pos = event[0] if isinstance(event, (tuple, list)) else event  # type: ignore[index]
-        view = self.plot.getPlotItem().getViewBox()
-        if self._cycles.size == 0 or not view.sceneBoundingRect().contains(pos):
+        x = view_x(self.plot, event)
+        if self._cycles.size == 0 or x is None:
             self._reset_hover()
             return
-        cycle = float(self._cycles[_nearest_index(self._cycles, float(view.mapSceneToView(pos).x()))])
-        values = [_value_at(x, y, cycle) for x, y in self._series]
-        parts = [f"cycle {cycle:.0f}"]
-        for name, value in zip(self._names, values):
-            # "W0 (2→4)" is long for a read-out line; its first word names the layer
-            parts.append(f"{name.split(' ')[0]} {'–' if value is None else format_metric(value)}")
-        self.readout.setText(_SEP.join(parts))
+        cycle = float(self._cycles[nearest_index(self._cycles, x)])
+        values = [value_at(xs, ys, cycle) for xs, ys in self._series]
+        # "W0 (2→4)" is long for a read-out line; its first word names the layer
+        fields = [(name.split(" ")[0], MISSING if value is None else format_value(value))
+                  for name, value in zip(self._names, values)]
+        self.readout.setText(readout_text(cycle, fields))
         self._cursor.show(cycle, values)
         self._hover = event

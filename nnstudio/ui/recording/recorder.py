@@ -32,8 +32,8 @@ from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nnstudio.engine.run.snapshot import Snapshot
+from nnstudio.ui.plotting.loss_plot import LossPlot
 from nnstudio.ui.plotting.numbers import format_number, format_percent
-from nnstudio.ui.plotting.plots import LossPlot
 from nnstudio.ui.recording.animation_writer import open_writer, output_problem
 
 __all__ = [

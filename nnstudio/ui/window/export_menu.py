@@ -17,7 +17,7 @@ from nnstudio.ui.plotting.figure_export import (
     export_history_csv,
     export_loss_plot,
 )
-from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.plotting.loss_plot import LossPlot
 
 __all__ = ["ExportMenu", "ImportWeightsAction", "MODEL_EXPORTS", "WEIGHTS_FILTER", "torch_script_path"]
 

@@ -41,9 +41,9 @@ from nnstudio.ui.learning.timeline_bar import TimelineBar
 from nnstudio.ui.network.inspector import NeuronInspector
 from nnstudio.ui.network.network_canvas import NetworkCanvas
 from nnstudio.ui.plotting.gradient_norm_plot import GradientNormPlot
-from nnstudio.ui.plotting.heatmaps import LayerHeatmaps
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 from nnstudio.ui.plotting.numbers import format_number, format_percent
-from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.plotting.loss_plot import LossPlot
 from nnstudio.ui.recording.record_dialog import RecordAnimationAction
 from nnstudio.ui.window.export_menu import ExportMenu, ImportWeightsAction
 from nnstudio.ui.window.frame_budget import FrameBudget

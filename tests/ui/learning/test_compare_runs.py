@@ -13,7 +13,8 @@ from nnstudio.engine.run.pinned_runs import MAX_PINNED_RUNS
 from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
 from nnstudio.ui.learning.compare_view import TABLE_COLUMNS, AuthorVariantDemo
 from nnstudio.ui.plotting.numbers import format_number, format_percent
-from nnstudio.ui.plotting.plots import LossPlot, PinnedCurves
+from nnstudio.ui.plotting.loss_plot import LossPlot
+from nnstudio.ui.plotting.pinned_curves import PinnedCurves
 
 TIMEOUT = 20_000
 XOR = SessionConfig(data=DataSpec(name="xor", n_samples=40), hyper=Hyperparameters(learning_rate=2.0), seed=0)

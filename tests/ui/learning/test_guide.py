@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QPushButton, QWidget
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.ui.learning.controls import TrainingControls
 from nnstudio.ui.learning.guide import GUIDE_ACTIONS, GUIDE_SECTIONS, GuideDemonstrations, GuideDock
-from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.plotting.loss_plot import LossPlot
 
 
 @pytest.fixture

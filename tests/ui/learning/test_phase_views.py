@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor
 from nnstudio.engine.run.session import SessionConfig, TrainingSession
 from nnstudio.ui.network.network_canvas import NetworkCanvas
 from nnstudio.ui.plotting.colormaps import NEGATIVE_COLOR, POSITIVE_COLOR, format_short, format_value
-from nnstudio.ui.plotting.heatmaps import NOT_COMPUTED, LayerHeatmaps
+from nnstudio.ui.plotting.heatmap_items import NOT_COMPUTED
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 
 
 @pytest.fixture

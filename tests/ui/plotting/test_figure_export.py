@@ -17,8 +17,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
 from nnstudio.ui.plotting import figure_export as fe
-from nnstudio.ui.plotting.heatmaps import LayerHeatmaps
-from nnstudio.ui.plotting.plots import LossPlot
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
+from nnstudio.ui.plotting.loss_plot import LossPlot
 
 NAN = math.nan
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,4 +1,4 @@
-"""Tests for nnstudio.ui.plotting.heatmaps: Heatmap and LayerHeatmaps."""
+"""Tests for Heatmap (nnstudio.ui.plotting.heatmap) and LayerHeatmaps (nnstudio.ui.plotting.layer_heatmaps)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
 from nnstudio.ui.plotting.colormaps import NEGATIVE_COLOR, POSITIVE_COLOR
-from nnstudio.ui.plotting.heatmaps import EPSILON, NOT_COMPUTED, Heatmap, LayerHeatmaps, _IndexAxis, auto_levels
+from nnstudio.ui.plotting.heatmap import Heatmap
+from nnstudio.ui.plotting.heatmap_items import NOT_COMPUTED, IndexAxis
+from nnstudio.ui.plotting.heatmap_levels import EPSILON, auto_levels
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 
 
 @pytest.fixture
@@ -168,7 +171,7 @@ def test_non_finite_cells_become_nan_and_do_not_affect_levels(heatmap):
 
 def test_index_axis_numbers_cells_from_one_and_thins_ticks_for_many_cells():
     """Ticks sit at cell centres labelled 1, 2, ...; crowded, they show 1 and multiples of a 1-2-5 step."""
-    axis = _IndexAxis("bottom")
+    axis = IndexAxis("bottom")
     axis.count = 4
     ((step, values),) = axis.tickValues(0.0, 4.0, 300.0)
     assert step == 1 and values == [0.5, 1.5, 2.5, 3.5]
@@ -247,7 +250,7 @@ def test_pending_layers_are_hatched_with_a_note_not_coloured(qtbot):
     ready, pending = widget.heatmaps
     assert not ready.is_pending() and ready.image_item.image is not None
     assert pending.is_pending() and pending.note() == NOT_COMPUTED
-    assert pending.image_item.image is None and pending._pending_box.isVisible()
+    assert pending.image_item.image is None and pending._cover.box.isVisible()
     (colour,) = rendered_colours(pending, [(1, 0)])
     assert max(colour) - min(colour) <= 12 and max(colour) < 250  # grey, not the white of a zero
     widget.set_matrices([np.full((3, 2), 0.5), np.zeros((3, 1))], ["a", "b"])

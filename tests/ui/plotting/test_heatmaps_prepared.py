@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
-from nnstudio.ui.plotting.heatmaps import LayerHeatmaps
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.session import TrainingSession
+from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 
 
 def test_the_heatmaps_are_ready_before_the_first_batch_and_are_the_ones_shown(qtbot):

@@ -15,7 +15,8 @@ from nnstudio.ui.data.boundary_plot import BoundaryPlot
 from nnstudio.ui.data.insight_views import ConfusionMatrixView, PredictionScatter
 from nnstudio.ui.learning.layer_view import LayerView
 from nnstudio.ui.plotting.gradient_norm_plot import GradientNormPlot
-from nnstudio.ui.plotting.heatmaps import NOT_COMPUTED, Heatmap
+from nnstudio.ui.plotting.heatmap import Heatmap
+from nnstudio.ui.plotting.heatmap_items import NOT_COMPUTED
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for nnstudio.ui.plotting.plots.LossPlot."""
+"""Tests for nnstudio.ui.plotting.loss_plot.LossPlot and the cycle axes it shares with the gradient-norm plot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from nnstudio.ui.plotting.plots import HOVER_HINT, MIN_CYCLE_SPAN, LossPlot, _CycleAxis, _LossAxis, format_metric
+from nnstudio.ui.plotting.colormaps import format_value
+from nnstudio.ui.plotting.cycle_axes import CycleAxis, DecadeLogAxis
+from nnstudio.ui.plotting.cycle_plot import HOVER_HINT
+from nnstudio.ui.plotting.cycle_series import MIN_CYCLE_SPAN
+from nnstudio.ui.plotting.loss_plot import LossPlot
 
 NAN = np.nan
 
@@ -244,7 +248,7 @@ def test_mismatched_lengths_raise(plot):
 
 def test_log_axis_labels_decades_and_blanks_crowded_minors():
     """The log axis labels decades, and 2/5 only when a decade has room."""
-    axis = _LossAxis("left")
+    axis = DecadeLogAxis("left")
     # 3 decades over 300 px: 100 px per decade -> decades plus 2 and 5.
     levels = axis.logTickValues(-3.0, 0.0, 300.0, [])
     majors = levels[0][1]
@@ -255,11 +259,11 @@ def test_log_axis_labels_decades_and_blanks_crowded_minors():
     assert axis.logTickStrings(majors, 1.0, 1.0) == ["0.001", "0.01", "0.1", "1"]
 
 
-def test_format_metric_switches_to_scientific_for_tiny_values():
-    """Ordinary values get 4 decimals, tiny ones scientific notation."""
-    assert format_metric(0.12344) == "0.1234"
-    assert format_metric(0.0) == "0.0000"
-    assert format_metric(3.21e-6) == "3.210e-06"
+def test_read_out_losses_switch_to_scientific_for_tiny_values():
+    """Read-out losses: ordinary values get 4 decimals, tiny ones scientific notation."""
+    assert format_value(0.12344) == "0.1234"
+    assert format_value(0.0) == "0.0000"
+    assert format_value(3.21e-6) == "3.210e-06"
 
 
 def _ranges(widget, accuracy: bool = False):
@@ -299,7 +303,7 @@ def test_a_longer_history_auto_ranges_again(plot):
 
 def test_cycle_ticks_are_whole_numbers():
     """Over three cycles the axis ticks 0, 1, 2, 3, never 0.5 or 2.5."""
-    axis = _CycleAxis("bottom")
+    axis = CycleAxis("bottom")
     for low, high, size in ((0.0, 3.0, 400.0), (0.0, 1.0, 600.0), (-0.2, 10.2, 300.0), (0.0, 1e6, 300.0)):
         spacings = [spacing for spacing, _ in axis.tickSpacing(low, high, size)]
         assert spacings and all(spacing >= 1 for spacing in spacings)
