@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 from nnstudio.engine.explain.landscape import LandscapeSpec, compute_landscape
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 
 CASES = {
     "XOR 2-4-1": SessionConfig(data=DataSpec("xor", n_samples=200, test_fraction=0.0)),

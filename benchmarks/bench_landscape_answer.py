@@ -20,8 +20,8 @@ import multiprocessing as mp
 import statistics
 import time
 
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import SessionConfig
 
 
 def _answer(conn, request: int) -> tuple[object, int | None]:

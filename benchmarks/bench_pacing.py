@@ -15,8 +15,8 @@ import argparse
 import multiprocessing as mp
 import time
 
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import DataSpec, SessionConfig
 
 WARM_UP_SECONDS = 0.5
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.timeline import Timeline
 
 

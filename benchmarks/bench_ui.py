@@ -55,7 +55,8 @@ from threadpoolctl import threadpool_limits
 
 from nnstudio.engine.data.datasets import resources_dir
 from nnstudio.engine.io.sessionfile import load_session
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 
 RATIO_TARGET = 0.80
 WORST_GAP_TARGET_MS = 50.0

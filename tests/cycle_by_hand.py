@@ -8,7 +8,10 @@ from the weights before the cycle and the batch's rows.
 import numpy as np
 
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+
+#: Networks whose every phase is checked: the seed's XOR, two tanh layers, softmax outputs.
+from nnstudio.engine.run.session import TrainingSession
 
 #: Networks whose every phase is checked: the seed's XOR, two tanh layers, softmax outputs.
 NETWORKS = {

@@ -20,7 +20,8 @@ sys.path.insert(0, str(HERE.parents[1]))  # the repository, for `import nnstudio
 
 from nnstudio.engine.io.sessionfile import load_session, save_session  # noqa: E402
 from nnstudio.engine.nn.optim import Hyperparameters  # noqa: E402
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession  # noqa: E402
+from nnstudio.engine.run.config import DataSpec, SessionConfig  # noqa: E402
+from nnstudio.engine.run.session import TrainingSession  # noqa: E402
 
 
 @dataclass(frozen=True)

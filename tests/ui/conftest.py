@@ -1,6 +1,6 @@
 import pytest
 
-from nnstudio.engine.run.session import SessionConfig
+from nnstudio.engine.run.config import SessionConfig
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from nnstudio.engine.run.compare import format_value
-from nnstudio.engine.run.session import SessionConfig
+from nnstudio.engine.run.config import SessionConfig
 
 __all__ = ["MAX_PINNED_RUNS", "PinnedRun", "pin_from_snapshot", "differences", "pins_from_list", "add_pin"]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,11 +23,11 @@ from nnstudio.engine.explain.inspect import SampleTrace
 from nnstudio.engine.explain.layer_view import LayerViewData
 from nnstudio.engine.nn.network import NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.trainer import Evaluation, Trainer
+from nnstudio.engine.nn.trainer import Evaluation
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.history import SeriesMark
 
-__all__ = ["DataView", "Snapshot", "CycleView", "cycle_view", "newest_of", "frozen", "frozen_all", "HistoryReceiver",
-           "HISTORY_SERIES"]
+__all__ = ["DataView", "Snapshot", "newest_of", "frozen", "frozen_all", "HistoryReceiver", "HISTORY_SERIES"]
 
 #: The history series a snapshot carries, in the order of ``history_appended`` and ``history_marks``.
 HISTORY_SERIES = ("batch_loss", "evaluations", "gradient_norms")
@@ -207,7 +206,7 @@ class Snapshot:
     cycle: int
     epoch: int
     running: bool
-    config: Any  # the session's SessionConfig (typed loosely: session.py imports this module)
+    config: SessionConfig
     spec: NetworkSpec
     hyper: Hyperparameters
     batch_size: int | None
@@ -346,86 +345,3 @@ class HistoryReceiver:
             gradient_norms=None if s.gradient_norms is None else (nx, nv),
             history_appended=None, history_marks=tuple(buffer.mark() for buffer in self._series),
         )
-
-
-@dataclass(frozen=True, eq=False)
-class CycleView:
-    """The shown cycle's batch as the snapshot carries it (see ``Snapshot`` for each field).
-
-    ``inputs`` and ``targets`` are the batch's normalised inputs and encoded targets (the
-    trainer's own arrays, not copies); the rest are read-only copies.
-    """
-
-    inputs: Array
-    targets: Array
-    batch_activations: tuple[Array, ...]
-    sample_activations: tuple[Array, ...]
-    batch_deltas: tuple[Array, ...] | None
-    trace: SampleTrace
-
-
-def cycle_view(trainer: Trainer, max_rows: int) -> CycleView:
-    """What the trainer's current or last cycle computed, cut to ``max_rows`` rows.
-
-    A cycle being stepped by phases shows its own workspace: the layers its phases have
-    computed, zeros for the rest (activations and sums not yet fed forward, deltas not yet
-    propagated back). Otherwise the last whole cycle's workspace; with none, a forward
-    pass of the first training rows with the current weights. The trace's weights are the
-    ones the cycle used: ``trainer.previous_params`` after a whole cycle (the trainer must
-    keep them: ``keep_previous_weights``), the current ones before the update.
-    """
-    net = trainer.network
-    n_layers = net.spec.n_layers
-    opt, hyper = trainer.optimizer, trainer.hyper
-    ws = trainer.workspace_in_progress
-    in_progress = ws is not None
-    if in_progress:
-        kind, layer = trainer.last_phase
-        n_forward = layer + 1 if kind == "forward" else n_layers
-        loss_done = kind != "forward"
-        lowest_delta = layer if kind == "backward" else None
-    else:
-        ws = trainer.last_workspace
-        n_forward, loss_done, lowest_delta = n_layers, True, 0
-    if ws is None:
-        inputs, targets = trainer.X_train[:max_rows], trainer.Y_train[:max_rows]
-        forward = net.forward(inputs)
-        acts, sums = forward.activations, forward.sums
-        output = acts[-1]
-        loss = net.loss.value(output, targets, sums[-1], output - targets)
-        batch, deltas, lowest_delta = len(inputs), None, None
-    else:
-        inputs, targets, batch, loss, deltas = ws.acts[0], ws.targets, ws.batch, ws.loss, ws.deltas
-        rows = min(batch, max_rows)
-        acts = [inputs] + [ws.acts[l + 1] if l < n_forward else np.zeros((rows, net.spec.sizes[l + 1]), net.dtype)
-                           for l in range(n_layers)]
-        sums = [ws.sums[l] if l < n_forward else np.zeros((rows, net.spec.sizes[l + 1]), net.dtype)
-                for l in range(n_layers)]
-    batch_deltas = None
-    if lowest_delta is not None:
-        batch_deltas = tuple(frozen(deltas[l][:max_rows]) if l >= lowest_delta
-                             else np.zeros((min(batch, max_rows), net.spec.sizes[l + 1]), net.dtype)
-                             for l in range(n_layers))
-        for zeros in batch_deltas:
-            zeros.setflags(write=False)
-    if in_progress or ws is None or not trainer.keep_previous_weights:
-        weights, biases = net.weights, net.biases
-    else:
-        weights, biases = net.views(trainer.previous_params)
-    finished = ws is not None and not in_progress
-    updates = frozen_all(net.views(opt.updates)[0]) if finished else None
-    trace = SampleTrace(
-        row=0, batch_size=int(batch), activation_names=net.spec.activations, loss_name=net.spec.loss,
-        activations=frozen_all(a[0] for a in acts), sums=frozen_all(z[0] for z in sums),
-        weights=frozen_all(weights), biases=frozen_all(biases),
-        target=frozen(targets[0]) if loss_done else None, loss=float(loss) if loss_done else None,
-        deltas=None if lowest_delta is None else tuple(frozen(d[0]) if l >= lowest_delta else None
-                                                       for l, d in enumerate(deltas)),
-        weight_updates=updates, learning_rate=hyper.learning_rate, momentum=hyper.momentum,
-        l1=hyper.l1, l2=hyper.l2, noise_std=opt.last_noise_std if finished else opt.noise_std(),
-        forward_layers=n_forward,
-    )
-    return CycleView(
-        inputs, targets, frozen_all(a[:max_rows] for a in acts[1:]), frozen_all(a[0] for a in acts),
-        batch_deltas, trace,
-    )

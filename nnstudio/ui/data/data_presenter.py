@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from nnstudio.engine.data.datasets import Dataset, DatasetError
 from nnstudio.engine.data.drawn_digit import drawn_digit_inputs
 from nnstudio.engine.nn.network import Network
-from nnstudio.engine.run.session import DataSpec
+from nnstudio.engine.run.config import DataSpec
 from nnstudio.engine.run.snapshot import DataView, Snapshot
 from nnstudio.ui.data.data_table import DataTable
 from nnstudio.ui.data.dataset_panel import DATASET_LABELS, DRAWN_LABEL, DRAWN_NAME, DatasetPanel

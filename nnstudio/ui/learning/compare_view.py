@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.engine.data.datasets import Dataset
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.pinned_runs import MAX_PINNED_RUNS, PinnedRun, add_pin, differences, pin_from_snapshot
-from nnstudio.engine.run.session import SessionConfig, data_digest
+from nnstudio.engine.run.session_state import data_digest
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR
 from nnstudio.ui.plotting.numbers import format_number, format_percent

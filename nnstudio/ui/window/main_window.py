@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.engine.io.sessionfile import SessionFileError, read_pinned_runs
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.snapshot import DataView, Snapshot, newest_of
 from nnstudio.ui.data.data_presenter import DataPresenter, data_label
 from nnstudio.ui.data.data_table import DataTable

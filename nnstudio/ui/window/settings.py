@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings
 from nnstudio.engine.data.datasets import DATASET_NAMES
 from nnstudio.engine.nn.network import NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 
 __all__ = ["load_config", "save_config"]
 

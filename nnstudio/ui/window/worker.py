@@ -24,8 +24,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QStandardPaths, Signal, Slot
 
 from nnstudio.engine.io.errorlog import LOG_NAME, log_exception
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import SessionConfig
 from nnstudio.engine.run.snapshot import HistoryReceiver, newest_of
 
 __all__ = ["TrainingWorker", "default_log_path", "exit_if_trainer_bootstrapping", "UNGUARDED_MAIN_EXIT",

@@ -5,7 +5,8 @@ import pytest
 
 from nnstudio.engine.data.drawn_digit import STD_FLOOR, Z_LIMIT, drawn_digit_inputs
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 
 
 def test_near_blank_pixels_are_floored_and_clipped_the_rest_standardised_as_trained():

@@ -9,8 +9,9 @@ import pytest
 from nnstudio.engine.data.datasets import Dataset, Normalizer, plane_bounds
 from nnstudio.engine.explain.layer_view import GRID_LINES, GRID_POINTS, grid_lines, layer_view
 from nnstudio.engine.nn.network import Network, NetworkSpec
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.session import TrainingSession
 
 CONFIG = SessionConfig(hidden=(5, 3), activations=("tanh", "sigmoid", "sigmoid"))
 

@@ -13,8 +13,9 @@ from nnstudio.engine.io.formats import ModelFile, load_weights, save_weights
 from nnstudio.engine.io.model_fit import output_problem
 from nnstudio.engine.io.sessionfile import load_session, save_session
 from nnstudio.engine.nn.network import Network, NetworkSpec
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.session import TrainingSession
 
 
 def _houses(columns=("rooms", "area")) -> Dataset:

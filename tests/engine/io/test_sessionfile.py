@@ -26,8 +26,10 @@ from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.commands import COMMANDS
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession, data_digest
+from nnstudio.engine.run.session import TrainingSession
+from nnstudio.engine.run.session_state import data_digest
 
 EXAMPLES_DIR = resources_dir() / "examples"
 

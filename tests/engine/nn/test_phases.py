@@ -11,8 +11,14 @@ from nnstudio.engine.nn.gradcheck import check_gradients
 from nnstudio.engine.nn.network import Network
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run.commands import COMMANDS
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import MAX_HEATMAP_ROWS, SessionConfig, TrainingSession
+
+#: Two hidden layers, momentum and noise: every part of the state moves.
+from nnstudio.engine.run.session import TrainingSession
+
+#: Two hidden layers, momentum and noise: every part of the state moves.
+from nnstudio.engine.run.snapshot_builder import MAX_HEATMAP_ROWS
 
 #: Two hidden layers, momentum and noise: every part of the state moves.
 DEEP = SessionConfig(hidden=(4, 3), activations=("tanh", "sigmoid", "sigmoid"),

@@ -8,7 +8,8 @@ disagree (seen as "the controls show learning rate 100 while the trainer uses 0"
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 
 
 def _diverged_after_new_settings() -> tuple[TrainingSession, Hyperparameters]:

@@ -14,9 +14,10 @@ import pytest
 
 from nnstudio.engine.io.sessionfile import save_session
 from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.history import History, ThinnedSeries
 from nnstudio.engine.run.service import _Server
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.snapshot import HistoryReceiver, newest_of
 
 

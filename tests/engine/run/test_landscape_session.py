@@ -10,6 +10,7 @@ import pytest
 from nnstudio.engine.explain.landscape import LandscapeSpec, compute_landscape, pca_plane, random_plane
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run import service
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.landscape_session import (
     CUT_TS,
     MAX_TRAJECTORY,
@@ -18,7 +19,7 @@ from nnstudio.engine.run.landscape_session import (
     trajectory,
 )
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.session import TrainingSession
 
 XOR = SessionConfig()  # 2-4-1 sigmoid, MSE, lr 2, batch 10: the seed's XOR
 

@@ -19,6 +19,7 @@ from nnstudio.engine.io.sessionfile import (
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.commands import COMMAND_TABLE, checked_arguments
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.pinned_runs import (
     MAX_PINNED_RUNS,
     PinnedRun,
@@ -27,7 +28,8 @@ from nnstudio.engine.run.pinned_runs import (
     pin_from_snapshot,
     pins_from_list,
 )
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession, data_digest
+from nnstudio.engine.run.session import TrainingSession
+from nnstudio.engine.run.session_state import data_digest
 
 XOR = SessionConfig(data=DataSpec(name="xor", n_samples=40), hyper=Hyperparameters(learning_rate=2.0), seed=0)
 
@@ -105,7 +107,7 @@ def test_a_file_without_pins_opens_with_none(tmp_path):
     ("not a list", "at most 4"),
     ([{}] , "pinned run 1"),
     ([{"config": {}, "delta_rule": "set", "data_digest": "", "cycle": 0, "cycles": [], "evaluations": []}],
-     "config must name"),
+     "config lacks data, hidden"),
     (["x"] * 5, "at most 4"),
 ])
 def test_bad_pins_are_refused_naming_the_problem(bad, named):

@@ -5,7 +5,8 @@ import pytest
 
 from nnstudio.engine.nn.network import SpecError
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.snapshot import newest_of
 
 

@@ -12,9 +12,10 @@ from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.history import ThinnedSeries
 from nnstudio.engine.run.service import serve
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.timeline import MIN_KEYFRAMES, Timeline
 
 CONFIG = SessionConfig(hyper=Hyperparameters(learning_rate=0.5, momentum=0.9, noise=0.05), batch_size=10)

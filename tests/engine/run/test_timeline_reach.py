@@ -7,7 +7,8 @@ from support.trainer_states import assert_same_trainer_state
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.timeline import DEFAULT_BUDGET, Timeline
 
 HYPER = Hyperparameters(learning_rate=0.5, momentum=0.9, noise=0.05)

@@ -6,7 +6,7 @@ from PySide6.QtTest import QTest
 
 from nnstudio.engine.nn.network import Network
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 
 TIMEOUT = 60_000
 #: The shipped digits example (resources/examples/make_examples.py), trained as its README says.

@@ -9,11 +9,12 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.pinned_runs import MAX_PINNED_RUNS
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.ui.learning.compare_view import TABLE_COLUMNS, AuthorVariantDemo
-from nnstudio.ui.plotting.numbers import format_number, format_percent
 from nnstudio.ui.plotting.loss_plot import LossPlot
+from nnstudio.ui.plotting.numbers import format_number, format_percent
 from nnstudio.ui.plotting.pinned_curves import PinnedCurves
 
 TIMEOUT = 20_000

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QToolButton
 
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.ui.learning.landscape_view import LandscapeView
 
 TIMEOUT = 20_000

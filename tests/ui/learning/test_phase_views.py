@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.ui.network.network_canvas import NetworkCanvas
 from nnstudio.ui.plotting.colormaps import NEGATIVE_COLOR, POSITIVE_COLOR, format_short, format_value
 from nnstudio.ui.plotting.heatmap_items import NOT_COMPUTED

@@ -7,8 +7,10 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from nnstudio.ui.network.canvas_items import ConnectionItem, NeuronItem
-from nnstudio.ui.network.network_canvas import MAX_NEURONS, NetworkCanvas
+from nnstudio.ui.network.connection_items import ConnectionItem
+from nnstudio.ui.network.network_canvas import NetworkCanvas
+from nnstudio.ui.network.neuron_item import NeuronItem
+from nnstudio.ui.network.spec_edits import MAX_NEURONS
 from nnstudio.ui.plotting.colormaps import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR
 
 SIZES = (2, 4, 1)
@@ -277,7 +279,8 @@ def test_without_a_task_only_single_neuron_softmax_is_disabled(canvas):
 @pytest.mark.parametrize("data", ["xor", "plane", "iris"])
 def test_the_enabled_output_choices_are_exactly_those_the_session_keeps(canvas, data):
     """From a real snapshot: every enabled choice survives set_network, every disabled one would be reverted."""
-    from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+    from nnstudio.engine.run.config import DataSpec, SessionConfig
+    from nnstudio.engine.run.session import TrainingSession
 
     session = TrainingSession(SessionConfig(data=DataSpec(data)))
     snap = session.snapshot()

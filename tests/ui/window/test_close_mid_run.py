@@ -37,7 +37,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.ui import MainWindow
 from support.burst import burst
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.ui.window.settings import KEY, load_config, save_config
 
 

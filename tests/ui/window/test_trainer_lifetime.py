@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from nnstudio.engine.run.session import SessionConfig, TrainingSession
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 from nnstudio.ui import MainWindow
 from nnstudio.ui.window import session_menu
 

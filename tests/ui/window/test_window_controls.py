@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.session import DataSpec, SessionConfig
+from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.ui import MainWindow
 
 TIMEOUT = 20_000

@@ -4,7 +4,8 @@ import numpy as np
 from PySide6.QtWidgets import QPushButton
 
 from nnstudio.engine.io.formats import load_weights
-from nnstudio.engine.run.session import DataSpec, SessionConfig, TrainingSession
+from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.engine.run.session import TrainingSession
 
 TIMEOUT = 20_000
 
