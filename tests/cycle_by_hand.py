@@ -9,8 +9,6 @@ import numpy as np
 
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run.config import DataSpec, SessionConfig
-
-#: Networks whose every phase is checked: the seed's XOR, two tanh layers, softmax outputs.
 from nnstudio.engine.run.session import TrainingSession
 
 #: Networks whose every phase is checked: the seed's XOR, two tanh layers, softmax outputs.

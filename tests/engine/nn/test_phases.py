@@ -13,11 +13,7 @@ from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run.commands import COMMANDS
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.service import serve
-
-#: Two hidden layers, momentum and noise: every part of the state moves.
 from nnstudio.engine.run.session import TrainingSession
-
-#: Two hidden layers, momentum and noise: every part of the state moves.
 from nnstudio.engine.run.snapshot_builder import MAX_HEATMAP_ROWS
 
 #: Two hidden layers, momentum and noise: every part of the state moves.
