@@ -11,7 +11,7 @@ work is the engine's.
 window with the options it parsed); ``train``, ``predict``, ``compare`` and ``landscape``
 hold one command each, ``training`` what the training commands share, ``dispatch`` the
 command table. ``--export`` picks the format from the file name
-(``engine.io.exports.EXPORT_FORMATS``); figures are drawn with numpy alone (``engine.io.raster``).
+(``engine.io.exports.EXPORT_FORMATS``); figures are drawn with numpy alone (``engine.io.raster_charts``).
 """
 
 from nnstudio.cli.dispatch import main

@@ -33,7 +33,8 @@ from nnstudio.engine.explain.landscape import (
     update_cut,
 )
 from nnstudio.engine.io.fileio import atomic_write_text
-from nnstudio.engine.io.raster import heat_map, write_png
+from nnstudio.engine.io.png_encoding import write_png
+from nnstudio.engine.io.raster_charts import heat_map
 from nnstudio.engine.run.compare import RunOutcome
 from nnstudio.engine.run.experiment import Experiment
 

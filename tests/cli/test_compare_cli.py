@@ -92,7 +92,7 @@ def test_png_is_a_picture_any_decoder_reads(cli, tmp_path):
     """Qt's own PNG reader opens the figure; each run's colour is on it."""
     QImage = pytest.importorskip("PySide6.QtGui", reason="needs PySide6: Qt's PNG reader checks the figure").QImage
 
-    from nnstudio.engine.io.raster import SERIES_COLORS
+    from nnstudio.engine.io.raster_charts import SERIES_COLORS
 
     picture = tmp_path / "curves.png"
     r = cli("compare", "--vary", "lr=0.5,2", "--steps", "300", "--png", picture)

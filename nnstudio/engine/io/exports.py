@@ -41,11 +41,11 @@ def export_model(path: Path, model: ModelFile, onnx_input: str | None = None) ->
 
         export_onnx(model, path, onnx_input or "float32")
     elif kind == "_torch.py":
-        from nnstudio.engine.io.export_code import export_torch_script
+        from nnstudio.engine.io.export_torch import export_torch_script
 
         export_torch_script(model, path)
     elif kind == ".py":
-        from nnstudio.engine.io.export_code import export_numpy_script
+        from nnstudio.engine.io.export_numpy import export_numpy_script
 
         export_numpy_script(model, path)
     else:

@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.io.formats import ModelFile
-from nnstudio.engine.io.raster import SERIES_COLORS, Series, line_chart, write_png
+from nnstudio.engine.io.png_encoding import write_png
+from nnstudio.engine.io.raster_charts import SERIES_COLORS, Series, line_chart
 from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
 from nnstudio.engine.nn.network import DELTA_RULES, Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters

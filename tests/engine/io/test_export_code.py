@@ -17,7 +17,8 @@ import pytest
 from support.files import fill_the_disk_half_way
 
 from nnstudio.engine.data.datasets import Normalizer, labels_from_outputs
-from nnstudio.engine.io.export_code import export_numpy_script, export_torch_script
+from nnstudio.engine.io.export_numpy import export_numpy_script
+from nnstudio.engine.io.export_torch import export_torch_script
 from nnstudio.engine.io.formats import FormatError, ModelFile
 from nnstudio.engine.nn.network import Network, NetworkSpec
 

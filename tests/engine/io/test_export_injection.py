@@ -24,12 +24,8 @@ from hypothesis import strategies as st
 
 from nnstudio.cli import main
 from nnstudio.engine.data.datasets import Normalizer, labels_from_outputs
-from nnstudio.engine.io.export_code import (
-    export_numpy_script,
-    export_torch_script,
-    numpy_script_source,
-    torch_script_source,
-)
+from nnstudio.engine.io.export_numpy import export_numpy_script, numpy_script_source
+from nnstudio.engine.io.export_torch import export_torch_script, torch_script_source
 from nnstudio.engine.io.exports import export_model
 from nnstudio.engine.io.formats import ModelFile, load_weights, save_weights
 from nnstudio.engine.nn.network import Network, NetworkSpec

@@ -12,19 +12,10 @@ import zlib
 import numpy as np
 import pytest
 
-from nnstudio.engine.io.raster import (
-    FONT,
-    GLYPH_HEIGHT,
-    GLYPH_WIDTH,
-    SERIES_COLORS,
-    Canvas,
-    Series,
-    encode_png,
-    heat_map,
-    line_chart,
-    sequential_colors,
-    write_png,
-)
+from nnstudio.engine.io.bitmap_font import FONT, GLYPH_HEIGHT, GLYPH_WIDTH
+from nnstudio.engine.io.png_encoding import encode_png, write_png
+from nnstudio.engine.io.raster import Canvas
+from nnstudio.engine.io.raster_charts import SERIES_COLORS, Series, heat_map, line_chart, sequential_colors
 
 
 def decode_png(data: bytes) -> np.ndarray:
