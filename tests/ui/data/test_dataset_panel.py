@@ -9,17 +9,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox, QPushButton, QToolButton
 
 from nnstudio.engine.data import datasets as engine_datasets
-from nnstudio.engine.data.datasets import GENERATOR_NAMES, generate, load_csv, plane_bounds, train_test_split
+from nnstudio.engine.data.datasets import FEATURES, GENERATOR_NAMES, generate, load_csv, plane_bounds, train_test_split
 from nnstudio.ui.data.boundary_items import boundary_rect
 from nnstudio.ui.data.boundary_math import boundary_grid, boundary_lut, value_lut
-from nnstudio.ui.data.dataset_panel import (
-    DATASET_LABELS,
-    DEFAULT_DRAW_BOUNDS,
-    EXTRA_FEATURES,
-    MAX_SEED,
-    SPEC_KEYS,
-    DatasetPanel,
-)
+from nnstudio.ui.data.data_settings import MAX_SEED
+from nnstudio.ui.data.dataset_combo import DATASET_LABELS
+from nnstudio.ui.data.dataset_panel import SPEC_KEYS, DatasetPanel
+from nnstudio.ui.data.draw_mode import DEFAULT_DRAW_BOUNDS
 from nnstudio.ui.plotting.colormaps import CLASS_COLORS
 
 BOUNDS = (-2.0, 4.0, -1.0, 3.0)
@@ -468,7 +464,7 @@ def test_a_real_dataset_disables_noise_samples_seed_and_the_extra_inputs(real_pa
 
 def test_feature_toggles_have_their_names_and_labels_in_reading_order(panel):
     """Five check boxes x1², x2², x1·x2, sin x1, sin x2, found by objectName, unchecked, read left to right, top down."""
-    checks = [panel.findChild(QCheckBox, f"featureCheck_{name}") for name in EXTRA_FEATURES]
+    checks = [panel.findChild(QCheckBox, f"featureCheck_{name}") for name in FEATURES]
     assert [c.text() for c in checks] == ["x1\u00b2", "x2\u00b2", "x1\u00b7x2", "sin x1", "sin x2"]
     assert not any(c.isChecked() for c in checks)
     panel.show()
