@@ -64,6 +64,7 @@ from nnstudio.engine.data.datasets import REAL_DATASETS, TASKS
 from nnstudio.engine.io.fileio import atomic_writer
 from nnstudio.engine.nn.network import n_parameters
 from nnstudio.engine.nn.trainer_state import TrainerState
+from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.pinned_runs import PinnedRun, pins_from_list
 from nnstudio.engine.run.session import TrainingSession
 
@@ -290,20 +291,19 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
         raise SessionFileError(f"format version {version!r} is not one this nnstudio reads (1 to {FORMAT_VERSION}); "
                                "it may have been written by a newer NN Studio")
     _dict(meta, "", ("config", "network", "dataset", "trainer"))
-    config = _dict(meta["config"], "config", ("data", "hidden", "activations"))
-    data = _dict(config["data"], "config data", ("custom", "n_samples"))
+    try:
+        config = SessionConfig.from_dict(meta["config"])
+    except ValueError as exc:
+        raise SessionFileError(f"meta {exc}") from None
     sizes = _dict(meta["network"], "network", ("sizes",))["sizes"]
     if not isinstance(sizes, list) or len(sizes) < 2 or not all(
             not isinstance(n, bool) and isinstance(n, int) and n >= 1 for n in sizes):
         raise SessionFileError("meta network sizes must be a list of at least two positive whole numbers")
-    if config["hidden"] != sizes[1:-1] or not isinstance(config["activations"], list) or len(
-            config["activations"]) != len(sizes) - 1:
+    if list(config.hidden) != sizes[1:-1] or len(config.activations) != len(sizes) - 1:
         raise SessionFileError("meta network sizes do not match the hidden layers and activations in config")
     dataset = _dict(meta["dataset"], "dataset", _DATASET_KEYS)
     trainer = _dict(meta["trainer"], "trainer", _TRAINER_SCALARS)
-    custom = data["custom"]
-    if not isinstance(custom, bool):
-        raise SessionFileError("meta config data custom must be true or false")
+    custom = config.data.custom
     n_samples, n_features = _whole(dataset["n_samples"], "dataset n_samples"), _whole(dataset["n_features"], "dataset n_features")
     if n_features != sizes[0]:
         raise SessionFileError(f"the network takes {sizes[0]} inputs, the data have {n_features} features")
@@ -313,9 +313,9 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
     n_outputs = len(class_names) if task == "classification" and len(class_names) > 2 else 1
     if n_outputs != sizes[-1]:
         raise SessionFileError(f"the network has {sizes[-1]} outputs, the data need {n_outputs}")
-    if not custom and data.get("name") not in REAL_DATASETS and data["n_samples"] != n_samples:
+    if not custom and config.data.name not in REAL_DATASETS and config.data.n_samples != n_samples:
         # Also bounds the rows a forged config could make the generator produce.
-        raise SessionFileError(f"meta dataset has {n_samples} rows, its config asks for {data['n_samples']!r}")
+        raise SessionFileError(f"meta dataset has {n_samples} rows, its config asks for {config.data.n_samples!r}")
     if not isinstance(trainer["has_order"], bool):
         raise SessionFileError("meta trainer has_order must be true or false")
     accumulating = trainer.get("delta_rule", "set") != "set"  # a rule not known is named by TrainerState

@@ -25,7 +25,7 @@ SAVE_TIMEOUT_MS = 15_000
 FILTER = f"NN Studio sessions (*{SESSION_SUFFIX})"
 #: Commands that leave the work as it was (everything else makes it "unsaved").
 UNCHANGING_COMMANDS = frozenset({"export", "save_session", "open_session", "snapshot", "set_speed", "pause",
-                                 "landscape", "landscape_cut"})
+                                 "landscape", "landscape_cut", "check_gradients", "set_layer_view"})
 
 
 def examples_dir() -> Path | None:

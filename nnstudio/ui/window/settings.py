@@ -8,13 +8,12 @@ app from opening.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QSettings
 
 from nnstudio.engine.data.datasets import DATASET_NAMES
 from nnstudio.engine.nn.network import NetworkSpec
-from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run.config import DataSpec, SessionConfig
 
 __all__ = ["load_config", "save_config"]
@@ -23,8 +22,7 @@ KEY = "session/config"
 
 
 def save_config(settings: QSettings, config: SessionConfig) -> None:
-    value = asdict(config)
-    settings.setValue(KEY, json.dumps(value))
+    settings.setValue(KEY, json.dumps(config.to_dict()))
 
 
 def load_config(settings: QSettings) -> SessionConfig:
@@ -32,16 +30,7 @@ def load_config(settings: QSettings) -> SessionConfig:
     if not isinstance(raw, str):
         return SessionConfig()
     try:
-        value = json.loads(raw)
-        config = SessionConfig(
-            data=DataSpec(**value["data"]),
-            hidden=tuple(int(n) for n in value["hidden"]),
-            activations=tuple(value["activations"]),
-            loss=value["loss"],
-            hyper=Hyperparameters(**value["hyper"]),
-            batch_size=None if value["batch_size"] is None else int(value["batch_size"]),
-            seed=int(value["seed"]),
-        )
+        config = SessionConfig.from_dict(json.loads(raw))
         # Validate the parts the trainer would refuse later. A softmax output means data
         # with classes, so at least two outputs (iris, digits): the spec is checked so.
         outputs = 2 if config.activations and config.activations[-1] == "softmax" else 1
