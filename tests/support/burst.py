@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnstudio.engine.data.datasets import GENERATOR_NAMES, REAL_DATASETS
-from nnstudio.ui.network.network_canvas import ACTIVATIONS
+from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
 
 #: Every dataset but digits, whose loading would dominate a burst.
 BURST_DATASETS = tuple(name for name in GENERATOR_NAMES + REAL_DATASETS if name != "digits")
@@ -48,7 +48,7 @@ def burst(window, rng: np.random.Generator, n: int, max_hidden_layers: int | Non
         elif kind == 8 and hidden:
             canvas.request_remove_neuron(int(rng.integers(1, hidden + 1)))
         elif kind == 9 and hidden:
-            canvas.request_activation(int(rng.integers(1, hidden + 1)), str(rng.choice(ACTIVATIONS)))
+            canvas.request_activation(int(rng.integers(1, hidden + 1)), str(rng.choice(HIDDEN_ACTIVATIONS)))
         elif kind == 10:
             pick(window, str(rng.choice(BURST_DATASETS)))
         elif kind == 11:

@@ -20,6 +20,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from nnstudio.ui.network.layout import Rect, matrix_cell
+
 __all__ = ["WEIGHT_IMAGE_ABOVE", "WeightImageItem", "WeightCell"]
 
 #: A layer pair with more connections than this is drawn as its weight matrix, not as lines.
@@ -116,13 +118,8 @@ class WeightImageItem(QGraphicsItem):
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """``(i, j)`` of the cell under a scene position, or None outside the matrix."""
         p = self.mapFromScene(scene_pos)
-        rect = self._rect
-        if rect.isEmpty() or not rect.contains(p):
-            return None
-        rows, cols = self.matrix_shape
-        i = min(int((p.y() - rect.top()) / rect.height() * rows), rows - 1)
-        j = min(int((p.x() - rect.left()) / rect.width() * cols), cols - 1)
-        return i, j
+        rect = Rect(self._rect.left(), self._rect.top(), self._rect.width(), self._rect.height())
+        return matrix_cell(p.x(), p.y(), rect, *self.matrix_shape)
 
     def cell_rect(self, i: int, j: int) -> QRectF:
         rows, cols = self.matrix_shape

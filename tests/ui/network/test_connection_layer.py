@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from nnstudio.ui.network.canvas_items import ConnectionItem
+from nnstudio.ui.network.connection_items import ConnectionItem
 from nnstudio.ui.network.connection_layer import WEIGHT_IMAGE_ABOVE, WeightImageItem
 from nnstudio.ui.network.network_canvas import NetworkCanvas
 from nnstudio.ui.plotting.colormaps import CLASS_COLORS

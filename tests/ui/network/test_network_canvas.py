@@ -7,8 +7,10 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from nnstudio.ui.network.canvas_items import ConnectionItem, NeuronItem
-from nnstudio.ui.network.network_canvas import MAX_NEURONS, NetworkCanvas
+from nnstudio.ui.network.connection_items import ConnectionItem
+from nnstudio.ui.network.network_canvas import NetworkCanvas
+from nnstudio.ui.network.neuron_item import NeuronItem
+from nnstudio.ui.network.spec_edits import MAX_NEURONS
 from nnstudio.ui.plotting.colormaps import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR
 
 SIZES = (2, 4, 1)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor
 
 from nnstudio.ui.data.boundary_math import boundary_lut
-from nnstudio.ui.network.network_canvas import value_lut
+from nnstudio.ui.network.weight_pens import value_lut
 from nnstudio.ui.plotting import colormaps as cm
 
 

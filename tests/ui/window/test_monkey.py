@@ -33,7 +33,8 @@ from support.burst import burst, pick
 
 from nnstudio.engine.data.datasets import GENERATOR_NAMES, REAL_DATASETS
 from nnstudio.engine.io.formats import load_weights
-from nnstudio.ui.network.network_canvas import ACTIVATIONS, MAX_NEURONS
+from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
+from nnstudio.ui.network.spec_edits import MAX_NEURONS
 from nnstudio.ui.plotting.colormaps import format_value
 
 SEED = int(os.environ.get("NNSTUDIO_MONKEY_SEED", "20240611"))
@@ -333,7 +334,7 @@ class Monkey:
         layer = self._random_hidden()
         if layer is None:
             return
-        name = str(self.rng.choice(ACTIVATIONS))
+        name = str(self.rng.choice(HIDDEN_ACTIVATIONS))
         self._spec_request(f"layer {layer} activation {name}", lambda: self.w.canvas.request_activation(layer, name))
 
     def do_dataset(self) -> None:
