@@ -95,12 +95,8 @@ class PanelDrawing:
     def add_drawn_point(self, x: float, y: float, class_id: int) -> None:
         """Add a point of class ``class_id`` (0 or 1) at view coordinates (x, y) and emit the drawn set.
 
-        Raises
-        ------
-        RuntimeError
-            Not in draw mode.
-        ValueError
-            A class other than 0/1, or a coordinate that is not finite.
+        Refused (RuntimeError, ValueError) as :meth:`DrawMode.add_point <nnstudio.ui.data.draw_mode.DrawMode.add_point>`
+        refuses it: outside draw mode, for another class or a coordinate that is not finite.
         """
         self._draw.add_point(x, y, class_id)
 
@@ -144,12 +140,7 @@ class PanelDrawing:
     def save_drawn_csv(self, path: str) -> None:
         """Write the drawn points to ``path`` as CSV with columns x1, x2, label.
 
-        Raises
-        ------
-        ValueError
-            There are no drawn points.
-        OSError
-            The file cannot be written.
+        ValueError when there are none, OSError when the file cannot be written (see ``DrawMode.save_csv``).
         """
         self._draw.save_csv(path)
 

@@ -477,3 +477,12 @@ def test_cell_tooltips_show_markup_as_text(write, open_dialog):
     dialog = open_dialog(write('x1,note,label\n1,<img src="x"><b>bold</b> & co,a\n2,n,b\n'))
     tip = dialog.preview_table.item(0, 1).toolTip()
     assert "<img" not in tip and "&lt;img" in tip and "&amp; co" in tip
+
+
+def test_the_fault_is_found_from_the_error_not_from_words_in_the_file_name(write, open_dialog):
+    """A file named like an error ("line 2, column 'x1'") still tints the cell the engine names (line 3, x2)."""
+    dialog = open_dialog(write("x1,x2,label\n1,2,a\n3,abc,b\n", "line 2, column 'x1'.csv"))
+    table = dialog.preview_table
+    assert "line 3, column 'x2'" in dialog.message()
+    assert table.item(1, 1).background().color() == preview_table.FAULT_TINT
+    assert table.item(0, 0).background().color() != preview_table.FAULT_TINT
