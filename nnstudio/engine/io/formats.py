@@ -22,6 +22,7 @@ import numpy as np
 from nnstudio import __version__
 from nnstudio.engine.data.datasets import TASKS, DatasetError, Normalizer
 from nnstudio.engine.io.fileio import atomic_write_text, atomic_writer
+from nnstudio.engine.io.npz_archive import split_meta
 from nnstudio.engine.nn.network import Network, NetworkSpec, SpecError
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "WEIGHT_SUFFIXES", "FormatError", "ModelFile", "save_weights", "load_weights"]
@@ -116,18 +117,7 @@ def _read_npz(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
         # means the same to the user. ValueError also covers an object array, which only
         # pickle could load.
         raise FormatError(f"{path.name}: not a readable .npz weights file ({type(exc).__name__}: {exc})") from None
-    if "meta" not in arrays:
-        raise FormatError(f"{path.name}: no 'meta' entry; not an nnstudio weights file")
-    meta_array = arrays.pop("meta")
-    if meta_array.dtype.kind != "U" or meta_array.ndim != 0:
-        raise FormatError(f"{path.name}: 'meta' must be one JSON string")
-    try:
-        meta = json.loads(str(meta_array))
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise FormatError(f"{path.name}: 'meta' is not valid JSON ({exc})") from None
-    if not isinstance(meta, dict):
-        raise FormatError(f"{path.name}: 'meta' must be a JSON object")
-    return meta, arrays
+    return split_meta(arrays, path.name, FormatError, "weights")
 
 
 def _read_json(path: Path) -> tuple[dict, dict[str, np.ndarray]]:

@@ -38,7 +38,7 @@ and the numbers are arrays:
                                   and shipped data are made again from the config and must
                                   hash to ``dataset.sha256``
 
-Loading reads the zip entry by entry, never unpickles, refuses anything malformed,
+Loading reads the zip entry by entry (``npz_archive``), never unpickles, refuses anything malformed,
 truncated, corrupted (each entry's CRC is checked) or oversized (the file, and what its
 entries say they unpack to, are each held to ``MAX_SESSION_BYTES``; an entry is never
 unpacked beyond what it says) with ``SessionFileError``
@@ -50,18 +50,16 @@ half-built one.
 from __future__ import annotations
 
 import json
-import math
 import os
-import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from numpy.lib import format as npy
 
 from nnstudio import __version__
 from nnstudio.engine.data.datasets import REAL_DATASETS, TASKS
 from nnstudio.engine.io.fileio import atomic_writer
+from nnstudio.engine.io.npz_archive import read_checked_archive
 from nnstudio.engine.nn.network import n_parameters
 from nnstudio.engine.nn.trainer_state import TrainerState
 from nnstudio.engine.run.config import SessionConfig
@@ -192,66 +190,6 @@ def save_session(path: str | os.PathLike, session: TrainingSession) -> None:
 
 
 # -- reading ------------------------------------------------------------------------------
-
-def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> np.ndarray:
-    with archive.open(info) as handle:
-        version = npy.read_magic(handle)
-        if version == (1, 0):
-            shape, fortran, dtype = npy.read_array_header_1_0(handle)
-        elif version == (2, 0):
-            shape, fortran, dtype = npy.read_array_header_2_0(handle)
-        else:
-            raise SessionFileError(f"array {key!r} has an unsupported .npy version {version}")
-        if dtype.hasobject:
-            raise SessionFileError(f"array {key!r} holds Python objects, which only pickle could load; refused")
-        if dtype.kind not in "biufU":
-            raise SessionFileError(f"array {key!r} has an unexpected type {dtype}")
-        if math.prod(shape) * dtype.itemsize > info.file_size:
-            raise SessionFileError(f"array {key!r} claims more data than its entry holds")
-    with archive.open(info) as handle:
-        array = npy.read_array(handle, allow_pickle=False)
-        if handle.read(1):  # reading on to the end also checks the entry's CRC
-            raise SessionFileError(f"array {key!r} is followed by unexpected data")
-    return array
-
-
-def _read_archive(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    name = path.name
-    arrays: dict[str, np.ndarray] = {}
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if sum(info.file_size for info in infos) > MAX_SESSION_BYTES:
-                raise SessionFileError(f"{name}: unpacks to more than the {MAX_SESSION_BYTES >> 20} MB limit "
-                                       "for session files")
-            for info in infos:
-                key = info.filename[:-4] if info.filename.endswith(".npy") else ""
-                if not key or "/" in key:
-                    raise SessionFileError(f"{name}: unexpected entry {info.filename!r}; not a session file")
-                if key in arrays:
-                    raise SessionFileError(f"{name}: array {key!r} appears twice")
-                arrays[key] = _read_entry(archive, info, key)
-    except SessionFileError as exc:
-        message = str(exc)
-        raise SessionFileError(message if message.startswith(name) else f"{name}: {message}") from None
-    except Exception as exc:  # noqa: BLE001
-        # A damaged or hostile zip can fail in many ways (BadZipFile, zlib.error, EOFError,
-        # RuntimeError for an encrypted entry, NotImplementedError for a compression method,
-        # ValueError for a bad .npy header, MemoryError...); all mean the same to the user.
-        raise SessionFileError(f"{name}: not a readable session file ({type(exc).__name__}: {exc})") from None
-    if "meta" not in arrays:
-        raise SessionFileError(f"{name}: no 'meta' entry; not an nnstudio session file")
-    meta_array = arrays.pop("meta")
-    if meta_array.dtype.kind != "U" or meta_array.ndim != 0:
-        raise SessionFileError(f"{name}: 'meta' must be one JSON string")
-    try:
-        meta = json.loads(str(meta_array))
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise SessionFileError(f"{name}: 'meta' is not valid JSON ({exc})") from None
-    if not isinstance(meta, dict):
-        raise SessionFileError(f"{name}: 'meta' must be a JSON object")
-    return meta, arrays
-
 
 def _dict(value, what: str, keys) -> dict:
     if not isinstance(value, dict):
@@ -402,7 +340,7 @@ def load_session(path: str | os.PathLike) -> TrainingSession:
         raise SessionFileError(f"{name}: is a folder, not a session file")
     if size > MAX_SESSION_BYTES:
         raise SessionFileError(f"{name}: larger than the {MAX_SESSION_BYTES >> 20} MB limit for session files")
-    meta, arrays = _read_archive(path)
+    meta, arrays = read_checked_archive(path, SessionFileError, "session", MAX_SESSION_BYTES)
     try:
         state = session_state_from_file_content(meta, arrays)
     except SessionFileError as exc:
@@ -423,7 +361,7 @@ def read_pinned_runs(path: str | os.PathLike) -> tuple[PinnedRun, ...]:
     The window calls it once the trainer has reopened the file, to show its pins.
     """
     path = Path(path)
-    meta, _arrays = _read_archive(path)
+    meta, _arrays = read_checked_archive(path, SessionFileError, "session", MAX_SESSION_BYTES)
     try:
         return pins_from_list(meta.get("pinned_runs", []))
     except ValueError as exc:
