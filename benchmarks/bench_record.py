@@ -35,7 +35,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from nnstudio.ui import MainWindow
-    from nnstudio.ui.recording.recorder import Recorder, RecordSettings
+    from nnstudio.ui.recording.record_settings import RecordSettings
+    from nnstudio.ui.recording.recorder import Recorder
 
     app = QApplication(sys.argv[:1])
     out = Path(args.out or tempfile.mkdtemp(prefix="nnstudio-record-"))

@@ -67,7 +67,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     if args.record:
         from nnstudio.ui.recording.animation_writer import output_problem
-        from nnstudio.ui.recording.recorder import RecordSettings
+        from nnstudio.ui.recording.record_settings import RecordSettings
 
         try:
             problem = output_problem(args.record)

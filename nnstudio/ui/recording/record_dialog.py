@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from nnstudio.ui.plotting.figure_export import ask_export_path
 from nnstudio.ui.recording.animation_writer import FILE_FILTERS, library_problem
-from nnstudio.ui.recording.recorder import PANELS, Recorder, RecordSettings, window_problem
+from nnstudio.ui.recording.frame_composer import window_problem
+from nnstudio.ui.recording.record_settings import PANELS, RecordSettings
+from nnstudio.ui.recording.recorder import Recorder
 
 __all__ = ["RecordAnimationAction", "RecordDialog", "RecordProgressDialog"]
 

@@ -9,275 +9,32 @@ a second whatever the cycle count, so "every 10 cycles" could not be kept, and a
 frames would depend on the machine's speed. Stepped, the same seed and settings give
 the same frames.
 
-Frames are drawn on the window's thread (widgets can be painted only there): the
-window draws the snapshot, each panel is rendered through a scaling painter into one
-frame, side by side under a caption naming the cycle. Encoding happens on a QThread
-(:class:`EncoderThread`) fed through a queue; the recorder steps on only while at most
-:data:`MAX_WAITING_FRAMES` frames wait for it, so memory stays bounded and the window
-never waits for the encoder.
+Frames are drawn on the window's thread (:mod:`nnstudio.ui.recording.frame_composer`):
+the window draws the snapshot, then the panels are painted into one frame under a
+caption naming the cycle. Encoding happens on a QThread
+(:class:`~nnstudio.ui.recording.encoder_thread.EncoderThread`) fed through a queue; the
+recorder steps on only while at most ``MAX_WAITING_FRAMES`` frames wait for it, so
+memory stays bounded and the window never waits for the encoder.
 """
 
 from __future__ import annotations
 
 import os
-import queue
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QRegion
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.plotting.loss_plot import LossPlot
-from nnstudio.ui.plotting.numbers import format_number, format_percent
-from nnstudio.ui.recording.animation_writer import open_writer, output_problem
+from nnstudio.ui.recording.animation_writer import output_problem
+from nnstudio.ui.recording.encoder_thread import EncoderThread
+from nnstudio.ui.recording.frame_composer import FrameComposer, caption_of, panel_widgets, window_problem
+from nnstudio.ui.recording.record_settings import LAST_FRAME_MS, MAX_WAITING_FRAMES, RecordSettings
 
-__all__ = [
-    "PANELS",
-    "RecordSettings",
-    "FrameComposer",
-    "EncoderThread",
-    "Recorder",
-    "panel_widgets",
-    "rgb_array",
-    "window_problem",
-    "record_after_training",
-]
-
-#: Panel choices: key -> what the learner reads.
-PANELS: dict[str, str] = {
-    "all": "Network, decision boundary and loss, side by side",
-    "network": "Network",
-    "data": "Decision boundary (or the data view)",
-    "loss": "Loss",
-}
-#: Frames drawn but not yet encoded before the recorder waits for the encoder.
-MAX_WAITING_FRAMES = 4
-#: How long the last frame stays before the animation loops.
-LAST_FRAME_MS = 2000
-_GAP = 6
-
-
-@dataclass(frozen=True)
-class RecordSettings:
-    """What to record: ``cycles`` cycles, a frame every ``every``, played at ``fps``, ``height`` pixels high."""
-
-    panels: str = "all"
-    cycles: int = 300
-    every: int = 10
-    fps: int = 10
-    height: int = 360
-
-    def __post_init__(self) -> None:
-        if self.panels not in PANELS:
-            raise ValueError(f"unknown panel choice {self.panels!r}; use one of {', '.join(PANELS)}")
-        for name, low, high in (("cycles", 1, 10_000_000), ("every", 1, 10_000_000), ("fps", 1, 50),
-                                ("height", 120, 2160)):
-            value = getattr(self, name)
-            if not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-
-    @property
-    def frames(self) -> int:
-        """Frames a whole recording holds: the first state, then one every ``every`` cycles and one at the end."""
-        return -(-self.cycles // self.every) + 1
-
-    @property
-    def frame_ms(self) -> int:
-        return round(1000 / self.fps)
-
-
-def panel_widgets(window, panels: str) -> list[tuple[str, QWidget]]:
-    """The widgets to record for ``panels``, each with its name.
-
-    The data panel is the decision-boundary plot, or for data that is not 2-D the view
-    shown in its place (confusion matrix, predictions, digits).
-    """
-    data_plot = window.dataset_panel.plot
-    data = data_plot if not data_plot.isHidden() else window.insight_stack.currentWidget()
-    chosen = {"network": [("network", window.canvas)], "data": [("decision boundary", data)],
-              "loss": [("loss plot", window.loss_plot.loss_plot)]}
-    if panels == "all":
-        return chosen["network"] + chosen["data"] + chosen["loss"]
-    return chosen[panels]
-
-
-def window_problem(window, panels: str) -> str | None:
-    """Why ``window`` cannot be recorded now (one line), or None."""
-    if not window.trainer_running:
-        return "The trainer is not running: press Restart trainer first."
-    if window.latest is None:
-        return "There is nothing to record yet: the trainer has not answered."
-    for name, widget in panel_widgets(window, panels):
-        if not widget.isVisible() or widget.width() <= 0 or widget.height() <= 0:
-            return f"The {name} is not on screen (a closed panel or a collapsed splitter): show it, or record another panel."
-    return None
-
-
-class FrameComposer:
-    """Draws the panels side by side, each scaled to ``height``, under a one-line caption.
-
-    The layout is fixed when made (from the panels' sizes then), so every frame has the
-    same size even if the window is resized while recording.
-    """
-
-    def __init__(self, widgets: list[QWidget], height: int) -> None:
-        if not widgets:
-            raise ValueError("nothing to record: no panel chosen")
-        self.widgets = list(widgets)
-        self.caption_height = max(18, round(height * 0.07))
-        self.places: list[QRect] = []
-        x = 0
-        for widget in self.widgets:
-            width = max(1, round(height * widget.width() / max(1, widget.height())))
-            self.places.append(QRect(x, self.caption_height, width, height))
-            x += width + _GAP
-        self.size = (x - _GAP, self.caption_height + height)
-        self.font = QFont(QApplication.font())
-        self.font.setPixelSize(max(10, round(self.caption_height * 0.62)))
-
-    def begin(self, caption: str) -> QImage:
-        """A new frame: the background and the caption, the panels still to paint."""
-        width, height = self.size
-        image = QImage(width, height, QImage.Format.Format_RGB32)
-        palette = QApplication.palette()
-        image.fill(palette.color(QPalette.ColorRole.Window))
-        painter = QPainter(image)
-        try:
-            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            painter.setFont(self.font)
-            painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-            # Plain text: nothing in a caption is read as markup.
-            painter.drawText(QRect(8, 0, width - 16, self.caption_height),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, caption)
-        finally:
-            painter.end()
-        return image
-
-    def paint(self, image: QImage, index: int) -> None:
-        """Paint panel ``index`` as it is on screen now into its place in ``image``."""
-        widget, place = self.widgets[index], self.places[index]
-        if widget.width() <= 0 or widget.height() <= 0:
-            return
-        painter = QPainter(image)
-        try:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            painter.translate(place.topLeft())
-            # Scaled as vectors, so text and lines stay sharp at any frame size.
-            painter.scale(place.width() / widget.width(), place.height() / widget.height())
-            # QGraphicsView overrides render() with a scene-rendering signature.
-            QWidget.render(widget, painter, QPoint(0, 0), QRegion(),
-                           QWidget.RenderFlag.DrawWindowBackground | QWidget.RenderFlag.DrawChildren)
-        finally:
-            painter.end()
-
-    def compose(self, caption: str) -> QImage:
-        """One whole frame at once."""
-        image = self.begin(caption)
-        for index in range(len(self.widgets)):
-            self.paint(image, index)
-        return image
-
-
-def rgb_array(image: QImage) -> np.ndarray:
-    """``image`` as a ``(height, width, 3)`` uint8 RGB array (a copy)."""
-    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
-    width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
-    rows = np.frombuffer(rgb.constBits(), np.uint8, count=stride * height)
-    return rows.reshape(height, stride)[:, :width * 3].reshape(height, width, 3).copy()
-
-
-def caption_of(snapshot: Snapshot) -> str:
-    """``cycle 120 · train loss 0.0123 · test loss 0.0140 · train acc 97.5% …`` (numbers only)."""
-    text = f"NN Studio · cycle {snapshot.cycle}"
-    e = snapshot.evaluation
-    if e is not None:
-        text += f" · train loss {format_number(e.train_loss)} · test loss {format_number(e.test_loss)}"
-        if e.train_accuracy == e.train_accuracy:
-            text += f" · train acc {format_percent(e.train_accuracy)} · test acc {format_percent(e.test_accuracy)}"
-    return text
-
-
-class EncoderThread(QThread):
-    """Encodes the frames put to it (QImages, no longer touched by the sender), in order, on its own thread.
-
-    Signals
-    -------
-    sig_encoded(int)
-        Frames encoded so far.
-    sig_written(int, int)
-        The file is in place: frames, bytes.
-    sig_failed(str)
-        It could not be written (the message says why); no file is left.
-    sig_aborted()
-        Cancelled; no file is left.
-
-    Attributes
-    ----------
-    encode_seconds
-        Time spent encoding (the writer's ``add`` and ``finish``), for measuring.
-    """
-
-    sig_encoded = Signal(int)
-    sig_written = Signal(int, int)
-    sig_failed = Signal(str)
-    sig_aborted = Signal()
-
-    _FINISH = object()
-
-    def __init__(self, path: str | os.PathLike, frame_ms: int, last_frame_ms: int, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("recordEncoderThread")
-        self.path = Path(path)
-        self.frame_ms, self.last_frame_ms = frame_ms, last_frame_ms
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._aborted = False
-        self.encode_seconds = 0.0
-
-    def put(self, frame: QImage) -> None:
-        self._queue.put(frame)
-
-    def finish(self) -> None:
-        self._queue.put(self._FINISH)
-
-    def abort(self) -> None:
-        """Stop at the next frame and remove what was written (frames still queued are dropped)."""
-        self._aborted = True
-        self._queue.put(self._FINISH)
-
-    def run(self) -> None:
-        writer = None
-        try:
-            while True:
-                item = self._queue.get()
-                if self._aborted:
-                    break
-                start = time.perf_counter()
-                if item is self._FINISH:
-                    if writer is None:
-                        raise ValueError("no frame was recorded")
-                    size = writer.finish()
-                    self.encode_seconds += time.perf_counter() - start
-                    self.sig_written.emit(writer.frames, size)
-                    return
-                if writer is None:
-                    writer = open_writer(self.path, self.frame_ms, self.last_frame_ms)
-                writer.add(rgb_array(item))
-                self.encode_seconds += time.perf_counter() - start
-                self.sig_encoded.emit(writer.frames)
-        except Exception as exc:  # noqa: BLE001 (whatever went wrong, no half file stays and the window hears why)
-            if writer is not None:
-                writer.abort()
-            self.sig_failed.emit(str(exc) or type(exc).__name__)
-            return
-        if writer is not None:
-            writer.abort()
-        self.sig_aborted.emit()
+__all__ = ["Recorder", "record_after_training"]
 
 
 class Recorder(QObject):

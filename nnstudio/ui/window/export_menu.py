@@ -14,9 +14,9 @@ from nnstudio.ui.plotting.figure_export import (
     IMAGE_FILTERS,
     ask_export_path,
     export_heatmaps,
-    export_history_csv,
     export_loss_plot,
 )
+from nnstudio.ui.plotting.history_export import export_history_csv
 from nnstudio.ui.plotting.loss_plot import LossPlot
 
 __all__ = ["ExportMenu", "ImportWeightsAction", "MODEL_EXPORTS", "WEIGHTS_FILTER", "torch_script_path"]

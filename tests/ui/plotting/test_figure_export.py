@@ -1,4 +1,4 @@
-"""Tests for nnstudio.ui.plotting.figure_export: PNG/SVG figures and the history CSV."""
+"""File › Export's figures and history CSV: figure_export, image_export (PNG/SVG) and history_export."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
+from nnstudio.engine.run.history import HISTORY_CSV_COLUMNS
 from nnstudio.ui.plotting import figure_export as fe
+from nnstudio.ui.plotting.history_export import export_history_csv
+from nnstudio.ui.plotting.image_export import export_widget_image
 from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 from nnstudio.ui.plotting.loss_plot import LossPlot
 
@@ -229,8 +232,8 @@ def test_single_view_widget_exports_directly(qtbot, tmp_path):
     view.show()
     qtbot.waitExposed(view)
     view.addPlot().plot([0, 1, 2], [2, 0, 1])
-    fe.export_widget_image(view, tmp_path / "a.png")
-    fe.export_widget_image(view.scene(), tmp_path / "a.svg")
+    export_widget_image(view, tmp_path / "a.png")
+    export_widget_image(view.scene(), tmp_path / "a.svg")
     assert _read_png(tmp_path / "a.png").width() == 300
     assert list(_read_svg(tmp_path / "a.svg").iter(f"{SVG}path"))
 
@@ -240,7 +243,7 @@ def test_single_view_widget_exports_directly(qtbot, tmp_path):
 def test_unknown_suffix_raises_and_names_the_allowed_ones(loss_plot, tmp_path, name):
     """Only .png and .svg are accepted; the message lists them and nothing is written."""
     with pytest.raises(ValueError, match=r"\.png, \.svg"):
-        fe.export_widget_image(loss_plot.loss_plot, tmp_path / name)
+        export_widget_image(loss_plot.loss_plot, tmp_path / name)
     assert _only_file(tmp_path) == []
 
 
@@ -283,7 +286,7 @@ def test_failure_after_bytes_are_written_leaves_no_partial_file(loss_plot, tmp_p
     for name in ("old.png", "new.png", "history.csv"):
         with pytest.raises(OSError, match="disk full"):
             if name.endswith(".csv"):
-                fe.export_history_csv(loss_plot, tmp_path / name)
+                export_history_csv(loss_plot, tmp_path / name)
             else:
                 fe.export_loss_plot(loss_plot, tmp_path / name)
     monkeypatch.setattr(os, "fsync", real_fsync)
@@ -322,52 +325,32 @@ HAND_MADE_CSV = (
 )
 
 
-def test_history_rows_merge_batch_and_evaluations_by_cycle():
-    """One row per cycle; None where the cycle was not measured; NaN kept where a measurement does not exist."""
-    rows = fe.history_rows(*_hand_made_history())
-    expected = [
-        (0, 0.9, 0.8, 0.85, 0.5, 0.45),
-        (1, 0.7, None, None, None, None),
-        (2, 0.30000000000000004, None, None, None, None),
-        (3, 0.4, None, None, None, None),
-        (4, 0.25, 0.2, NAN, 0.9, NAN),
-    ]
-    assert repr(rows) == repr(expected)  # repr: nan == nan
-    assert all(type(row[0]) is int for row in rows)
+def test_history_csv_keeps_evaluation_only_cycles(tmp_path):
+    """An evaluated cycle without a batch point gets a row with an empty batch_loss; no points, only the header."""
+    path = tmp_path / "history.csv"
+    export_history_csv(([1.0], [0.5], [0.0, 3.0], [[0.4, NAN, NAN, NAN], [0.1, 0.2, 1.0, 1.0]]), path)
+    assert path.read_text(encoding="utf-8").splitlines()[1:] == ["0,,0.4,nan,nan,nan", "1,0.5,,,,", "3,,0.1,0.2,1.0,1.0"]
+    export_history_csv(([], [], [], np.empty((0, 4))), path)
+    assert path.read_text(encoding="utf-8") == HAND_MADE_CSV.splitlines(keepends=True)[0]
 
 
-def test_history_rows_keep_evaluation_only_cycles():
-    """An evaluated cycle without a batch point gets a row with an empty batch_loss."""
-    rows = fe.history_rows([1.0], [0.5], [0.0, 3.0], [[0.4, NAN, NAN, NAN], [0.1, 0.2, 1.0, 1.0]])
-    expected = [(0, None, 0.4, NAN, NAN, NAN), (1, 0.5, None, None, None, None), (3, None, 0.1, 0.2, 1.0, 1.0)]
-    assert repr(rows) == repr(expected)
-    assert fe.history_rows([], [], [], np.empty((0, 4))) == []
-
-
-def test_history_rows_reject_mismatched_arrays():
-    """Paired arrays must match and cycles must be finite."""
+def test_history_csv_rejects_mismatched_arrays_and_writes_nothing(tmp_path):
+    """Paired arrays must match and cycles must be finite; the message names the problem."""
+    path = tmp_path / "history.csv"
     with pytest.raises(ValueError, match="lengths differ"):
-        fe.history_rows([0, 1], [0.5], [], [])
+        export_history_csv(([0, 1], [0.5], [], []), path)
     with pytest.raises(ValueError, match=r"shape \(1, 4\)"):
-        fe.history_rows([], [], [0], [[0.1, 0.2]])
+        export_history_csv(([], [], [0], [[0.1, 0.2]]), path)
     with pytest.raises(ValueError, match="finite"):
-        fe.history_rows([NAN], [0.5], [], [])
+        export_history_csv(([NAN], [0.5], [], []), path)
+    assert not path.exists()
 
 
 def test_history_csv_text_is_exact(tmp_path):
     """Header, empty cells where not measured, nan where not existing, repr floats: exactly."""
     path = tmp_path / "history.csv"
-    assert fe.export_history_csv(_hand_made_history(), path) == path
+    assert export_history_csv(_hand_made_history(), path) == path
     assert path.read_text(encoding="utf-8") == HAND_MADE_CSV
-
-
-def test_history_rows_match_the_written_csv(tmp_path):
-    """history_rows is the table the engine's writer puts in the file, cell for cell."""
-    path = tmp_path / "history.csv"
-    fe.export_history_csv(_hand_made_history(), path)
-    cells = [line.split(",") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-    rows = fe.history_rows(*_hand_made_history())
-    assert cells == [[str(row[0]), *("" if v is None else repr(v) for v in row[1:])] for row in rows]
 
 
 def test_export_history_csv_accepts_the_window_sources(tmp_path):
@@ -387,18 +370,18 @@ def test_export_history_csv_accepts_the_window_sources(tmp_path):
         "seven": (bc, bl, ec, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3]),
     }
     for name, source in sources.items():
-        fe.export_history_csv(source, tmp_path / f"{name}.csv")
+        export_history_csv(source, tmp_path / f"{name}.csv")
         assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == HAND_MADE_CSV, name
     with pytest.raises(TypeError, match="History"):
-        fe.export_history_csv(42, tmp_path / "x.csv")
+        export_history_csv(42, tmp_path / "x.csv")
 
 
 def test_export_history_csv_from_the_loss_plot(loss_plot, tmp_path):
     """Read back from the curves: every cycle, losses exact, accuracies as fractions."""
     path = tmp_path / "history.csv"
-    fe.export_history_csv(loss_plot, path)
+    export_history_csv(loss_plot, path)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ",".join(fe.HISTORY_COLUMNS) and len(lines) == 1 + 2000
+    assert lines[0] == ",".join(HISTORY_CSV_COLUMNS) and len(lines) == 1 + 2000
     bc, bl, ec, trl, tel, tra, tea = _history()
     cells = lines[1 + 100].split(",")  # cycle 100: batch point and second evaluation
     assert cells[:4] == ["100", repr(float(bl[100])), repr(float(trl[1])), repr(float(tel[1]))]
@@ -411,12 +394,12 @@ def test_export_history_csv_from_the_loss_plot(loss_plot, tmp_path):
 def test_history_csv_gets_ordinary_permissions(tmp_path):
     """The CSV is readable like any new file, and a replaced file keeps its mode."""
     path = tmp_path / "history.csv"
-    fe.export_history_csv(_hand_made_history(), path)
+    export_history_csv(_hand_made_history(), path)
     umask = os.umask(0o022)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     path.chmod(0o640)
-    fe.export_history_csv(_hand_made_history(), path)
+    export_history_csv(_hand_made_history(), path)
     assert path.stat().st_mode & 0o777 == 0o640
 
 

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from nnstudio.ui.recording.recorder import FrameComposer, Recorder, RecordSettings, rgb_array
+from nnstudio.ui.recording.frame_composer import FrameComposer, rgb_array
+from nnstudio.ui.recording.record_settings import RecordSettings
+from nnstudio.ui.recording.recorder import Recorder
 
 Image = pytest.importorskip("PIL.Image", reason="the record extra (Pillow) is part of the test extra")
 
