@@ -13,17 +13,15 @@ from nnstudio.cli.errors import EXIT_OK, CliError
 from nnstudio.cli.training import check_folder, fit_data, load_dataset, percent, progress_bar, run_config, write_figure
 from nnstudio.engine.data.datasets import DATASET_NAMES, GENERATOR_NAMES, Dataset
 from nnstudio.engine.run.compare import (
-    MAX_PLOTTED_RUNS,
     MAX_RUNS,
     VARY_FLAGS,
     RunSummary,
-    curves_png,
     describe_base,
     format_value,
     plan_runs,
     run_planned,
-    write_curves_csv,
 )
+from nnstudio.engine.run.compare_curves import MAX_PLOTTED_RUNS, curves_png, write_curves_csv
 
 
 def _vary_values(args) -> tuple[str, list]:

@@ -35,8 +35,8 @@ from nnstudio.engine.explain.landscape import (
 from nnstudio.engine.io.fileio import atomic_write_text
 from nnstudio.engine.io.png_encoding import write_png
 from nnstudio.engine.io.raster_charts import heat_map
-from nnstudio.engine.run.compare import RunOutcome
 from nnstudio.engine.run.experiment import Experiment
+from nnstudio.engine.run.single_run import RunOutcome
 
 #: Parameter snapshots kept along a run for the PCA directions.
 TRAJECTORY_SNAPSHOTS = 100

@@ -27,7 +27,8 @@ from nnstudio.engine.io.formats import MAX_WEIGHTS_BYTES
 from nnstudio.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nnstudio.engine.nn.losses import LOSSES
 from nnstudio.engine.nn.network import DELTA_RULES, MAX_NEURONS
-from nnstudio.engine.run.compare import MAX_PLOTTED_RUNS, MAX_RUNS, VARY_FLAGS
+from nnstudio.engine.run.compare import MAX_RUNS, VARY_FLAGS
+from nnstudio.engine.run.compare_curves import MAX_PLOTTED_RUNS
 from nnstudio.engine.run.history import HISTORY_CSV_COLUMNS
 
 COMMANDS = ("train", "predict", "compare", "landscape")

@@ -16,9 +16,9 @@ from nnstudio.engine.io.formats import ModelFile, load_weights
 from nnstudio.engine.io.model_fit import fit_to_model
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Rollback
-from nnstudio.engine.run.compare import DEFAULT_EPOCHS, RunConfig, RunOutcome, make_experiment, train_run
 from nnstudio.engine.run.experiment import Experiment
 from nnstudio.engine.run.history import write_history_csv
+from nnstudio.engine.run.single_run import DEFAULT_EPOCHS, RunConfig, RunOutcome, make_experiment, train_run
 
 
 def load_dataset(args, notes: list[str]) -> Dataset:
@@ -76,7 +76,7 @@ def progress_bar(total: int, description: str | None = None):
 
 
 def train_cycles(experiment: Experiment, total_cycles: int, snapshots: int = 0) -> tuple[RunOutcome, float]:
-    """Train ``total_cycles`` as ``engine.run.compare.train_run`` does, with a progress bar; (outcome, seconds)."""
+    """Train ``total_cycles`` as ``engine.run.single_run.train_run`` does, with a progress bar; (outcome, seconds)."""
     start = time.perf_counter()
     with progress_bar(total_cycles) as bar, np.errstate(all="ignore"):
         # Overflow on the way to divergence is reported once, by the caller, not as numpy warnings.

@@ -11,20 +11,10 @@ from nnstudio.engine.data.datasets import load_named
 from nnstudio.engine.io.formats import ModelFile
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.compare import (
-    MAX_RUNS,
-    VARY_FLAGS,
-    RunConfig,
-    compare_runs,
-    curves_table,
-    format_value,
-    iter_compare,
-    make_experiment,
-    plan_runs,
-    train_run,
-    write_curves_csv,
-)
+from nnstudio.engine.run.compare import MAX_RUNS, VARY_FLAGS, compare_runs, format_value, iter_compare, plan_runs
+from nnstudio.engine.run.compare_curves import curves_table, write_curves_csv
 from nnstudio.engine.run.experiment import Experiment
+from nnstudio.engine.run.single_run import RunConfig, make_experiment, train_run
 
 
 @pytest.fixture(scope="module")
