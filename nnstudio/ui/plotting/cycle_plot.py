@@ -12,19 +12,22 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
-from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, GRID_ALPHA, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, GRID_ALPHA, MUTED_TEXT_COLOR, TEXT_COLOR
 from nnstudio.ui.plotting.cycle_axes import CycleAxis, DecadeLogAxis
 from nnstudio.ui.plotting.cycle_series import MIN_CYCLE_SPAN, short_history_y_range
 
 __all__ = [
     "HOVER_HINT",
+    "LogScaleSwitch",
     "SMOOTH_POINTS",
     "SAMPLES_PER_PIXEL",
     "ShortHistoryView",
     "cycle_plot_widget",
+    "readout_label",
     "readout_text",
     "style_plot",
     "thin_to_pixels",
@@ -92,6 +95,15 @@ def thin_to_pixels(*curves: pg.PlotDataItem) -> None:
         curve.opts["autoDownsampleFactor"] = SAMPLES_PER_PIXEL  # no setter: pyqtgraph reads the option
 
 
+def readout_label(parent: QWidget, object_name: str) -> QLabel:
+    """The hover read-out line under a cycle plot, showing :data:`HOVER_HINT` until hovered."""
+    label = QLabel(HOVER_HINT, parent)
+    label.setObjectName(object_name)
+    label.setStyleSheet(f"color: {MUTED_TEXT_COLOR}; padding: 2px 6px;")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 def readout_text(cycle: float, fields: Sequence[tuple[str, str]]) -> str:
     """The hover read-out line: ``cycle 120 · train 0.1234 · test 0.2345``."""
     return READOUT_SEPARATOR.join([f"cycle {cycle:.0f}", *(f"{label} {value}" for label, value in fields)])
@@ -136,3 +148,33 @@ class ShortHistoryView:
         """Start over (a new run): pinned from cycle 0 until the history is long enough."""
         self.pinned = False
         self.update(xs, ys)
+
+
+class LogScaleSwitch:
+    """The log-scale state of a cycle plot widget, kept in its ``log_checkbox``.
+
+    The widget applies a new state in its ``_apply_log_scale(enabled)`` and follows the
+    plot's context-menu toggle in its ``_sync_log_checkbox(enabled)``.
+    """
+
+    log_checkbox: QCheckBox
+
+    def _add_log_checkbox(self, plot: pg.PlotWidget, object_name: str, tooltip: str, checked: bool) -> QCheckBox:
+        """Create ``log_checkbox`` for ``plot``, mirrored with the plot's own menu toggle so the two never disagree."""
+        self.log_checkbox = QCheckBox("Log scale", self)
+        self.log_checkbox.setObjectName(object_name)
+        self.log_checkbox.setToolTip(tooltip)
+        self.log_checkbox.setChecked(checked)
+        self.log_checkbox.toggled.connect(self._apply_log_scale)
+        plot.getPlotItem().ctrl.logYCheck.toggled.connect(self._sync_log_checkbox)
+        return self.log_checkbox
+
+    def is_log_scale(self) -> bool:
+        """Return True when the y axis is logarithmic."""
+        return self.log_checkbox.isChecked()
+
+    def set_log_scale(self, enabled: bool) -> None:
+        """Switch the y axis to log10 (``True``) or linear (``False``); the check box follows silently."""
+        with QSignalBlocker(self.log_checkbox):
+            self.log_checkbox.setChecked(bool(enabled))
+        self._apply_log_scale(bool(enabled))

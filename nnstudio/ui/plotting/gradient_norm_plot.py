@@ -17,11 +17,19 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR, format_value
+from nnstudio.ui.plotting.colormaps import TEXT_COLOR, format_value
 from nnstudio.ui.plotting.colormaps import layer_colors as _layer_hex_colors
-from nnstudio.ui.plotting.cycle_plot import HOVER_HINT, SMOOTH_POINTS, ShortHistoryView, cycle_plot_widget, readout_text
+from nnstudio.ui.plotting.cycle_plot import (
+    HOVER_HINT,
+    SMOOTH_POINTS,
+    LogScaleSwitch,
+    ShortHistoryView,
+    cycle_plot_widget,
+    readout_label,
+    readout_text,
+)
 from nnstudio.ui.plotting.cycle_series import EMPTY, nearest_index, value_at
 from nnstudio.ui.plotting.hover import HoverCursor, PlotHover, view_x
 from nnstudio.ui.plotting.numbers import MISSING
@@ -50,7 +58,7 @@ def layer_colors(count: int) -> list[pg.QtGui.QColor]:
     return [pg.QtGui.QColor(c) for c in _layer_hex_colors(count)]
 
 
-class GradientNormPlot(QWidget):
+class GradientNormPlot(LogScaleSwitch, QWidget):
     """‖∂L/∂W‖ of each weight layer versus cycle, log-scale y by default; object name ``"gradientNormPlot"``.
 
     The log-scale state is read with :meth:`is_log_scale`.
@@ -85,18 +93,9 @@ class GradientNormPlot(QWidget):
         self.legend = self._make_legend()
         self._cursor = HoverCursor(self.plot, [])
 
-        self.log_checkbox = QCheckBox("Log scale", self)
-        self.log_checkbox.setObjectName("gradientNormLogCheck")
-        self.log_checkbox.setToolTip("Logarithmic axis: layers whose gradients differ by decades stay readable")
-        self.log_checkbox.setChecked(True)
-        self.log_checkbox.toggled.connect(self._apply_log_scale)
-        # The plot's context menu has its own log toggle; mirror it so the two never disagree.
-        self.plot.getPlotItem().ctrl.logYCheck.toggled.connect(self._sync_log_checkbox)
-
-        self.readout = QLabel(HOVER_HINT, self)
-        self.readout.setObjectName("gradientNormReadout")
-        self.readout.setStyleSheet(f"color: {MUTED_TEXT_COLOR}; padding: 2px 6px;")
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._add_log_checkbox(self.plot, "gradientNormLogCheck",
+                               "Logarithmic axis: layers whose gradients differ by decades stay readable", checked=True)
+        self.readout = readout_label(self, "gradientNormReadout")
 
         footer = QHBoxLayout()
         footer.setContentsMargins(0, 0, 4, 0)
@@ -163,16 +162,6 @@ class GradientNormPlot(QWidget):
         self._redraw()
         self._reset_hover()
         self._reset_range()
-
-    def is_log_scale(self) -> bool:
-        """Return True when the y axis is logarithmic."""
-        return self.log_checkbox.isChecked()
-
-    def set_log_scale(self, enabled: bool) -> None:
-        """Switch the y axis to log10 (``True``) or linear (``False``); the check box follows silently."""
-        with QSignalBlocker(self.log_checkbox):
-            self.log_checkbox.setChecked(bool(enabled))
-        self._apply_log_scale(bool(enabled))
 
     # ------------------------------------------------------------------ internals
     def _make_legend(self) -> pg.LegendItem:

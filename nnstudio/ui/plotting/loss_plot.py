@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from nnstudio.ui.plotting.colormaps import (
     BATCH_COLOR,
@@ -25,8 +25,10 @@ from nnstudio.ui.plotting.colormaps import (
 from nnstudio.ui.plotting.cycle_plot import (
     HOVER_HINT,
     SMOOTH_POINTS,
+    LogScaleSwitch,
     ShortHistoryView,
     cycle_plot_widget,
+    readout_label,
     readout_text,
     thin_to_pixels,
 )
@@ -59,7 +61,7 @@ def _train_and_test_curves(plot: pg.PlotWidget) -> tuple[pg.PlotDataItem, pg.Plo
     return train, test
 
 
-class LossPlot(QWidget):
+class LossPlot(LogScaleSwitch, QWidget):
     """Loss and accuracy versus training cycle, in two tabs; the object name is always ``"lossPlot"``.
 
     The "Loss" tab shows the noisy per-cycle mini-batch loss as a faint trace
@@ -115,19 +117,10 @@ class LossPlot(QWidget):
         self.tabs.addTab(self.loss_plot, "Loss")
         self.tabs.addTab(self._accuracy_stack, "Accuracy")
 
-        self.log_checkbox = QCheckBox("Log scale", self)
-        self.log_checkbox.setObjectName("lossLogScaleCheck")
-        self.log_checkbox.setToolTip("Show the loss on a logarithmic axis")
-        self.log_checkbox.toggled.connect(self._apply_log_scale)
+        self._add_log_checkbox(self.loss_plot, "lossLogScaleCheck", "Show the loss on a logarithmic axis", checked=False)
         self.tabs.setCornerWidget(self.log_checkbox, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        # The PlotItem context menu has its own log toggle; mirror it so the two never disagree.
-        self.loss_plot.getPlotItem().ctrl.logYCheck.toggled.connect(self._sync_log_checkbox)
-
-        self.readout = QLabel(HOVER_HINT, self)
-        self.readout.setObjectName("lossReadout")
-        self.readout.setStyleSheet(f"color: {MUTED_TEXT_COLOR}; padding: 2px 6px;")
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout = readout_label(self, "lossReadout")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -283,16 +276,6 @@ class LossPlot(QWidget):
         self._loss_view.update([self._batch[0], self._train[0], self._test[0]],
                                [self._batch[1], self._train[1], self._test[1]])
         self._accuracy_view.update([self._train_acc[0], self._test_acc[0]], [self._train_acc[1], self._test_acc[1]])
-
-    def is_log_scale(self) -> bool:
-        """Return True when the loss axis is logarithmic."""
-        return self.log_checkbox.isChecked()
-
-    def set_log_scale(self, enabled: bool) -> None:
-        """Switch the loss axis to log10 (``True``) or linear (``False``); the check box follows silently."""
-        with QSignalBlocker(self.log_checkbox):
-            self.log_checkbox.setChecked(bool(enabled))
-        self._apply_log_scale(bool(enabled))
 
     # ------------------------------------------------------------------ internals
     @staticmethod

@@ -42,23 +42,15 @@ def _history():
 
 
 @pytest.fixture
-def loss_plot(qtbot) -> LossPlot:
-    widget = LossPlot()
-    qtbot.addWidget(widget)
-    widget.resize(900, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
+def loss_plot(shown) -> LossPlot:
+    widget = shown(LossPlot(), 900, 400)
     widget.set_history(*_history())
     return widget
 
 
 @pytest.fixture
-def heatmaps(qtbot) -> LayerHeatmaps:
-    widget = LayerHeatmaps("activations")
-    qtbot.addWidget(widget)
-    widget.resize(900, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
+def heatmaps(qtbot, shown) -> LayerHeatmaps:
+    widget = shown(LayerHeatmaps("activations"), 900, 300)
     rng = np.random.default_rng(0)
     widget.set_matrices([rng.random((8, 4)), rng.random((8, 3))], ["layer 1 (4 neurons)", "layer 2 (3 neurons)"])
     qtbot.wait(20)
@@ -224,13 +216,9 @@ def test_export_heatmaps_without_layers_raises(qtbot, tmp_path):
         fe.export_heatmaps(widget, tmp_path / "h.svg")
 
 
-def test_single_view_widget_exports_directly(qtbot, tmp_path):
+def test_single_view_widget_exports_directly(shown, tmp_path):
     """export_widget_image takes a GraphicsLayoutWidget (pyqtgraph exporters) and its scene alike."""
-    view = pg.GraphicsLayoutWidget()
-    qtbot.addWidget(view)
-    view.resize(300, 200)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown(pg.GraphicsLayoutWidget(), 300, 200)
     view.addPlot().plot([0, 1, 2], [2, 0, 1])
     export_widget_image(view, tmp_path / "a.png")
     export_widget_image(view.scene(), tmp_path / "a.svg")

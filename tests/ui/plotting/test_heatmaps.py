@@ -15,12 +15,8 @@ from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
 
 
 @pytest.fixture
-def heatmap(qtbot) -> Heatmap:
-    widget = Heatmap(mode="sequential", title="layer 1", row_label="sample", col_label="neuron")
-    qtbot.addWidget(widget)
-    widget.resize(400, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
+def heatmap(shown) -> Heatmap:
+    widget = shown(Heatmap(mode="sequential", title="layer 1", row_label="sample", col_label="neuron"), 400, 300)
     return widget
 
 
@@ -130,13 +126,9 @@ def test_hover_text_reports_cell_value(heatmap):
     assert heatmap.readout.text() == "sample 1, neuron 4: 0.0300"
 
 
-def test_hover_text_is_signed_in_diverging_mode(qtbot):
+def test_hover_text_is_signed_in_diverging_mode(shown):
     """Diverging values carry an explicit sign, tiny ones in scientific notation."""
-    widget = Heatmap(mode="diverging")
-    qtbot.addWidget(widget)
-    widget.resize(300, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown(Heatmap(mode="diverging"), 300, 300)
     widget.set_matrix(np.array([[0.004, -2e-5]]))
     widget._on_mouse_moved((_scene_pos(widget, 0.5, 0.5),))
     assert widget.readout.text() == "row 1, column 1: +0.0040"
@@ -239,13 +231,9 @@ def test_activation_levels_centre_on_the_midpoint(qtbot):
     assert linear.levels() == pytest.approx((-2.0, 2.0))
 
 
-def test_pending_layers_are_hatched_with_a_note_not_coloured(qtbot):
+def test_pending_layers_are_hatched_with_a_note_not_coloured(shown):
     """A layer marked pending shows no image (no colour that reads as a value) and says so."""
-    widget = LayerHeatmaps(kind="activations")
-    qtbot.addWidget(widget)
-    widget.resize(600, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown(LayerHeatmaps(kind="activations"), 600, 300)
     widget.set_matrices([np.full((3, 2), 0.5), np.zeros((3, 1))], ["a", "b"], pending=[False, True])
     ready, pending = widget.heatmaps
     assert not ready.is_pending() and ready.image_item.image is not None
@@ -298,13 +286,9 @@ def test_no_layers_shows_the_empty_state_message(qtbot):
     assert not widget.empty_message.isHidden()
 
 
-def test_empty_layer_matrix_is_ok(qtbot):
+def test_empty_layer_matrix_is_ok(shown):
     """A layer with an empty matrix renders alongside normal ones."""
-    widget = LayerHeatmaps(kind="activations")
-    qtbot.addWidget(widget)
-    widget.resize(600, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown(LayerHeatmaps(kind="activations"), 600, 300)
     widget.set_matrices([np.zeros((0, 4)), np.ones((3, 2)) * 0.5], ["empty", "full"])
     widget.grab()
     assert widget.heatmaps[0].image_item.image is None

@@ -28,12 +28,8 @@ def _history(n_batch: int = 2000, eval_every: int = 400):
 
 
 @pytest.fixture
-def plot(qtbot) -> LossPlot:
-    widget = LossPlot()
-    qtbot.addWidget(widget)
-    widget.resize(900, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
+def plot(shown) -> LossPlot:
+    widget = shown(LossPlot(), 900, 400)
     return widget
 
 
