@@ -21,17 +21,8 @@ from nnstudio.cli.training import (
     train_cycles,
     write_figure,
 )
-from nnstudio.engine.explain.landscape import (
-    MAX_RESOLUTION,
-    Landscape,
-    LandscapePlane,
-    LandscapeSpec,
-    iter_landscape,
-    losses_at,
-    pca_plane,
-    random_plane,
-    update_cut,
-)
+from nnstudio.engine.explain import landscape as loss_landscape
+from nnstudio.engine.explain.landscape import MAX_RESOLUTION, Landscape, LandscapePlane, LandscapeSpec
 from nnstudio.engine.io.fileio import atomic_write_text
 from nnstudio.engine.io.png_encoding import write_png
 from nnstudio.engine.io.raster_charts import heat_map
@@ -50,12 +41,12 @@ def _landscape_plane(args, experiment: Experiment, outcome: RunOutcome) -> Lands
     network = experiment.network
     if args.directions == "pca":
         try:
-            return pca_plane(outcome.trajectory)
+            return loss_landscape.pca_plane(outcome.trajectory)
         except ValueError as exc:
             reason = str(exc).replace(" (use random directions)", "")
             print(f"nnstudio landscape: note: no PCA directions: {reason}; using random directions from seed "
                   f"{args.seed} instead", file=sys.stderr)
-    return random_plane(network.spec.sizes, network.flat, args.seed)
+    return loss_landscape.random_plane(network.spec.sizes, network.flat, args.seed)
 
 
 def _landscape_spec(args, plane: LandscapePlane) -> LandscapeSpec:
@@ -141,7 +132,7 @@ def _update_cut(experiment: Experiment) -> tuple[list[str], dict]:
     trainer = experiment.trainer
     X, Y = trainer.X_train, trainer.Y_train
     ts = np.union1d(CUT_SEARCHED, CUT_PRINTED)
-    losses = update_cut(experiment.network, X, Y, trainer.previous_params, trainer.optimizer.updates, ts)
+    losses = loss_landscape.update_cut(experiment.network, X, Y, trainer.previous_params, trainer.optimizer.updates, ts)
     size = float(np.linalg.norm(trainer.optimizer.updates))
     lines = [f"loss along the last update (its length {size:.3g}; t = 0 before it, t = 1 after it), on the "
              "training split:"]
@@ -174,10 +165,10 @@ def run_landscape(args) -> int:
     network = experiment.network
     X, Y = trainer.X_train, trainer.Y_train
     losses = np.empty((spec.resolution, spec.resolution))
-    for first, block in iter_landscape(spec, network, X, Y, plane):
+    for first, block in loss_landscape.iter_landscape(spec, network, X, Y, plane):
         losses[first : first + len(block)] = block
     landscape = Landscape(spec.alphas, spec.betas, losses, plane)
-    final_loss = float(losses_at(network, X, Y, plane.origin[None])[0])
+    final_loss = float(loss_landscape.losses_at(network, X, Y, plane.origin[None])[0])
     lines, summary["landscape"] = _landscape_summary(landscape, final_loss)
     for line in lines:
         print(line)

@@ -25,9 +25,8 @@ from pathlib import Path
 
 from nnstudio.engine.io.export_script_parts import (
     CSV_MAIN,
-    check_finite,
+    checked_layout,
     constants_source,
-    feature_names,
     import_lines,
     script_docstring,
     short_list,
@@ -68,16 +67,12 @@ NUMPY_ACTIVATIONS = {
 
 def export_numpy_script(model: ModelFile, path: str | os.PathLike) -> None:
     """Write ``model`` as a standalone numpy script at ``path`` (see the module docstring), atomically."""
-    path = Path(path)
-    write_script(path, numpy_script_source(model, path.name))
+    write_script(path, numpy_script_source(model, Path(path).name))
 
 
 def numpy_script_source(model: ModelFile, file_name: str = "model.py") -> str:
     """The text of the numpy script for ``model``, to be saved as ``file_name``."""
-    check_finite(model)
-    spec = model.network.spec
-    n_in, n_out = spec.sizes[0], spec.sizes[-1]
-    features = feature_names(model)
+    spec, n_in, n_out, features = checked_layout(model)
     used = list(dict.fromkeys(spec.activations))
     doc = script_docstring(
         model,

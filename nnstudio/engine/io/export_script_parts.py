@@ -9,6 +9,7 @@ quote, backslash and unprintable character. Comments and code never hold a name.
 from __future__ import annotations
 
 import keyword
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,20 +17,26 @@ import numpy as np
 from nnstudio import __version__
 from nnstudio.engine.io.fileio import atomic_write_text
 from nnstudio.engine.io.formats import FormatError, ModelFile
+from nnstudio.engine.nn.network import NetworkSpec
 
 LINE_WIDTH = 100
 
 
-def write_script(path: Path, text: str) -> None:
+def write_script(path: str | os.PathLike, text: str) -> None:
+    """``text`` written to ``path`` atomically; FormatError names the file if it cannot be."""
+    path = Path(path)
     try:
         atomic_write_text(path, text)
     except OSError as exc:
         raise FormatError(f"{path.name}: cannot write the file ({exc.strerror or exc})") from None
 
 
-def check_finite(model: ModelFile) -> None:
+def checked_layout(model: ModelFile) -> tuple[NetworkSpec, int, int, tuple[str, ...]]:
+    """(spec, inputs, outputs, input names) of ``model``; FormatError if its weights are not finite."""
     if not model.network.is_finite():
         raise FormatError("the weights hold NaN or infinity; refusing to write them")
+    spec = model.network.spec
+    return spec, spec.sizes[0], spec.sizes[-1], feature_names(model)
 
 
 def import_lines(file_name: str, names: str) -> list[str]:

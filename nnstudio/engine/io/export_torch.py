@@ -19,10 +19,9 @@ from pathlib import Path
 
 from nnstudio.engine.io.export_script_parts import (
     CSV_MAIN,
-    check_finite,
+    checked_layout,
     class_names,
     constants_source,
-    feature_names,
     import_lines,
     script_docstring,
     short_list,
@@ -44,16 +43,12 @@ TORCH_MODULES = {
 
 def export_torch_script(model: ModelFile, path: str | os.PathLike) -> None:
     """Write ``model`` as a PyTorch script at ``path`` (see the module docstring), atomically."""
-    path = Path(path)
-    write_script(path, torch_script_source(model, path.name))
+    write_script(path, torch_script_source(model, Path(path).name))
 
 
 def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> str:
     """The text of the PyTorch script for ``model``, to be saved as ``file_name``."""
-    check_finite(model)
-    spec = model.network.spec
-    n_in, n_out = spec.sizes[0], spec.sizes[-1]
-    features = feature_names(model)
+    spec, n_in, n_out, features = checked_layout(model)
     loss_doc, loss_body, loss_comment = _torch_loss(spec.loss, spec.activations[-1])
     doc = script_docstring(
         model,

@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader sees the old file or the whole new one, never half of it."""
+"""Atomic file writes (a reader sees the old file or the whole new one), and the checks before a read."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_writer", "atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_writer", "atomic_write_bytes", "atomic_write_text", "check_readable"]
 
 
 @contextlib.contextmanager
@@ -54,3 +54,18 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_writer(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
+
+
+def check_readable(path: Path, error: type[Exception], kind: str, max_bytes: int, folder: str = "folder") -> None:
+    """Raise ``error`` naming the problem if ``path`` is missing, unreadable, a folder or over ``max_bytes``."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise error(f"{name}: no such file ({path})") from None
+    except OSError as exc:
+        raise error(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise error(f"{name}: is a {folder}, not a {kind} file")
+    if size > max_bytes:
+        raise error(f"{name}: larger than the {max_bytes >> 20} MB limit for {kind} files")

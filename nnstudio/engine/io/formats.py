@@ -21,8 +21,8 @@ import numpy as np
 
 from nnstudio import __version__
 from nnstudio.engine.data.datasets import TASKS, DatasetError, Normalizer
-from nnstudio.engine.io.fileio import atomic_write_text, atomic_writer
-from nnstudio.engine.io.npz_archive import split_meta
+from nnstudio.engine.io.fileio import atomic_write_text, atomic_writer, check_readable
+from nnstudio.engine.io.npz_archive import mismatch, split_meta
 from nnstudio.engine.nn.network import Network, NetworkSpec, SpecError
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "WEIGHT_SUFFIXES", "FormatError", "ModelFile", "save_weights", "load_weights"]
@@ -151,16 +151,7 @@ def load_weights(path: str | os.PathLike) -> ModelFile:
     """Read a weights file written by ``save_weights`` (or by hand in the same layout)."""
     path = Path(path)
     suffix = _suffix(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise FormatError(f"{path.name}: no such file ({path})") from None
-    except OSError as exc:
-        raise FormatError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
-    if path.is_dir():
-        raise FormatError(f"{path.name}: is a directory, not a weights file")
-    if size > MAX_WEIGHTS_BYTES:
-        raise FormatError(f"{path.name}: larger than the {MAX_WEIGHTS_BYTES >> 20} MB limit for weights files")
+    check_readable(path, FormatError, "weights", MAX_WEIGHTS_BYTES, folder="directory")
     meta, arrays = _read_npz(path) if suffix == ".npz" else _read_json(path)
     name = path.name
     if meta.get("format") != FORMAT_NAME:
@@ -175,11 +166,8 @@ def load_weights(path: str | os.PathLike) -> ModelFile:
     n_layers = spec.n_layers
     expected = {f"W{l}" for l in range(n_layers)} | {f"b{l}" for l in range(n_layers)}
     if set(arrays) != expected:
-        missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
-        detail = "; ".join(part for part in (
-            f"missing {', '.join(missing)}" if missing else "",
-            f"unexpected {', '.join(extra)}" if extra else "") if part)
-        raise FormatError(f"{name}: arrays do not match the {n_layers}-layer network in meta ({detail})")
+        raise FormatError(f"{name}: arrays do not match the {n_layers}-layer network in meta "
+                          f"({mismatch(expected, arrays)})")
     for key, array in arrays.items():
         if array.dtype.kind not in "fiu":
             raise FormatError(f"{name}: {key} is not numeric")

@@ -28,6 +28,14 @@ def split_meta(arrays: dict[str, np.ndarray], name: str, error: type[Exception],
     return meta, arrays
 
 
+def mismatch(expected: set[str], arrays: dict[str, np.ndarray]) -> str:
+    """What the arrays' names lack and hold beyond ``expected``: "missing W1; unexpected W9"."""
+    missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
+    return "; ".join(part for part in (
+        f"missing {', '.join(missing)}" if missing else "",
+        f"unexpected {', '.join(extra)}" if extra else "") if part)
+
+
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, error: type[Exception]) -> np.ndarray:
     with archive.open(info) as handle:
         version = npy.read_magic(handle)

@@ -58,9 +58,9 @@ import numpy as np
 
 from nnstudio import __version__
 from nnstudio.engine.data.datasets import REAL_DATASETS, TASKS
-from nnstudio.engine.io.fileio import atomic_writer
-from nnstudio.engine.io.npz_archive import read_checked_archive
-from nnstudio.engine.nn.network import n_parameters
+from nnstudio.engine.io.fileio import atomic_writer, check_readable
+from nnstudio.engine.io.npz_archive import mismatch, read_checked_archive
+from nnstudio.engine.nn.layer_passes import n_parameters
 from nnstudio.engine.nn.trainer_state import TrainerState
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.pinned_runs import PinnedRun, pins_from_list
@@ -267,11 +267,7 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
     if custom:
         expected |= {"X", "y"}
     if set(arrays) != expected:
-        missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
-        detail = "; ".join(part for part in (
-            f"missing {', '.join(missing)}" if missing else "",
-            f"unexpected {', '.join(extra)}" if extra else "") if part)
-        raise SessionFileError(f"the arrays do not match the meta ({detail})")
+        raise SessionFileError(f"the arrays do not match the meta ({mismatch(expected, arrays)})")
 
     # Every shape checked before anything is built.
     n_params = n_parameters(tuple(sizes))
@@ -330,16 +326,7 @@ def load_session(path: str | os.PathLike) -> TrainingSession:
     """
     path = Path(path)
     name = path.name
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise SessionFileError(f"{name}: no such file ({path})") from None
-    except OSError as exc:
-        raise SessionFileError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-    if path.is_dir():
-        raise SessionFileError(f"{name}: is a folder, not a session file")
-    if size > MAX_SESSION_BYTES:
-        raise SessionFileError(f"{name}: larger than the {MAX_SESSION_BYTES >> 20} MB limit for session files")
+    check_readable(path, SessionFileError, "session", MAX_SESSION_BYTES)
     meta, arrays = read_checked_archive(path, SessionFileError, "session", MAX_SESSION_BYTES)
     try:
         state = session_state_from_file_content(meta, arrays)
