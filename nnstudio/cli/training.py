@@ -14,8 +14,8 @@ from nnstudio.engine.data.datasets import DATASET_NAMES, GENERATOR_NAMES, Datase
 from nnstudio.engine.io.exports import export_format, export_model
 from nnstudio.engine.io.formats import ModelFile, load_weights
 from nnstudio.engine.io.model_fit import fit_to_model
+from nnstudio.engine.nn.divergence import Rollback
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.trainer import Rollback
 from nnstudio.engine.run.experiment import Experiment
 from nnstudio.engine.run.history import write_history_csv
 from nnstudio.engine.run.single_run import DEFAULT_EPOCHS, RunConfig, RunOutcome, make_experiment, train_run

@@ -31,7 +31,8 @@ from typing import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from nnstudio.engine.nn.network import Network, parameter_views
+from nnstudio.engine.nn.layer_passes import parameter_views
+from nnstudio.engine.nn.network import Network
 
 __all__ = ["DIRECTION_KINDS", "LandscapeSpec", "LandscapePlane", "Landscape", "pca_plane", "random_plane",
            "landscape_plane", "losses_at", "iter_landscape", "compute_landscape", "update_cut"]

@@ -60,7 +60,7 @@ from nnstudio import __version__
 from nnstudio.engine.data.datasets import REAL_DATASETS, TASKS
 from nnstudio.engine.io.fileio import atomic_writer, check_readable
 from nnstudio.engine.io.npz_archive import mismatch, read_checked_archive
-from nnstudio.engine.nn.network import n_parameters
+from nnstudio.engine.nn.layer_passes import n_parameters
 from nnstudio.engine.nn.trainer_state import TrainerState
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.pinned_runs import PinnedRun, pins_from_list

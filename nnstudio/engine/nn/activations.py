@@ -8,6 +8,8 @@ numpy's per-call overhead, not by arithmetic.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 import numpy.typing as npt
 
@@ -21,13 +23,17 @@ __all__ = [
     "Softmax",
     "ACTIVATIONS",
     "HIDDEN_ACTIVATIONS",
+    "LEAKY_RELU_ALPHA",
     "get_activation",
 ]
 
 Array = npt.NDArray[np.floating]
 
+#: Leaky ReLU's slope below zero; every export writes this same number.
+LEAKY_RELU_ALPHA = 0.01
 
-class Activation:
+
+class Activation(abc.ABC):
     """A neuron's squashing function ``a = f(z)``.
 
     Subclasses set ``name`` and ``formula`` (how the learner sees it) and implement
@@ -45,12 +51,13 @@ class Activation:
         self._half = np.array(0.5, dtype=dtype)
         self._one = np.array(1.0, dtype=dtype)
 
+    @abc.abstractmethod
     def forward(self, z: Array, out: Array | None = None) -> Array:
-        raise NotImplementedError  # abstract: every subclass defines it
+        """a = f(z), into ``out`` when given."""
 
+    @abc.abstractmethod
     def derivative(self, z: Array, a: Array) -> Array:
         """Elementwise f'(z), given z and a = f(z) (whichever is cheaper to use)."""
-        raise NotImplementedError  # abstract: every subclass defines it
 
     def backprop(self, grad_a: Array, z: Array, a: Array, out: Array | None = None) -> Array:
         """dL/dz = dL/da * f'(z) for an elementwise activation. ``out`` must not alias ``grad_a``."""
@@ -130,7 +137,7 @@ class LeakyReLU(Activation):
 
     name = "leaky_relu"
 
-    def __init__(self, dtype: npt.DTypeLike = np.float64, alpha: float = 0.01) -> None:
+    def __init__(self, dtype: npt.DTypeLike = np.float64, alpha: float = LEAKY_RELU_ALPHA) -> None:
         super().__init__(dtype)
         self.alpha = float(alpha)
         self.formula = f"max({self.alpha:g}·z, z)"

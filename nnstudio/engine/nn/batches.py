@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from nnstudio.engine.nn.network import Network, Workspace
+from nnstudio.engine.nn.layer_passes import Workspace
+from nnstudio.engine.nn.network import Network
 
 __all__ = ["Batches"]
 

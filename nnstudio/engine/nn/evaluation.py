@@ -8,7 +8,8 @@ import numpy as np
 import numpy.typing as npt
 
 from nnstudio.engine.data.datasets import labels_from_outputs
-from nnstudio.engine.nn.network import Network, Workspace, compute_loss
+from nnstudio.engine.nn.layer_passes import Workspace, compute_loss
+from nnstudio.engine.nn.network import Network
 from nnstudio.engine.nn.trainer_state import whole_number
 
 __all__ = ["Evaluation", "evaluation_from_dict", "SplitEvaluator"]

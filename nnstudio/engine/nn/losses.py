@@ -7,17 +7,22 @@ carried here so that every gradient below reads as a plain derivative.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 import numpy.typing as npt
 
 from nnstudio.engine.nn.activations import Activation
 
-__all__ = ["Loss", "MSE", "CrossEntropy", "LOSSES", "get_loss"]
+__all__ = ["Loss", "MSE", "CrossEntropy", "LOSSES", "CROSS_ENTROPY_OUTPUTS", "get_loss"]
 
 Array = npt.NDArray[np.floating]
 
+#: The output activations whose values are probabilities, so cross-entropy can sit on them.
+CROSS_ENTROPY_OUTPUTS = ("sigmoid", "softmax")
 
-class Loss:
+
+class Loss(abc.ABC):
     """A loss L(output, target), averaged over the batch.
 
     ``value`` returns the loss; ``output_delta`` writes δ_L = ∂L/∂z_L of the output layer,
@@ -26,13 +31,15 @@ class Loss:
 
     name: str = ""
 
+    @abc.abstractmethod
     def value(self, a: Array, y: Array, z: Array, err: Array) -> float:
-        raise NotImplementedError  # abstract: every subclass defines it
+        """The loss of outputs ``a`` (sums ``z``) against targets ``y``; ``err`` is a − y."""
 
+    @abc.abstractmethod
     def output_delta(
         self, a: Array, y: Array, z: Array, err: Array, activation: Activation, scratch: Array, out: Array
     ) -> Array:
-        raise NotImplementedError  # abstract: every subclass defines it
+        """δ_L into ``out`` (``scratch`` is free to use), returned."""
 
     def check_output(self, activation_name: str, n_outputs: int) -> None:
         """Raise ValueError when this loss cannot sit on that output layer."""
@@ -76,7 +83,7 @@ class CrossEntropy(Loss):
         self.softmax = softmax
 
     def check_output(self, activation_name: str, n_outputs: int) -> None:
-        if activation_name not in ("sigmoid", "softmax"):
+        if activation_name not in CROSS_ENTROPY_OUTPUTS:
             raise ValueError(
                 f"cross_entropy needs a sigmoid or softmax output layer, not {activation_name!r}"
             )

@@ -9,7 +9,8 @@ from typing import Any, Mapping
 import numpy as np
 import numpy.typing as npt
 
-from nnstudio.engine.nn.network import Network, Workspace
+from nnstudio.engine.nn.layer_passes import Workspace
+from nnstudio.engine.nn.network import Network
 from nnstudio.engine.nn.optim import SGD
 from nnstudio.engine.nn.trainer_state import read_only_copy
 

@@ -20,7 +20,8 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from nnstudio.engine.nn.network import DELTA_RULES, n_parameters
+from nnstudio.engine.nn.layer_passes import n_parameters
+from nnstudio.engine.nn.network import DELTA_RULES
 from nnstudio.engine.nn.optim import Hyperparameters
 
 __all__ = ["RngState", "TrainerState", "whole_number", "read_only_copy"]

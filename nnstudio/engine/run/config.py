@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from nnstudio.engine.data.datasets import Dataset, load_named
+from nnstudio.engine.nn.losses import CROSS_ENTROPY_OUTPUTS
 from nnstudio.engine.nn.network import NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
 
@@ -141,7 +142,7 @@ class SessionConfig:
             output = "sigmoid"
         if output == "softmax" and dataset.n_outputs < 2:
             output = "sigmoid"
-        if loss == "cross_entropy" and output not in ("sigmoid", "softmax"):
+        if loss == "cross_entropy" and output not in CROSS_ENTROPY_OUTPUTS:
             loss = "mse"
         if (output, loss) == (self.activations[-1], self.loss):
             return self, ""

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnstudio.engine.nn.trainer import CHECKPOINT_CYCLES, PhaseRecord, Rollback
+from nnstudio.engine.nn.divergence import CHECKPOINT_CYCLES, Rollback
+from nnstudio.engine.nn.phases import PhaseRecord
 
 __all__ = ["SessionStepping", "STEP_EVALUATIONS"]
 

@@ -19,9 +19,10 @@ import numpy.typing as npt
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.io.formats import ModelFile
 from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
+from nnstudio.engine.nn.divergence import CHECKPOINT_CYCLES, Rollback
 from nnstudio.engine.nn.network import DELTA_RULES, Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.trainer import CHECKPOINT_CYCLES, Rollback, Trainer
+from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.experiment import Experiment, default_output_activation
 
 __all__ = ["DEFAULT_EPOCHS", "RunConfig", "RunOutcome", "make_experiment", "train_run"]

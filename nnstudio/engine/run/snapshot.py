@@ -21,9 +21,9 @@ import numpy.typing as npt
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.explain.inspect import SampleTrace
 from nnstudio.engine.explain.layer_view import LayerViewData
+from nnstudio.engine.nn.evaluation import Evaluation
 from nnstudio.engine.nn.network import NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.trainer import Evaluation
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.history import SeriesMark
 

@@ -11,6 +11,8 @@ import pytest
 from nnstudio.engine.nn.activations import (
     ACTIVATIONS,
     HIDDEN_ACTIVATIONS,
+    LEAKY_RELU_ALPHA,
+    Activation,
     LeakyReLU,
     Sigmoid,
     Softmax,
@@ -221,3 +223,29 @@ def test_leaky_relu_alpha_is_configurable():
     z = np.array([[-2.0, 3.0]])
     np.testing.assert_allclose(act.forward(z), [[-0.4, 3.0]])
     np.testing.assert_allclose(act.derivative(z, act.forward(z)), [[0.2, 1.0]])
+
+
+def test_an_activation_must_define_its_function_and_derivative():
+    """The base cannot be built, nor a subclass missing its derivative; one defining both can."""
+    with pytest.raises(TypeError):
+        Activation()
+
+    class ForwardOnly(Activation):
+        def forward(self, z, out=None):
+            return np.multiply(z, 2.0, out=out)
+
+    with pytest.raises(TypeError, match="derivative"):
+        ForwardOnly()
+
+    class Double(ForwardOnly):
+        def derivative(self, z, a):
+            return np.full_like(z, 2.0)
+
+    z = np.array([[1.0, -3.0]])
+    np.testing.assert_array_equal(Double().backprop(np.ones_like(z), z, Double().forward(z)), [[2.0, 2.0]])
+
+
+def test_leaky_relu_uses_the_shared_alpha_by_default():
+    """LeakyReLU() slopes by LEAKY_RELU_ALPHA (0.01) below zero, the number the exports write."""
+    assert LEAKY_RELU_ALPHA == 0.01
+    np.testing.assert_allclose(LeakyReLU().forward(np.array([[-5.0]])), [[-0.05]])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnstudio.engine.nn.activations import Sigmoid, Softmax
-from nnstudio.engine.nn.losses import MSE, CrossEntropy, get_loss
+from nnstudio.engine.nn.losses import CROSS_ENTROPY_OUTPUTS, MSE, CrossEntropy, Loss, get_loss
 from nnstudio.engine.nn.network import Network, NetworkSpec, SpecError
 
 
@@ -137,3 +137,26 @@ def test_mse_output_delta_is_two_err_over_size_times_derivative():
     out = np.empty_like(z)
     MSE().output_delta(a, y, z, err, Sigmoid(), np.empty_like(z), out)
     np.testing.assert_allclose(out, 2 * (a - y) / 6 * a * (1 - a), rtol=1e-15)
+
+
+def test_a_loss_must_define_its_value_and_output_delta():
+    """The base cannot be built, nor a subclass missing output_delta."""
+    with pytest.raises(TypeError):
+        Loss()
+
+    class ValueOnly(Loss):
+        def value(self, a, y, z, err):
+            return 0.0
+
+    with pytest.raises(TypeError, match="output_delta"):
+        ValueOnly()
+
+
+def test_cross_entropy_sits_only_on_the_outputs_it_names():
+    """CROSS_ENTROPY_OUTPUTS is what check_output accepts: sigmoid and softmax, nothing else."""
+    assert CROSS_ENTROPY_OUTPUTS == ("sigmoid", "softmax")
+    for name in CROSS_ENTROPY_OUTPUTS:
+        CrossEntropy().check_output(name, 2)
+    for name in ("tanh", "relu", "leaky_relu", "linear"):
+        with pytest.raises(ValueError, match="sigmoid or softmax"):
+            CrossEntropy().check_output(name, 2)

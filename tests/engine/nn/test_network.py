@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
-from nnstudio.engine.nn.network import MAX_NEURONS, Network, NetworkSpec, SpecError, n_parameters
+from nnstudio.engine.nn.layer_passes import n_parameters
+from nnstudio.engine.nn.network import MAX_NEURONS, Network, NetworkSpec, SpecError
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
 

@@ -10,7 +10,8 @@ import pytest
 from nnstudio.engine.data.datasets import generate
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.trainer import PHASE_KINDS, Trainer
+from nnstudio.engine.nn.phases import PHASE_KINDS
+from nnstudio.engine.nn.trainer import Trainer
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
