@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support.cli import Result, three_class_rows, write_csv
+from support.cli import Result, assert_usage_error, three_class_rows, write_csv
 
 from nnstudio.cli import main
 
@@ -25,6 +25,20 @@ def cli(capsys):
         return Result(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def refused_before_training(cli, tmp_path, monkeypatch):
+    """``check(command, args, words)``: run in an empty folder, refused at once: exit 2, one line, no files."""
+    monkeypatch.chdir(tmp_path)
+
+    def check(command: str, args: list[str], words: list[str]) -> None:
+        r = cli(command, "--steps", "3", *args)
+        assert_usage_error(r, *words)
+        assert r.out == ""  # nothing trained, nothing printed
+        assert list(tmp_path.iterdir()) == []
+
+    return check
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from support.cli import assert_usage_error, run_module
+from support.cli import run_module
 
 TRAIN_KEYS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "cycles", "epochs")
 
@@ -144,12 +144,8 @@ BAD_LANDSCAPE_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_LANDSCAPE_CASES))
-def test_bad_landscape_input_exits_2_with_one_line(cli, tmp_path, monkeypatch, case):
-    monkeypatch.chdir(tmp_path)
-    args, words = BAD_LANDSCAPE_CASES[case]
-    r = cli("landscape", "--steps", "3", *args)
-    assert_usage_error(r, *words)
-    assert r.out == "" and list(tmp_path.iterdir()) == []
+def test_bad_landscape_input_exits_2_with_one_line(refused_before_training, case):
+    refused_before_training("landscape", *BAD_LANDSCAPE_CASES[case])
 
 
 def test_train_takes_the_delta_rule_too(cli):

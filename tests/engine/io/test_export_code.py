@@ -83,6 +83,20 @@ def run_python(code: str, cwd: Path, timeout: float = 120) -> str:
     return proc.stdout
 
 
+#: The start of a fresh interpreter's program: the inputs, and a script imported by path.
+CHILD_PRELUDE = """import importlib.util, json, sys
+import numpy as np
+X = np.load("X.npy")
+
+
+def load_case(name):
+    spec = importlib.util.spec_from_file_location(name, name + ".py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+"""
+
+
 # -- numpy script ----------------------------------------------------------------------------
 def test_numpy_scripts_in_a_fresh_interpreter_predict_like_the_engine(tmp_path):
     """Each numpy script, imported by path in a fresh interpreter without nnstudio, matches ModelFile.predict to 1e-12."""
@@ -90,15 +104,10 @@ def test_numpy_scripts_in_a_fresh_interpreter_predict_like_the_engine(tmp_path):
     np.save(tmp_path / "X.npy", X)
     for case in CASES:
         export_numpy_script(make_model(case), tmp_path / f"{case}.py")
-    code = textwrap.dedent(f"""
-        import importlib.util, json, sys
-        import numpy as np
-        X = np.load("X.npy")
+    code = CHILD_PRELUDE + textwrap.dedent(f"""
         result = {{}}
         for case in {list(CASES)!r}:
-            spec = importlib.util.spec_from_file_location(case, case + ".py")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module = load_case(case)
             outputs = module.predict(X)
             labels = module.predict_labels(X) if module.TASK == "classification" else None
             result[case] = {{"outputs": outputs.tolist(), "shape": list(outputs.shape), "labels": labels}}
@@ -205,16 +214,11 @@ def test_torch_scripts_predict_like_the_engine_and_train_one_step_as_it_would(tm
         model = make_model(case)
         export_torch_script(model, tmp_path / f"{case}_torch.py")
         np.save(tmp_path / f"Y_{case}.npy", targets(model, len(X)))
-    code = textwrap.dedent(f"""
-        import importlib.util, json
-        import numpy as np
+    code = CHILD_PRELUDE + textwrap.dedent(f"""
         import torch
-        X = np.load("X.npy")
         result = {{}}
         for case in {list(CASES)!r}:
-            spec = importlib.util.spec_from_file_location(case, case + "_torch.py")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module = load_case(case + "_torch")
             model = module.build_model()
             assert isinstance(model, torch.nn.Sequential)
             dtypes = sorted({{str(p.dtype) for p in model.parameters()}})

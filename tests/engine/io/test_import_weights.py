@@ -1,12 +1,11 @@
 """Importing a weights file into a training session (File › Import weights in the window)."""
 
 import json
-import multiprocessing as mp
-import threading
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from support.service_thread import receive, start_service
 
 from nnstudio.engine.data.datasets import Dataset, Normalizer
 from nnstudio.engine.io.formats import ModelFile, load_weights, save_weights
@@ -14,7 +13,6 @@ from nnstudio.engine.io.model_fit import output_problem
 from nnstudio.engine.io.sessionfile import load_session, save_session
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.run.config import DataSpec, SessionConfig
-from nnstudio.engine.run.service import serve
 from nnstudio.engine.run.session import TrainingSession
 
 
@@ -244,26 +242,16 @@ def test_the_trainer_process_imports_weights_and_refuses_a_bad_file(tmp_path):
     path, trained, _ = _trained_file(tmp_path)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"meta": {"format": "something else"}}))
-    ours, theirs = mp.Pipe()
-    thread = threading.Thread(target=serve, args=(theirs, SessionConfig(hidden=(2,))), daemon=True)
-    thread.start()
-
-    def receive(kind):
-        while True:
-            assert ours.poll(10), f"no {kind!r} message"
-            message = ours.recv()
-            if message[0] == kind:
-                return message[1]
-
-    first = receive("snapshot")
+    ours, thread = start_service(SessionConfig(hidden=(2,)))
+    first = receive(ours, "snapshot")
     ours.send(("import_weights", (str(bad),)))
-    assert "bad.json" in receive("error")
-    assert receive("snapshot").spec == first.spec
+    assert "bad.json" in receive(ours, "error")
+    assert receive(ours, "snapshot").spec == first.spec
     ours.send(("import_weights", (str(path),)))
-    snap = receive("snapshot")
+    snap = receive(ours, "snapshot")
     assert snap.spec == trained.network.spec and "Imported w.npz" in snap.message
     ours.send(("quit", ()))
-    receive("bye")
+    receive(ours, "bye")
     thread.join(5)
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import multiprocessing as mp
 import os
 import sys
 import tempfile
-import threading
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.service_thread import receive, start_service
 from support.trainer_states import assert_same_plain_data
 
 from nnstudio.engine.data.datasets import Dataset, resources_dir
@@ -27,7 +26,6 @@ from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.commands import COMMANDS
 from nnstudio.engine.run.config import DataSpec, SessionConfig
-from nnstudio.engine.run.service import serve
 from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.session_state import data_digest
 
@@ -80,6 +78,14 @@ def _rewrite(source: Path, target: Path, meta_edit=None, arrays_edit=None) -> No
     arrays["meta"] = np.array(json.dumps(meta))
     with open(target, "wb") as handle:
         np.savez(handle, **arrays)
+
+
+def _assert_refused_after(tmp_path: Path, message: str, **edits) -> None:
+    """The xor session file rewritten with ``edits`` (``_rewrite``'s) is refused, the error matching ``message``."""
+    target = tmp_path / "bad.nnstudio"
+    _rewrite(_write(tmp_path, _xor_bytes(), "good.nnstudio"), target, **edits)
+    with pytest.raises(SessionFileError, match=message):
+        load_session(target)
 
 
 @lru_cache(maxsize=None)
@@ -415,11 +421,7 @@ def test_flipped_bytes_are_refused_or_change_nothing(data):
 ])
 def test_a_file_with_bad_meta_is_refused(tmp_path, edit, message):
     """Wrong format name, newer version, inconsistent settings: SessionFileError naming the problem."""
-    source = _write(tmp_path, _xor_bytes(), "good.nnstudio")
-    target = tmp_path / "bad.nnstudio"
-    _rewrite(source, target, meta_edit=edit)
-    with pytest.raises(SessionFileError, match=message):
-        load_session(target)
+    _assert_refused_after(tmp_path, message, meta_edit=edit)
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -436,11 +438,7 @@ def test_a_file_with_bad_meta_is_refused(tmp_path, edit, message):
 ])
 def test_a_file_with_bad_arrays_is_refused(tmp_path, edit, message):
     """Missing, extra, misshapen or non-finite arrays: SessionFileError naming them."""
-    source = _write(tmp_path, _xor_bytes(), "good.nnstudio")
-    target = tmp_path / "bad.nnstudio"
-    _rewrite(source, target, arrays_edit=edit)
-    with pytest.raises(SessionFileError, match=message):
-        load_session(target)
+    _assert_refused_after(tmp_path, message, arrays_edit=edit)
 
 
 @pytest.mark.parametrize("meta, message", [
@@ -463,11 +461,8 @@ def test_a_file_with_a_bad_meta_entry_is_refused(tmp_path, meta, message):
 
 def test_regenerated_data_that_no_longer_match_are_refused(tmp_path):
     """A stored SHA-256 that the regenerated data do not hash to: refused, naming the data and the hash."""
-    source = _write(tmp_path, _xor_bytes(), "good.nnstudio")
-    target = tmp_path / "bad.nnstudio"
-    _rewrite(source, target, meta_edit=lambda m: m["dataset"].update(sha256="0" * 64))
-    with pytest.raises(SessionFileError, match=r"'xor' data regenerated .*SHA-256"):
-        load_session(target)
+    _assert_refused_after(tmp_path, r"'xor' data regenerated .*SHA-256",
+                          meta_edit=lambda m: m["dataset"].update(sha256="0" * 64))
 
 
 def test_damaged_custom_data_are_refused(tmp_path):
@@ -582,35 +577,19 @@ def test_non_finite_weights_are_not_saved(tmp_path):
 
 # -- the trainer process --------------------------------------------------------------------
 
-def _start_service():
-    ours, theirs = mp.Pipe()
-    thread = threading.Thread(target=serve, args=(theirs, SessionConfig()), daemon=True)
-    thread.start()
-    return ours, thread
-
-
-def _receive(conn, kind, timeout=10.0):
-    while True:
-        assert conn.poll(timeout), f"no {kind!r} message"
-        message = conn.recv()
-        if message[0] == kind:
-            return message[1]
-        assert message[0] != "error", message[1]
-
-
 def test_service_saves_and_opens_sessions_and_a_bad_file_changes_nothing(tmp_path):
     """save_session → 'saved'; a bad open → 'error' with the session intact; a good open → the saved session."""
     assert {"save_session", "open_session"} <= set(COMMANDS)
-    conn, thread = _start_service()
-    first = _receive(conn, "snapshot")
+    conn, thread = start_service()
+    first = receive(conn, "snapshot")
     conn.send(("step", ("cycle", 7)))
-    assert _receive(conn, "snapshot").cycle == 7
+    assert receive(conn, "snapshot").cycle == 7
     path = str(tmp_path / "s.nnstudio")
     conn.send(("save_session", (path,)))
-    assert _receive(conn, "saved") == path
-    assert _receive(conn, "snapshot").cycle == 7
+    assert receive(conn, "saved") == path
+    assert receive(conn, "snapshot").cycle == 7
     conn.send(("step", ("cycle", 5)))
-    at_12 = _receive(conn, "snapshot")
+    at_12 = receive(conn, "snapshot")
     assert at_12.cycle == 12
 
     bad = _write(tmp_path, _xor_bytes()[:100])
@@ -618,28 +597,28 @@ def test_service_saves_and_opens_sessions_and_a_bad_file_changes_nothing(tmp_pat
     assert conn.poll(10)
     kind, text = conn.recv()
     assert kind == "error" and "bad.nnstudio" in text
-    after = _receive(conn, "snapshot")
+    after = receive(conn, "snapshot")
     assert after.cycle == 12 and after.generation == at_12.generation
     np.testing.assert_array_equal(after.weights[0], at_12.weights[0])
 
     conn.send(("open_session", (path,)))
-    assert _receive(conn, "opened") == path
-    opened = _receive(conn, "snapshot")
+    assert receive(conn, "opened") == path
+    opened = receive(conn, "snapshot")
     assert opened.cycle == 7 and opened.data is not None and opened.generation > first.generation
     assert "reopened" in opened.message
     conn.send(("step", ("cycle", 5)))
-    again = _receive(conn, "snapshot")
+    again = receive(conn, "snapshot")
     assert again.cycle == 12
     np.testing.assert_array_equal(again.weights[0], at_12.weights[0])  # the same five cycles as before
     conn.send(("quit", ()))
-    _receive(conn, "bye")
+    receive(conn, "bye")
     thread.join(5)
     assert not thread.is_alive()
 
 
 def test_service_reports_a_failed_save(tmp_path):
-    conn, thread = _start_service()
-    _receive(conn, "snapshot")
+    conn, thread = start_service()
+    receive(conn, "snapshot")
     conn.send(("save_session", (str(tmp_path / "no such folder" / "s.nnstudio"),)))
     assert conn.poll(10)
     kind, text = conn.recv()

@@ -1,11 +1,10 @@
 """Rewind: any recent cycle shown exactly, scrubbing, continuing from the past, undo, bounded memory."""
 
-import multiprocessing as mp
 import random
-import threading
 
 import numpy as np
 import pytest
+from support.service_thread import receive, start_service
 from support.trainer_states import assert_same_trainer_state
 
 from nnstudio.engine.data.datasets import Dataset
@@ -14,7 +13,6 @@ from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.history import ThinnedSeries
-from nnstudio.engine.run.service import serve
 from nnstudio.engine.run.session import TrainingSession
 from nnstudio.engine.run.timeline import MIN_KEYFRAMES, Timeline
 
@@ -224,17 +222,10 @@ def test_saving_while_rewound_saves_the_cycle_shown():
 
 
 def test_rewind_continue_and_undo_through_the_service():
-    ours, theirs = mp.Pipe()
-    thread = threading.Thread(target=serve, args=(theirs, CONFIG), daemon=True)
-    thread.start()
+    ours, thread = start_service(CONFIG)
 
     def snapshot():
-        while True:
-            assert ours.poll(10)
-            kind, value = ours.recv()
-            assert kind != "error", value
-            if kind == "snapshot":
-                return value
+        return receive(ours, "snapshot")
 
     snapshot()
     ours.send(("step", ("cycle", 30)))
