@@ -68,7 +68,7 @@ def measure_in_window(speed: float | None, seconds: float, dataset: str) -> tupl
     from PySide6.QtWidgets import QApplication
 
     from nnstudio.ui import MainWindow
-    from nnstudio.ui.learning.controls import SpeedSlider
+    from nnstudio.ui.learning.speed_slider import SpeedSlider
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow(SessionConfig(data=DataSpec(name=dataset)), remember=False)

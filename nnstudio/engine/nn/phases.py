@@ -14,11 +14,18 @@ from nnstudio.engine.nn.network import Network
 from nnstudio.engine.nn.optim import SGD
 from nnstudio.engine.nn.trainer_state import read_only_copy
 
-__all__ = ["PHASE_KINDS", "PhaseRecord", "phase_record"]
+__all__ = ["PHASE_KINDS", "PhaseRecord", "phase_record", "cycle_phase_order"]
 
 Array = npt.NDArray[np.floating]
 
+#: The kinds of phase of a cycle, in order (forward and backward once per weight layer).
 PHASE_KINDS = ("forward", "loss", "backward", "update")
+
+
+def cycle_phase_order(n_layers: int) -> tuple[tuple[str, int | None], ...]:
+    """Every (kind, layer) of one cycle in the order ``Trainer.step_phase`` does them."""
+    return (*(("forward", l) for l in range(n_layers)), ("loss", None),
+            *(("backward", l) for l in reversed(range(n_layers))), ("update", None))
 
 
 @dataclass(frozen=True)

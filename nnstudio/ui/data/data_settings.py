@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.engine.data.datasets import FEATURE_LABELS, FEATURES
+from nnstudio.engine.run.seeds import MAX_SEED, next_seed
 from nnstudio.ui.data.dataset_combo import DatasetCombo
 
-__all__ = ["DataSettings", "MAX_SEED", "feature_set"]
-
-MAX_SEED = 999_999
+__all__ = ["DataSettings", "feature_set"]
 
 # Tooltips explain what each knob does to the data, since the panel has no room for prose.
 _TIPS = {
@@ -131,8 +130,7 @@ class DataSettings:
 
     def next_seed(self) -> int:
         """The seed Regenerate moves to: one more, 999999 wrapping to 0."""
-        seed = self.seed_spin.value()
-        return 0 if seed >= MAX_SEED else seed + 1
+        return next_seed(self.seed_spin.value())
 
 
 def feature_set(features: object) -> set[str]:

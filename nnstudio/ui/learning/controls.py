@@ -5,8 +5,6 @@ Only widgets and signals: the main window turns the signals into commands for th
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
@@ -19,37 +17,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSlider,
     QSpinBox,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from nnstudio.engine.nn.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.ui.learning.training_defaults import starting_point
+from nnstudio.engine.run.seeds import MAX_SEED, next_seed
+from nnstudio.ui.learning.speed_slider import SPEEDS, SpeedSlider, speed_text
+from nnstudio.ui.learning.training_defaults import RateMemory, starting_point
 
-__all__ = ["TrainingControls", "SpeedSlider", "SPEEDS", "LOSSES", "speed_text"]
+__all__ = ["TrainingControls", "LOSS_LABELS"]
 
-#: Run speeds in cycles per second, about 1.5× apart (six to a decade): the slider's stops.
-SPEED_STOPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 70.0, 100.0, 150.0, 200.0, 300.0,
-               500.0, 700.0, 1000.0)
-MAX_SEED = 999_999
-#: Outputs cross-entropy can be computed on.
-CROSS_ENTROPY_OUTPUTS = ("sigmoid", "softmax")
-
-
-def speed_text(speed: float | None) -> str:
-    """How a run speed reads: "1 cycle/s", "30 cycles/s", "full speed"."""
-    if speed is None:
-        return "full speed"
-    return "1 cycle/s" if speed == 1 else f"{speed:g} cycles/s"
-
-
-#: The slider's positions, left to right: label and cycles per second (None = as fast as it can).
-SPEEDS = tuple((speed_text(s), s) for s in SPEED_STOPS) + ((speed_text(None), None),)
-#: Losses offered: label and the engine's name.
-LOSSES = (("MSE", "mse"), ("Cross-entropy", "cross_entropy"))
+#: How each of the engine's losses reads in the combo box.
+LOSS_LABELS = {"mse": "MSE", "cross_entropy": "Cross-entropy"}
 
 _LOSS_TIPS = {
     "enabled": "The loss gradient descent minimises. Changing it re-initialises the weights.\n"
@@ -68,51 +51,6 @@ def _double_spin(name: str, low: float, high: float, step: float, decimals: int,
     return spin
 
 
-class SpeedSlider(QSlider):
-    """The run speed: a logarithmic slider from 1 cycle/s at the left to full speed at the right.
-
-    Its positions are :data:`SPEEDS`. It keeps the objectName (``"speedCombo"``) and the
-    item interface (``count``, ``currentIndex``, ``setCurrentIndex``, ``currentText``,
-    ``currentData``) of the combo box it replaced, so scripts that drove that still work.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent, objectName="speedCombo")
-        self.setRange(0, len(SPEEDS) - 1)
-        self.setSingleStep(1)
-        self.setPageStep(3)  # about three times faster or slower
-        self.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.setTickInterval(6)  # one tick a decade: 1, 10, 100, 1000 cycles/s
-        self.setAccessibleName("Run speed")
-
-    def count(self) -> int:
-        return self.maximum() + 1
-
-    def currentIndex(self) -> int:  # noqa: N802 (the combo box's name)
-        return self.value()
-
-    def setCurrentIndex(self, index: int) -> None:  # noqa: N802 (the combo box's name)
-        self.setValue(index)
-
-    def currentText(self) -> str:  # noqa: N802 (the combo box's name)
-        return SPEEDS[self.value()][0]
-
-    def currentData(self) -> float | None:  # noqa: N802 (the combo box's name)
-        return SPEEDS[self.value()][1]
-
-    def speed(self) -> float | None:
-        return self.currentData()
-
-    @staticmethod
-    def index_of(speed: float | None) -> int:
-        """The position nearest to ``speed`` (on a log scale); None is full speed, the last one."""
-        if speed is None:
-            return len(SPEEDS) - 1
-        if not (math.isfinite(speed) and speed > 0):
-            raise ValueError(f"a run speed is a number of cycles per second > 0, got {speed!r}")
-        return min(range(len(SPEED_STOPS)), key=lambda i: abs(math.log(SPEED_STOPS[i] / speed)))
-
-
 class TrainingControls(QWidget):
     """Buttons that step and run training, counters, and the learning settings.
 
@@ -126,31 +64,6 @@ class TrainingControls(QWidget):
     while on a dataset comes back with that dataset; a speed the learner chose stays for
     every dataset.
 
-    Signals
-    -------
-    sig_step(int)
-        Step this many cycles.
-    sig_step_phase()
-        Step one phase of a cycle.
-    sig_step_epoch()
-        Step one epoch.
-    sig_run_toggled(bool)
-        Run (True) or pause (False).
-    sig_reset()
-        Start over with the current seed.
-    sig_new_seed(int)
-        Start over with this new seed.
-    sig_hyper_changed(object)
-        New ``Hyperparameters``.
-    sig_batch_size_changed(object)
-        New batch size (int), or None for the full training set.
-    sig_speed_changed(object)
-        Run speed in cycles per second, or None for full speed.
-    sig_loss_changed(str)
-        The loss the learner picked: ``"mse"`` or ``"cross_entropy"``.
-    sig_status(str)
-        A line for the status bar.
-
     Attributes
     ----------
     descent_box : QGroupBox
@@ -161,17 +74,17 @@ class TrainingControls(QWidget):
         reachable as ``speed_combo``. ``speed_label`` (``"speedLabel"``) reads its value.
     """
 
-    sig_step = Signal(int)  # cycles
-    sig_step_phase = Signal()
+    sig_step = Signal(int)  # step this many cycles
+    sig_step_phase = Signal()  # step one phase of a cycle
     sig_step_epoch = Signal()
-    sig_run_toggled = Signal(bool)  # running
-    sig_reset = Signal()
-    sig_new_seed = Signal(int)  # seed
+    sig_run_toggled = Signal(bool)  # run (True) or pause (False)
+    sig_reset = Signal()  # start over with the current seed
+    sig_new_seed = Signal(int)  # start over with this seed
     sig_hyper_changed = Signal(object)  # Hyperparameters
-    sig_batch_size_changed = Signal(object)  # int | None
-    sig_speed_changed = Signal(object)  # float | None
-    sig_loss_changed = Signal(str)  # "mse" | "cross_entropy"
-    sig_status = Signal(str)  # message
+    sig_batch_size_changed = Signal(object)  # rows per cycle, None for the full training set
+    sig_speed_changed = Signal(object)  # cycles per second, None for full speed
+    sig_loss_changed = Signal(str)  # the engine's loss name, "mse" or "cross_entropy"
+    sig_status = Signal(str)  # a line for the status bar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -246,14 +159,12 @@ class TrainingControls(QWidget):
         self.l2_spin = _double_spin("l2Spin", 0.0, 1.0, 0.001, 4,
                                     "L2 regularisation: pulls weights towards zero, large ones most (adds l2·w)")
         self.loss_combo = QComboBox(objectName="lossCombo", toolTip=_LOSS_TIPS["enabled"])
-        for label, name in LOSSES:
-            self.loss_combo.addItem(label, name)
+        for name in LOSSES:
+            self.loss_combo.addItem(LOSS_LABELS[name], name)
         self._noise_decay = Hyperparameters().noise_decay  # not shown: kept as the trainer has it
 
         # What each dataset starts with, and what the learner chose instead.
-        self._data_key: str | None = None
-        self._data_task: str | None = None
-        self._own_rates: dict[str, float] = {}  # dataset key -> the rate the learner set on it
+        self._rates = RateMemory()
         self._speed_chosen = False  # the learner moved the speed slider
         self._applying = False  # a change made here, not by the learner
 
@@ -412,8 +323,7 @@ class TrainingControls(QWidget):
         Always emits ``sig_speed_changed``: a trainer that has just started (or restarted)
         learns the speed this way.
         """
-        self._data_key, self._data_task = key, task
-        rate, speed = starting_point(key, task)
+        rate, speed = self._rates.use(key, task)
         if not self._speed_chosen:
             self._set_speed(speed)
         self.learning_rate_spin.setToolTip(f"How far each update moves the weights (lr); "
@@ -428,9 +338,8 @@ class TrainingControls(QWidget):
         changed (before the window sends the new data, so the new run starts with them)
         and returns a line for the status bar saying what was applied ("" if nothing).
         """
-        self._data_key, self._data_task = key, task
-        rate, speed = starting_point(key, task)
-        own = self._own_rates.get(key)
+        rate, speed = self._rates.use(key, task)
+        own = self._rates.own_rate(key)
         notes = []
         target = rate if own is None else own
         if target != self.learning_rate_spin.value():
@@ -450,13 +359,8 @@ class TrainingControls(QWidget):
         return " ".join(notes)
 
     def _on_rate_edited(self, value: float) -> None:
-        if self._applying or self._data_key is None:
-            return
-        key = self._data_key
-        if value == starting_point(key, self._data_task)[0]:
-            self._own_rates.pop(key, None)  # back at the starting rate: nothing of the learner's to keep
-        else:
-            self._own_rates[key] = value
+        if not self._applying:
+            self._rates.learner_set(value)
 
     # -- handlers ----------------------------------------------------------------------
     def _set_speed(self, speed: float | None) -> None:
@@ -481,6 +385,6 @@ class TrainingControls(QWidget):
         self.sig_run_toggled.emit(running)
 
     def _on_new_seed(self) -> None:
-        seed = (self.seed_spin.value() + 1) % (MAX_SEED + 1)
+        seed = next_seed(self.seed_spin.value())
         self.set_seed(seed)
         self.sig_new_seed.emit(seed)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nnstudio.engine.nn.phases import PHASE_KINDS
 from nnstudio.engine.run.snapshot import Snapshot
 
-__all__ = ["CycleProgress", "cycle_progress", "snapshot_progress", "PHASE_KINDS"]
-
-#: The phases of a cycle, in order (forward and backward once per weight layer).
-PHASE_KINDS = ("forward", "loss", "backward", "update")
+__all__ = ["CycleProgress", "cycle_progress", "snapshot_progress"]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from nnstudio.engine.explain.inspect import neuron_report
+from nnstudio.engine.nn.phases import cycle_phase_order
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.learning.controls import TrainingControls
 from nnstudio.ui.learning.guide import GuideDock
@@ -27,8 +28,7 @@ __all__ = ["LearningPresenter", "phases_until"]
 
 def phases_until(target: tuple[str, int | None], n_layers: int, done: tuple[str, int | None] | None) -> int:
     """How many phase steps from ``done`` (the last phase, None at a cycle boundary) reach ``target``."""
-    order = [("forward", l) for l in range(n_layers)] + [("loss", None)]
-    order += [("backward", l) for l in reversed(range(n_layers))] + [("update", None)]
+    order = cycle_phase_order(n_layers)
     start = 0 if done is None or done == ("update", None) else order.index(tuple(done)) + 1
     end = order.index(target)
     return end - start + 1 if end >= start else len(order) - start + end + 1

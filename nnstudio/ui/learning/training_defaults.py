@@ -22,7 +22,7 @@ to 3,000) run faster, so that learning still shows within half a minute.
 
 from __future__ import annotations
 
-__all__ = ["DATASET_DEFAULTS", "TASK_DEFAULTS", "DRAWN_KEY", "starting_point"]
+__all__ = ["DATASET_DEFAULTS", "TASK_DEFAULTS", "DRAWN_KEY", "starting_point", "RateMemory"]
 
 #: The key of drawn data (the engine names a drawn set "drawn").
 DRAWN_KEY = "drawn"
@@ -55,3 +55,30 @@ def starting_point(name: str, task: str | None = None) -> tuple[float, float]:
     if name in DATASET_DEFAULTS:
         return DATASET_DEFAULTS[name]
     return TASK_DEFAULTS.get(task or "classification", TASK_DEFAULTS["classification"])
+
+
+class RateMemory:
+    """The learning rate each dataset starts from: the one the learner set on it, else its starting rate."""
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.task: str | None = None
+        self._own: dict[str, float] = {}  # dataset key -> the rate the learner set on it
+
+    def use(self, key: str, task: str | None) -> tuple[float, float]:
+        """Data ``key`` is in use now; its starting point (learning rate, cycles per second)."""
+        self.key, self.task = key, task
+        return starting_point(key, task)
+
+    def own_rate(self, key: str) -> float | None:
+        """The rate the learner set while on data ``key``, if any."""
+        return self._own.get(key)
+
+    def learner_set(self, rate: float) -> None:
+        """The learner set ``rate`` on the data in use (nothing is kept before any data is)."""
+        if self.key is None:
+            return
+        if rate == starting_point(self.key, self.task)[0]:
+            self._own.pop(self.key, None)  # back at the starting rate: nothing of the learner's to keep
+        else:
+            self._own[self.key] = rate

@@ -10,7 +10,7 @@ import pytest
 from nnstudio.engine.data.datasets import generate
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.phases import PHASE_KINDS
+from nnstudio.engine.nn.phases import PHASE_KINDS, cycle_phase_order
 from nnstudio.engine.nn.trainer import Trainer
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -138,6 +138,7 @@ def test_phase_sequence_of_a_two_hidden_layer_net():
         ("backward", 2), ("backward", 1), ("backward", 0), ("update", None),
     ]
     assert {r.kind for r in records} == set(PHASE_KINDS)
+    assert tuple((r.kind, r.layer) for r in records) == cycle_phase_order(3)  # the order the views count on
     assert all(r.cycle == 0 for r in records)
     assert trainer.step_phase().cycle == 1
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox, QPushButton, QT
 
 from nnstudio.engine.data import datasets as engine_datasets
 from nnstudio.engine.data.datasets import FEATURES, GENERATOR_NAMES, generate, load_csv, plane_bounds, train_test_split
+from nnstudio.engine.run.seeds import MAX_SEED
 from nnstudio.ui.data.boundary_items import boundary_rect
 from nnstudio.ui.data.boundary_math import boundary_grid, boundary_lut, value_lut
-from nnstudio.ui.data.data_settings import MAX_SEED
 from nnstudio.ui.data.dataset_combo import DATASET_LABELS
 from nnstudio.ui.data.dataset_panel import SPEC_KEYS, DatasetPanel
 from nnstudio.ui.data.draw_mode import DEFAULT_DRAW_BOUNDS

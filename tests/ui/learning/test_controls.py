@@ -9,8 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSlider
 
 from nnstudio.engine.data.datasets import DATASET_NAMES
+from nnstudio.engine.nn.losses import LOSSES
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.ui.learning.controls import SPEEDS, SpeedSlider, TrainingControls, speed_text
+from nnstudio.ui.learning.controls import TrainingControls
+from nnstudio.ui.learning.speed_slider import SPEEDS, SpeedSlider, speed_text
 from nnstudio.ui.learning.training_defaults import DATASET_DEFAULTS, starting_point
 
 
@@ -199,3 +201,21 @@ def test_the_starting_rates_are_finite_positive_numbers_the_spin_box_shows_exact
         controls.learning_rate_spin.setValue(rate)
         assert controls.learning_rate_spin.value() == rate and math.isfinite(speed) and speed > 0
         assert SPEEDS[SpeedSlider.index_of(speed)][1] == speed  # each default is a stop of the slider
+
+
+def test_new_seed_counts_up_and_wraps_at_the_largest_seed(controls):
+    """New seed after 999999 (the seed box's maximum) starts over at 0, and says so."""
+    seeds: list[int] = []
+    controls.sig_new_seed.connect(seeds.append)
+    controls.set_seed(41)
+    controls.new_seed_button.click()
+    controls.set_seed(controls.seed_spin.maximum())
+    controls.new_seed_button.click()
+    assert controls.seed_spin.maximum() == 999_999
+    assert seeds == [42, 0] and controls.seed_spin.value() == 0
+
+
+def test_the_loss_combo_offers_every_loss_of_the_engine(controls):
+    combo = controls.loss_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["MSE", "Cross-entropy"]
+    assert [combo.itemData(i) for i in range(combo.count())] == list(LOSSES)
