@@ -33,6 +33,7 @@ from nnstudio.engine.io.export_script_parts import (
     write_script,
 )
 from nnstudio.engine.io.formats import ModelFile
+from nnstudio.engine.nn.activations import LEAKY_RELU_ALPHA
 
 __all__ = ["export_numpy_script", "numpy_script_source"]
 
@@ -49,9 +50,9 @@ NUMPY_ACTIVATIONS = {
     """max(0, z)"""
     return np.maximum(z, 0.0)
 ''',
-    "leaky_relu": '''def leaky_relu(z):
-    """z for z > 0, else 0.01 * z"""
-    return np.maximum(0.01 * z, z)
+    "leaky_relu": f'''def leaky_relu(z):
+    """z for z > 0, else {LEAKY_RELU_ALPHA!r} * z"""
+    return np.maximum({LEAKY_RELU_ALPHA!r} * z, z)
 ''',
     "linear": '''def linear(z):
     """no squashing: the sums themselves"""

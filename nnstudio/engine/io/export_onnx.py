@@ -40,6 +40,7 @@ import numpy as np
 from nnstudio import __version__
 from nnstudio.engine.io.fileio import atomic_write_bytes
 from nnstudio.engine.io.formats import FormatError, ModelFile
+from nnstudio.engine.nn.activations import LEAKY_RELU_ALPHA
 
 __all__ = [
     "OPSET", "IR_VERSION", "INPUT_NAME", "OUTPUT_NAME", "INPUT_DTYPES", "MISSING_ONNX", "require_onnx",
@@ -52,7 +53,6 @@ INPUT_NAME, OUTPUT_NAME = "input", "output"
 MISSING_ONNX = "ONNX export needs the onnx package: pip install 'nnstudio[onnx]'"
 #: The input (and so graph) types offered; float32 first: the default, and what most runtimes expect.
 INPUT_DTYPES = ("float32", "float64")
-LEAKY_RELU_ALPHA = 0.01  # as nnstudio.engine.nn.activations.LeakyReLU
 #: protobuf refuses messages of 2 GiB or more; keep a margin for the graph itself.
 MAX_ONNX_BYTES = (1 << 31) - (1 << 24)
 

@@ -28,6 +28,7 @@ from nnstudio.engine.io.export_script_parts import (
     write_script,
 )
 from nnstudio.engine.io.formats import ModelFile
+from nnstudio.engine.nn.activations import LEAKY_RELU_ALPHA
 
 __all__ = ["export_torch_script", "torch_script_source"]
 
@@ -35,7 +36,7 @@ TORCH_MODULES = {
     "sigmoid": "nn.Sigmoid()",
     "tanh": "nn.Tanh()",
     "relu": "nn.ReLU()",
-    "leaky_relu": "nn.LeakyReLU(0.01)",
+    "leaky_relu": f"nn.LeakyReLU({LEAKY_RELU_ALPHA!r})",
     "linear": "nn.Identity()",
     "softmax": "nn.Softmax(dim=1)",
 }

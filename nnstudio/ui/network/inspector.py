@@ -13,6 +13,7 @@ import math
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from nnstudio.engine.explain.inspect import NeuronReport
+from nnstudio.engine.nn.activations import LEAKY_RELU_ALPHA
 from nnstudio.ui.plotting.numbers import MINUS, format_number
 
 __all__ = ["NeuronInspector", "report_html", "format_in_units", "NOT_COMPUTED", "NOT_REACHED", "STANDARDISED"]
@@ -34,7 +35,7 @@ _FORMULAS = {
     "sigmoid": ("sigmoid({z}) = 1/(1+e<sup>−{zb}</sup>)", "y(1−y)"),
     "tanh": ("tanh({z})", "1 − y²"),
     "relu": ("max(0, {z})", "1 if sum &gt; 0 else 0"),
-    "leaky_relu": ("max(0.01 × {zb}, {z})", "1 if sum &gt; 0 else 0.01"),
+    "leaky_relu": (f"max({LEAKY_RELU_ALPHA:g} × {{zb}}, {{z}})", f"1 if sum &gt; 0 else {LEAKY_RELU_ALPHA:g}"),
     "linear": ("{z}", "1"),
     "softmax": ("e<sup>{z}</sup> / Σ e<sup>sums</sup>", ""),
 }
