@@ -44,6 +44,8 @@ class Activation(abc.ABC):
     formula: str = ""
     #: False for softmax, whose derivative is a Jacobian rather than elementwise.
     elementwise: bool = True
+    #: The (low, high) its outputs lie in; None when unbounded.
+    bounds: tuple[float, float] | None = None
 
     def __init__(self, dtype: npt.DTypeLike = np.float64) -> None:
         # 0-d array constants of the network's dtype: cheaper per ufunc call than Python
@@ -79,6 +81,7 @@ class Sigmoid(Activation):
 
     name = "sigmoid"
     formula = "1 / (1 + e^(−z))"
+    bounds = (0.0, 1.0)
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         out = np.multiply(z, self._half, out=out)
@@ -102,6 +105,7 @@ class Tanh(Activation):
 
     name = "tanh"
     formula = "tanh(z)"
+    bounds = (-1.0, 1.0)
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         return np.tanh(z, out=out)
@@ -184,6 +188,7 @@ class Softmax(Activation):
     name = "softmax"
     formula = "e^(z_k) / Σ e^(z_j)"
     elementwise = False
+    bounds = (0.0, 1.0)
 
     def forward(self, z: Array, out: Array | None = None) -> Array:
         out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)

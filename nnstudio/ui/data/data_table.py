@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.ui.data.dataset_table_model import DatasetTableModel
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import ERROR_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
 
 __all__ = ["DataTable"]
 
@@ -43,7 +43,6 @@ __all__ = ["DataTable"]
 # every column) would format most of a big dataset up front.
 _SIZE_SAMPLE_ROWS = 40
 _MAX_COLUMN_WIDTH = 180
-_ERROR_COLOR = "#c5221f"
 _EDIT = int(Qt.ItemDataRole.EditRole)
 
 
@@ -254,7 +253,7 @@ class DataTable(QWidget):
         self._show_status(reason, error=True)
 
     def _show_status(self, text: str, error: bool = False) -> None:
-        self.status_label.setStyleSheet(f"color: {_ERROR_COLOR if error else MUTED_TEXT_COLOR};")
+        self.status_label.setStyleSheet(f"color: {ERROR_COLOR if error else MUTED_TEXT_COLOR};")
         self.status_label.setText(text)
 
     def _update_caption(self) -> None:

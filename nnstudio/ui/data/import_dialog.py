@@ -30,7 +30,7 @@ from nnstudio.engine.data import csv_io, datasets
 from nnstudio.engine.data.datasets import Dataset, DatasetError, load_csv
 from nnstudio.ui.data.import_preview import PREVIEW_ROWS, dataset_summary, file_caption, format_size, read_preview
 from nnstudio.ui.data.preview_table import PreviewTable
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import ERROR_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
 
 __all__ = ["ImportDialog", "ask_dataset", "CSV_FILTER", "PROBE_BYTES"]
 
@@ -40,7 +40,6 @@ CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 #: and catch errors before Load; bigger ones would make the combos lag, so they are
 #: checked on Load only.
 PROBE_BYTES = 8 * 1024 * 1024
-_ERROR_COLOR = "#c5221f"
 _TASK_LABELS = {"classification": "Classification", "regression": "Regression"}
 
 
@@ -164,7 +163,7 @@ class ImportDialog(QDialog):
             size = None
         over = size is not None and size > csv_io.MAX_CSV_BYTES  # the limit read now: tests shrink it
         self.file_label.setText(file_caption(self._path.name or str(self._path), size, csv_io.MAX_CSV_BYTES,
-                                             _ERROR_COLOR if over else MUTED_TEXT_COLOR))
+                                             ERROR_COLOR if over else MUTED_TEXT_COLOR))
         self.file_label.setToolTip(str(self._path))
         self._update_drop_button()
         if self._preview is None:
@@ -368,7 +367,7 @@ class ImportDialog(QDialog):
 
     def _show_error(self, error: DatasetError) -> None:
         """The engine's message (it names the line and column), and their cell tinted in the preview."""
-        self.message_label.setStyleSheet(f"color: {_ERROR_COLOR};")
+        self.message_label.setStyleSheet(f"color: {ERROR_COLOR};")
         self.message_label.setText(str(error))
         self._mark_fault(error)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from nnstudio.engine.explain.inspect import NeuronReport
 from nnstudio.engine.nn.activations import LEAKY_RELU_ALPHA
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR
 from nnstudio.ui.plotting.numbers import MINUS, format_number
 
 __all__ = ["NeuronInspector", "report_html", "format_in_units", "NOT_COMPUTED", "NOT_REACHED", "STANDARDISED"]
@@ -27,7 +28,7 @@ STANDARDISED = "standardised"
 #: Significant figures of a value in the data's units (a price reads 412,350, not 4.124e5).
 UNIT_DIGITS = 6
 
-_MUTED = "color:#5f6368"
+_MUTED = f"color:{MUTED_TEXT_COLOR}"
 
 #: (activation written with {z} for the sum, {zb} for the sum bracketed when negative;
 #:  its slope f′ in terms of y = the activation)

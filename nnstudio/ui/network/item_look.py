@@ -5,13 +5,15 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem
 
+from nnstudio.ui.plotting import colormaps
+
 #: Main text (headers, neuron values on light fills).
-TEXT_COLOR = QColor("#202124")
+TEXT_COLOR = QColor(colormaps.TEXT_COLOR)
 #: Secondary text and outlines.
-MUTED_TEXT_COLOR = QColor("#5f6368")
+MUTED_TEXT_COLOR = QColor(colormaps.MUTED_TEXT_COLOR)
 #: Selection ring and interactive highlights: near-black, because orange and
 #: blue already mean values and green/violet mark the forward/backward phase.
-ACCENT_COLOR = QColor("#202124")
+ACCENT_COLOR = QColor(colormaps.TEXT_COLOR)
 OUTLINE_COLOR = QColor("#7a828c")
 CHIP_FILL = QColor("#ffffff")
 CHIP_BORDER = QColor("#c4c9d0")

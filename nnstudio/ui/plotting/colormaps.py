@@ -29,6 +29,8 @@ from functools import lru_cache
 import numpy as np
 import pyqtgraph as pg
 
+from nnstudio.engine.nn.activations import ACTIVATIONS
+
 __all__ = [
     "BACKGROUND",
     "AXIS_COLOR",
@@ -46,6 +48,7 @@ __all__ = [
     "PENDING_FILL",
     "PENDING_HATCH",
     "COUNT_DARK_COLOR",
+    "ERROR_COLOR",
     "signed_rgb",
     "signed_lut",
     "lookup_table",
@@ -103,9 +106,8 @@ PENDING_FILL = "#eceef1"
 PENDING_HATCH = "#b1b4b8"
 #: Counts (confusion matrix) run from white to this grey: amounts, not signs or classes.
 COUNT_DARK_COLOR = "#3c4043"
-
-#: Each activation's full range; the others are unbounded (see :func:`activation_levels`).
-_BOUNDED_RANGES = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+#: Text that reports a problem (a file that cannot be read, a value out of range).
+ERROR_COLOR = "#c5221f"
 
 #: Entries of the heatmap colour map's stops; pyqtgraph interpolates between them.
 _COLORMAP_STOPS = 33
@@ -231,8 +233,9 @@ def activation_levels(activation: str, values=None) -> tuple[float, float]:
     (``"input"``), ReLU, leaky ReLU and linear are unbounded: ``(-m, m)`` with
     ``m = max(1, max |values|)``, centred on 0.
     """
-    if activation in _BOUNDED_RANGES:
-        return _BOUNDED_RANGES[activation]
+    bounds = ACTIVATIONS[activation].bounds if activation in ACTIVATIONS else None
+    if bounds is not None:
+        return bounds
     m = max(1.0, _max_abs(values))
     return (-m, m)
 

@@ -249,3 +249,15 @@ def test_leaky_relu_uses_the_shared_alpha_by_default():
     """LeakyReLU() slopes by LEAKY_RELU_ALPHA (0.01) below zero, the number the exports write."""
     assert LEAKY_RELU_ALPHA == 0.01
     np.testing.assert_allclose(LeakyReLU().forward(np.array([[-5.0]])), [[-0.05]])
+
+
+def test_bounds_hold_every_output_and_only_squashing_functions_have_them():
+    """Sigmoid and softmax stay in (0, 1), tanh in (−1, 1); ReLU, leaky ReLU and linear are unbounded."""
+    z = np.linspace(-30.0, 30.0, 60).reshape(-1, 3)
+    bounded = {name: cls.bounds for name, cls in ACTIVATIONS.items() if cls.bounds is not None}
+    assert bounded == {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
+    for name, (low, high) in bounded.items():
+        a = get_activation(name).forward(z)
+        assert low <= a.min() and a.max() <= high
+    for name in ("relu", "leaky_relu", "linear"):
+        assert get_activation(name).forward(z).max() == 30.0

@@ -298,7 +298,7 @@ def test_errors_show_before_load_and_in_red(write, open_dialog):
     good = open_dialog(write(IRIS, "good.csv"))
     assert "line 3" in bad.message()
     assert bad.message_label.styleSheet() != good.message_label.styleSheet()
-    assert import_dialog._ERROR_COLOR in bad.message_label.styleSheet()
+    assert colormaps.ERROR_COLOR in bad.message_label.styleSheet()
 
 
 def test_the_faulty_cell_is_tinted_in_the_preview(write, open_dialog):
