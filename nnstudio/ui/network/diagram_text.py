@@ -5,7 +5,7 @@ Neurons are numbered from 1 for people (the arrays count from 0).
 
 from __future__ import annotations
 
-from nnstudio.ui.plotting.colormaps import format_short, format_value
+from nnstudio.ui.plotting.numbers import format_short, format_value
 
 
 def layer_name(c: int, n_cols: int) -> str:

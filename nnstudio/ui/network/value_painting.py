@@ -42,7 +42,8 @@ from nnstudio.ui.network.weight_pens import (
     qcolor,
     value_lut,
 )
-from nnstudio.ui.plotting.colormaps import PENDING_FILL, PENDING_HATCH, format_short, scale_position, text_color_on
+from nnstudio.ui.plotting.colormaps import PENDING_FILL, PENDING_HATCH, scale_position, text_color_on
+from nnstudio.ui.plotting.numbers import format_short
 
 
 def paint_connections(conns: list[list[ConnectionItem]], names: list[list[str]], images: dict[int, WeightImageItem],

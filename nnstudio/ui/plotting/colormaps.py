@@ -1,4 +1,4 @@
-"""The window's visual language: colours and number formats, defined once.
+"""The window's visual language: its colours, defined once (number formats are in ``numbers``).
 
 One diverging scale carries every value that has a sign or sits either side of a
 threshold: orange below the centre, white at it, blue above it (as in TensorFlow
@@ -22,7 +22,6 @@ steps of colour and both ends are about equally dark.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -60,8 +59,6 @@ __all__ = [
     "scale_position",
     "text_color_on",
     "layer_colors",
-    "format_short",
-    "format_value",
 ]
 
 #: Plot background: the tools are meant to look like a light desktop app.
@@ -282,44 +279,3 @@ def layer_colors(count: int) -> list[str]:
     steps = np.linspace(0.0, 1.0, count) if count > 1 else np.array([0.5])
     rgb = _lab_to_rgb(light + (dark - light) * steps[:, None])
     return ["#{:02x}{:02x}{:02x}".format(*map(int, c)) for c in rgb]
-
-
-# ------------------------------------------------------------------ number formats
-def format_value(value: float, signed: bool = False) -> str:
-    """Four decimals, scientific when fixed-point would print only zeros (or too many digits).
-
-    ``signed`` writes "+" before positive numbers (weights, deltas, updates).
-    """
-    value = float(value)
-    if not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    sign = "+" if signed else ""
-    if value == 0.0 or 1e-3 <= abs(value) < 1e5:
-        return f"{value:{sign}.4f}"
-    return f"{value:{sign}.3e}"
-
-
-def format_short(value: float, signed: bool = False) -> str:
-    """At most about six characters, for text inside a neuron or on a colour bar.
-
-    Two decimals for ordinary values, three for small ones (deltas), then
-    ``1e-4`` style; large values lose their decimals.
-    """
-    value = float(value)
-    if not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    sign = "+" if signed and value > 0 else ""
-    magnitude = abs(value)
-    if magnitude == 0.0:
-        return "0"
-    if magnitude < 9.995e-4:
-        mantissa, exponent = f"{value:.0e}".split("e")
-        return f"{sign}{mantissa}e{int(exponent)}"
-    if magnitude < 0.09995:
-        return f"{value:{sign}.3f}"
-    if magnitude < 9.995:
-        return f"{value:{sign}.2f}"
-    if magnitude < 999.5:
-        return f"{value:{sign}.0f}"
-    mantissa, exponent = f"{value:.0e}".split("e")
-    return f"{sign}{mantissa}e{int(exponent)}"

@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from nnstudio.ui.plotting.colormaps import TEXT_COLOR, format_value
+from nnstudio.ui.plotting.colormaps import TEXT_COLOR
 from nnstudio.ui.plotting.colormaps import layer_colors as _layer_hex_colors
 from nnstudio.ui.plotting.cycle_plot import (
     HOVER_HINT,
@@ -32,7 +32,7 @@ from nnstudio.ui.plotting.cycle_plot import (
 )
 from nnstudio.ui.plotting.cycle_series import EMPTY, nearest_index, value_at
 from nnstudio.ui.plotting.hover import HoverCursor, PlotHover, view_x
-from nnstudio.ui.plotting.numbers import MISSING
+from nnstudio.ui.plotting.numbers import MISSING, format_value
 
 __all__ = ["GradientNormPlot", "layer_colors"]
 

@@ -25,11 +25,11 @@ from nnstudio.ui.plotting.colormaps import (
     PENDING_FILL,
     TEXT_COLOR,
     colormap_for_mode,
-    format_value,
 )
 from nnstudio.ui.plotting.heatmap_items import IndexAxis, PendingCover, style_color_bar
 from nnstudio.ui.plotting.heatmap_levels import MODES, bar_ticks, drawable_matrix, safe_levels
 from nnstudio.ui.plotting.hover import HOVER_RATE_LIMIT, scene_point
+from nnstudio.ui.plotting.numbers import format_value
 
 __all__ = ["Heatmap"]
 

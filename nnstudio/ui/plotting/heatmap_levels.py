@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from nnstudio.ui.plotting.colormaps import format_short
+from nnstudio.ui.plotting.numbers import format_short
 
 __all__ = [
     "EPSILON",

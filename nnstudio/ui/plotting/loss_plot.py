@@ -20,7 +20,6 @@ from nnstudio.ui.plotting.colormaps import (
     TEST_COLOR,
     TEXT_COLOR,
     TRAIN_COLOR,
-    format_value,
 )
 from nnstudio.ui.plotting.cycle_plot import (
     HOVER_HINT,
@@ -34,6 +33,7 @@ from nnstudio.ui.plotting.cycle_plot import (
 )
 from nnstudio.ui.plotting.cycle_series import EMPTY, finite_xy, nearest_index, value_at
 from nnstudio.ui.plotting.hover import HoverCursor, PlotHover, view_x
+from nnstudio.ui.plotting.numbers import format_value
 from nnstudio.ui.plotting.pinned_curves import PinnedCurves, PinnedOverlay
 
 __all__ = ["LossPlot"]

@@ -2,13 +2,15 @@
 
 One rule for the status bar and the inspector: ``1e300`` must not become 300 digits that
 push every message off the bar, and a small non-zero loss must not read ``0.0000``.
+Read-outs and tooltips use ``format_value``; text inside a neuron or on a colour bar
+``format_short``.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["format_number", "format_percent", "MINUS", "MISSING"]
+__all__ = ["format_number", "format_percent", "format_value", "format_short", "MINUS", "MISSING"]
 
 #: The true minus sign: a hyphen reads as a dash beside other numbers.
 MINUS = "\u2212"
@@ -49,3 +51,43 @@ def format_percent(fraction: float) -> str:
     if fraction < 1.0 and percent >= 100.0:
         percent = 99.9
     return f"{percent:.1f}%".replace("-", MINUS)
+
+
+def format_value(value: float, signed: bool = False) -> str:
+    """Four decimals, scientific when fixed-point would print only zeros (or too many digits).
+
+    ``signed`` writes "+" before positive numbers (weights, deltas, updates).
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    sign = "+" if signed else ""
+    if value == 0.0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:{sign}.4f}"
+    return f"{value:{sign}.3e}"
+
+
+def format_short(value: float, signed: bool = False) -> str:
+    """At most about six characters, for text inside a neuron or on a colour bar.
+
+    Two decimals for ordinary values, three for small ones (deltas), then
+    ``1e-4`` style; large values lose their decimals.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    sign = "+" if signed and value > 0 else ""
+    magnitude = abs(value)
+    if magnitude == 0.0:
+        return "0"
+    if magnitude < 9.995e-4:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{sign}{mantissa}e{int(exponent)}"
+    if magnitude < 0.09995:
+        return f"{value:{sign}.3f}"
+    if magnitude < 9.995:
+        return f"{value:{sign}.2f}"
+    if magnitude < 999.5:
+        return f"{value:{sign}.0f}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{sign}{mantissa}e{int(exponent)}"

@@ -15,9 +15,10 @@ from PySide6.QtGui import QColor
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.session import TrainingSession
 from nnstudio.ui.network.network_canvas import NetworkCanvas
-from nnstudio.ui.plotting.colormaps import NEGATIVE_COLOR, POSITIVE_COLOR, format_short, format_value
+from nnstudio.ui.plotting.colormaps import NEGATIVE_COLOR, POSITIVE_COLOR
 from nnstudio.ui.plotting.heatmap_items import NOT_COMPUTED
 from nnstudio.ui.plotting.layer_heatmaps import LayerHeatmaps
+from nnstudio.ui.plotting.numbers import format_short, format_value
 
 
 @pytest.fixture

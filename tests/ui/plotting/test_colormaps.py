@@ -93,24 +93,6 @@ def test_scale_position_maps_levels_to_minus_one_zero_one():
     assert math.isnan(t[5])
 
 
-@pytest.mark.parametrize("value, short, signed", [
-    (0.0, "0", "0"), (0.31, "0.31", "+0.31"), (-0.5, "-0.50", "-0.50"), (0.0234, "0.023", "+0.023"),
-    (-0.00012, "-1e-4", "-1e-4"), (12.3, "12", "+12"), (1234.0, "1e3", "+1e3"), (float("nan"), "nan", "nan"),
-])
-def test_short_numbers_fit_in_a_neuron(value, short, signed):
-    """Neuron and colour-bar numbers stay about six characters long."""
-    assert cm.format_short(value) == short
-    assert cm.format_short(value, signed=True) == signed
-
-
-def test_precise_numbers_have_four_decimals_or_an_exponent():
-    """Read-outs and tooltips: 0.1234, +0.0040, -2.000e-05."""
-    assert cm.format_value(0.12344) == "0.1234"
-    assert cm.format_value(0.004, signed=True) == "+0.0040"
-    assert cm.format_value(-2e-5, signed=True) == "-2.000e-05"
-    assert cm.format_value(float("inf")) == "inf"
-
-
 def test_text_on_a_fill_is_white_only_on_dark_fills():
     """White on the scale's dark ends, dark text on its light middle."""
     assert cm.text_color_on(rgb(cm.POSITIVE_COLOR)) == "#ffffff"

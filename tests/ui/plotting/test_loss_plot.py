@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from nnstudio.ui.plotting.colormaps import format_value
 from nnstudio.ui.plotting.cycle_axes import CycleAxis, DecadeLogAxis
 from nnstudio.ui.plotting.cycle_plot import HOVER_HINT
 from nnstudio.ui.plotting.cycle_series import MIN_CYCLE_SPAN
 from nnstudio.ui.plotting.loss_plot import LossPlot
+from nnstudio.ui.plotting.numbers import format_value
 
 NAN = np.nan
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from nnstudio.ui.plotting.numbers import MINUS, format_number, format_percent
+from nnstudio.ui.plotting.numbers import MINUS, format_number, format_percent, format_short, format_value
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -58,3 +58,21 @@ def test_the_status_bar_reads_a_diverged_loss_in_a_few_characters(make_window):
     assert window.metrics_label.text() == "train loss 1e300 · test loss 2.5e−9 · train acc 50.0% · test acc 0.0%"
     assert window.metrics_label.sizeHint().width() < window.width() // 2  # the message keeps its room
     assert "smaller learning rate" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("value, short, signed", [
+    (0.0, "0", "0"), (0.31, "0.31", "+0.31"), (-0.5, "-0.50", "-0.50"), (0.0234, "0.023", "+0.023"),
+    (-0.00012, "-1e-4", "-1e-4"), (12.3, "12", "+12"), (1234.0, "1e3", "+1e3"), (float("nan"), "nan", "nan"),
+])
+def test_short_numbers_fit_in_a_neuron(value, short, signed):
+    """Neuron and colour-bar numbers stay about six characters long."""
+    assert format_short(value) == short
+    assert format_short(value, signed=True) == signed
+
+
+def test_precise_numbers_have_four_decimals_or_an_exponent():
+    """Read-outs and tooltips: 0.1234, +0.0040, -2.000e-05."""
+    assert format_value(0.12344) == "0.1234"
+    assert format_value(0.004, signed=True) == "+0.0040"
+    assert format_value(-2e-5, signed=True) == "-2.000e-05"
+    assert format_value(float("inf")) == "inf"

@@ -35,7 +35,7 @@ from nnstudio.engine.data.datasets import GENERATOR_NAMES, REAL_DATASETS
 from nnstudio.engine.io.formats import load_weights
 from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
 from nnstudio.ui.network.spec_edits import MAX_NEURONS
-from nnstudio.ui.plotting.colormaps import format_value
+from nnstudio.ui.plotting.numbers import format_value
 
 SEED = int(os.environ.get("NNSTUDIO_MONKEY_SEED", "20240611"))
 N_ACTIONS = int(os.environ.get("NNSTUDIO_MONKEY_ACTIONS", "2000"))
