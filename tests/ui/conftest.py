@@ -33,3 +33,30 @@ def make_window(qtbot):
     for window in windows:
         window.close()
         assert window._thread.isFinished(), "the training thread outlived its window"
+
+
+@pytest.fixture
+def in_process_window(qtbot):
+    """Open MainWindows without a trainer process, each with its ``InProcessRun``; closed after the test.
+
+    ``make(config)`` draws the session's first snapshot, as a new window draws its trainer's.
+    """
+    from support.in_process import InProcessRun
+
+    from nnstudio.ui import MainWindow
+
+    windows = []
+
+    def make(config: SessionConfig | None = None) -> InProcessRun:
+        window = MainWindow(config, remember=False, trainer=False)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        run = InProcessRun(window)
+        run.draw()
+        return run
+
+    yield make
+    for window in windows:
+        window.close()
+

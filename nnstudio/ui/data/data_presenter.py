@@ -1,6 +1,6 @@
 """Everything about the data in the window: the panel, the insight views, the table.
 
-Takes snapshots in (``show``) and turns the learner's data actions (pick a dataset, draw
+Takes snapshots in (``show_snapshot``) and turns the learner's data actions (pick a dataset, draw
 points, import a CSV, edit the table) into commands for the trainer.
 
 It also says which data is in use: the dataset box names it (a file's name for imported
@@ -26,9 +26,12 @@ from nnstudio.engine.nn.network import Network
 from nnstudio.engine.run.config import DataSpec
 from nnstudio.engine.run.snapshot import DataView, Snapshot
 from nnstudio.ui.data.data_table import DataTable
-from nnstudio.ui.data.dataset_panel import DATASET_LABELS, DRAWN_LABEL, DRAWN_NAME, DatasetPanel
+from nnstudio.ui.data.dataset_combo import DATASET_LABELS
+from nnstudio.ui.data.dataset_panel import DatasetPanel
 from nnstudio.ui.data.import_dialog import CSV_FILTER, ImportDialog
 from nnstudio.ui.data.insight_views import InsightStack
+from nnstudio.ui.data.draw_mode import DRAWN_NAME
+from nnstudio.ui.data.panel_drawing import DRAWN_LABEL
 
 __all__ = ["DataPresenter", "insight_kind", "data_label", "MIN_DRAWN_PER_CLASS", "MAX_LABEL_CHARS"]
 
@@ -226,7 +229,7 @@ class DataPresenter(QObject):
         self.insights.digit_view.set_pad_probabilities(_as_probabilities(outputs))
 
     # -- snapshots ---------------------------------------------------------------------
-    def show(self, s: Snapshot) -> None:
+    def show_snapshot(self, s: Snapshot) -> None:
         """Draw the data parts of ``s``."""
         self.latest = s
         if s.data is not None:

@@ -111,7 +111,7 @@ class LearningPresenter(QObject):
         # "learning_rate" and "noise" change a setting for a while: GuideDemonstrations runs them.
 
     # -- snapshots ---------------------------------------------------------------------
-    def show(self, s: Snapshot) -> None:
+    def show_snapshot(self, s: Snapshot) -> None:
         """Draw what ``s`` says about learning; tabs out of view catch up when shown."""
         previous, self.latest = self.latest, s
         if s.data is not None:

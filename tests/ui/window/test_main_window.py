@@ -20,9 +20,9 @@ def click(qtbot, window, name: str) -> None:
     qtbot.mouseClick(window.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
 
 
-def test_public_object_names_exist(make_window):
+def test_public_object_names_exist(in_process_window):
     """Every control named in the contract can be found by its objectName."""
-    window = make_window()
+    window = in_process_window().window
     for name in ("networkCanvas", "datasetCombo", "stepButton", "stepEpochButton", "runButton",
                  "resetButton", "learningRateSpin", "batchSizeSpin", "addLayerButton",
                  "removeLayerButton", "lossPlot", "activationHeatmap", "weightDeltaHeatmap",
@@ -30,12 +30,14 @@ def test_public_object_names_exist(make_window):
         assert window.findChild(object, name) is not None, name
 
 
-def test_first_view_is_a_small_network_for_xor(make_window):
+def test_first_view_is_a_small_network_for_xor(in_process_window):
     """The window opens on XOR with a 2-4-1 network and a hint in the status bar."""
-    window = make_window()
+    window = in_process_window().window
     assert window.latest.spec.sizes == (2, 4, 1)
     assert window.data_view.name == "xor"
     assert window.canvas.spec()[0] == (2, 4, 1)
+    # 2·4 weights + 4 biases, then 4·1 + 1
+    assert window.network_summary.text() == "2-4-1 · MSE · 17 parameters"
     assert "Step" in window.statusBar().currentMessage()
     assert cycles_shown(window) == 0
 

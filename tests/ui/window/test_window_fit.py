@@ -36,9 +36,9 @@ def _wholly_shown(window, widget: QWidget) -> bool:
             and widget.visibleRegion().boundingRect() == widget.rect())
 
 
-def test_the_window_fits_a_1024_by_700_screen(make_window, qtbot):
+def test_the_window_fits_a_1024_by_700_screen(in_process_window, qtbot):
     """Its minimum size leaves room for a title bar on a 1024×700 screen, with the data table or the guide open too."""
-    window = make_window()
+    window = in_process_window().window
     hint = window.minimumSizeHint()
     assert hint.width() <= 1024 and hint.height() <= 700 - TITLE_BAR
     window.data_table_action.trigger()
@@ -51,9 +51,9 @@ def test_the_window_fits_a_1024_by_700_screen(make_window, qtbot):
     _resize(window, qtbot, 1024, 700)
 
 
-def test_step_and_run_stay_in_view_at_1024_by_700_with_the_data_table(make_window, qtbot):
+def test_step_and_run_stay_in_view_at_1024_by_700_with_the_data_table(in_process_window, qtbot):
     """With the data table docked on a 1024×700 window, Step, Run and Reset are whole and on screen."""
-    window = make_window()
+    window = in_process_window().window
     _resize(window, qtbot, 1024, 700)
     window.data_table_action.trigger()
     qtbot.waitUntil(window.data_dock.isVisible, timeout=TIMEOUT)
@@ -65,9 +65,9 @@ def test_step_and_run_stay_in_view_at_1024_by_700_with_the_data_table(make_windo
     assert _in_window(window, window.data_dock).top() >= _in_window(window, c.step_button).bottom()
 
 
-def test_the_side_panel_scrolls_rather_than_clips_at_1024_by_700(make_window, qtbot):
+def test_the_side_panel_scrolls_rather_than_clips_at_1024_by_700(in_process_window, qtbot):
     """The data and learning settings are as wide as the side panel shows; the rest is a scroll away."""
-    window = make_window()
+    window = in_process_window().window
     _resize(window, qtbot, 1024, 700)
     side = window.findChild(QWidget, "sidePanel")
     content = side.widget()
@@ -91,9 +91,9 @@ def test_the_side_panel_widens_for_the_digits_views_instead_of_clipping_them(mak
     assert window.minimumSizeHint().width() <= 1024 and window.width() == 1024
 
 
-def test_the_timeline_slider_is_long_at_1366_by_768(make_window, qtbot):
+def test_the_timeline_slider_is_long_at_1366_by_768(in_process_window, qtbot):
     """At 1366×768 the rewind slider is at least 300 pixels long."""
-    window = make_window()
+    window = in_process_window().window
     _resize(window, qtbot, 1366, 768)
     slider = window.timeline_bar.slider
     qtbot.waitUntil(lambda: slider.width() >= 300, timeout=TIMEOUT)
@@ -101,9 +101,9 @@ def test_the_timeline_slider_is_long_at_1366_by_768(make_window, qtbot):
 
 
 @pytest.mark.parametrize("size", [(1440, 900), (1366, 768)])
-def test_every_heatmap_tab_shows_without_scrolling(make_window, qtbot, size):
+def test_every_heatmap_tab_shows_without_scrolling(in_process_window, qtbot, size):
     """All six tabs, the last one (Layer view) included, fit their bar: no scroll arrows."""
-    window = make_window()
+    window = in_process_window().window
     _resize(window, qtbot, *size)
     bar = window.heatmap_tabs.tabBar()
     assert bar.count() == 6 and bar.tabText(5) == "Layer view"
@@ -112,9 +112,9 @@ def test_every_heatmap_tab_shows_without_scrolling(make_window, qtbot, size):
     assert not any(arrow.isVisible() for arrow in bar.findChildren(QToolButton))
 
 
-def test_the_guide_docks_beside_the_views_and_not_over_them(make_window, qtbot):
+def test_the_guide_docks_beside_the_views_and_not_over_them(in_process_window, qtbot):
     """At 1440×900 the guide opens docked on the right, clear of the canvas, the loss plot and the heatmaps."""
-    window = make_window()
+    window = in_process_window().window
     _resize(window, qtbot, 1440, 900)
     side_width = window.main_split.sizes()[0]
     window.guide_action.trigger()
@@ -128,9 +128,9 @@ def test_the_guide_docks_beside_the_views_and_not_over_them(make_window, qtbot):
     assert window.main_split.sizes()[0] == side_width  # a wide window keeps its side panel
 
 
-def test_on_a_narrow_window_the_guide_borrows_the_side_panel_and_gives_it_back(make_window, qtbot):
+def test_on_a_narrow_window_the_guide_borrows_the_side_panel_and_gives_it_back(in_process_window, qtbot):
     """At 1024×700 the side panel makes room while the guide is open, and comes back as it was when it closes."""
-    window = make_window()
+    window = in_process_window().window
     _resize(window, qtbot, 1024, 700)
     side_width = window.main_split.sizes()[0]
     assert side_width > 0
@@ -150,12 +150,11 @@ def remembered_layout():
     settings.remove("window")
 
 
-@pytest.mark.slow
 def test_the_layout_comes_back_exactly_on_the_next_start(qtbot, remembered_layout):
     """Size, place, splitter sizes and the docks shown are as the learner left them."""
     from nnstudio.ui import MainWindow
 
-    first = MainWindow(remember=True, confirm_close=False)
+    first = MainWindow(remember=True, confirm_close=False, trainer=False)
     qtbot.addWidget(first)
     first.show()
     first.showNormal()
@@ -178,9 +177,8 @@ def test_the_layout_comes_back_exactly_on_the_next_start(qtbot, remembered_layou
     expected = (first.geometry(), first.main_split.sizes(), first.views_split.sizes(), first.right_split.sizes(),
                 first.data_dock.height())
     first.close()
-    assert first._thread.isFinished()
 
-    second = MainWindow(remember=True, confirm_close=False)
+    second = MainWindow(remember=True, confirm_close=False, trainer=False)
     qtbot.addWidget(second)
     second.show()
     qtbot.waitUntil(lambda: second.data_dock.isVisible() and second.geometry() == expected[0], timeout=TIMEOUT)
@@ -191,12 +189,11 @@ def test_the_layout_comes_back_exactly_on_the_next_start(qtbot, remembered_layou
     assert not second.guide_dock.isVisible()
 
 
-@pytest.mark.slow
 def test_a_first_start_on_a_small_screen_fits_the_screen(qtbot, remembered_layout):
     """With nothing remembered on a screen smaller than the default size, the window fills the screen, not more."""
     from nnstudio.ui import MainWindow
 
-    window = MainWindow(remember=True, confirm_close=False)
+    window = MainWindow(remember=True, confirm_close=False, trainer=False)
     qtbot.addWidget(window)
     window.show()
     available = window.screen().availableGeometry()

@@ -94,7 +94,7 @@ def test_frames_over_budget_draw_one_optional_panel_each_and_none_waits_for_ever
     window._draw_optional = lambda s, names: (frames.append((s.running, list(names), budget.allowance)),
                                               original(s, names))
     loss = spy(window.loss_plot, "set_history")
-    data = spy(window.data, "show")
+    data = spy(window.data, "show_snapshot")
     heatmaps = spy(window.activation_heatmap, "show_snapshot")
     window.send("set_speed", None)
     window.send("run")

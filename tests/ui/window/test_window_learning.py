@@ -5,6 +5,8 @@ import math
 import numpy as np
 from PySide6.QtWidgets import QPushButton
 
+from nnstudio.engine.run.session import TrainingSession
+
 TIMEOUT = 20_000
 
 
@@ -19,37 +21,32 @@ def step(window, qtbot, n):
     qtbot.waitUntil(lambda: window.latest.cycle == target, timeout=TIMEOUT)
 
 
-def phase(window, qtbot, expected):
-    press(window, "stepPhaseButton")
-    qtbot.waitUntil(lambda: window.latest.phase == expected, timeout=TIMEOUT)
-
-
-def test_phase_steps_through_a_cycle_equal_one_step(make_window, qtbot):
+def test_phase_steps_through_a_cycle_equal_one_step(in_process_window):
     """Six phases of a 2-4-1 cycle, highlighted on the canvas, end on the weights of one Step."""
-    window = make_window()
+    run = in_process_window()
     for expected, highlight in [(("forward", 0), (1, "forward")), (("forward", 1), (2, "forward")),
                                 (("loss", None), None), (("backward", 1), (2, "backward")),
                                 (("backward", 0), (1, "backward")), (("update", None), (None, None))]:
-        phase(window, qtbot, expected)
-        window._draw_pending()
+        run.session.step_phase()
+        assert run.draw().phase == expected
         if highlight is not None:
-            assert window.canvas.highlight() == highlight
-    assert window.latest.cycle == 1
-    by_phases = [w.copy() for w in window.latest.weights]
-    press(window, "resetButton")
-    qtbot.waitUntil(lambda: window.latest.cycle == 0 and window.latest.phase is None, timeout=TIMEOUT)
-    step(window, qtbot, 1)
-    assert all(np.array_equal(a, b) for a, b in zip(window.latest.weights, by_phases))
+            assert run.window.canvas.highlight() == highlight
+    assert run.window.latest.cycle == 1
+    one_step = TrainingSession(run.window.config)
+    one_step.step("cycle", 1)
+    assert all(np.array_equal(a, b) for a, b in zip(run.window.latest.weights, one_step.snapshot().weights))
 
 
-def test_the_inspector_shows_the_engines_numbers_for_a_neuron(make_window, qtbot):
+def test_the_inspector_shows_the_engines_numbers_for_a_neuron(in_process_window):
     """A clicked hidden neuron's sum and activation equal Σ w·x + b and sigmoid, computed here."""
-    window = make_window()
-    step(window, qtbot, 3)
+    run = in_process_window()
+    window = run.window
+    run.session.step("cycle", 3)
+    run.draw()
     window.canvas.sig_neuron_selected.emit(1, 2)
-    qtbot.waitUntil(lambda: window.heatmap_tabs.currentWidget() is window.inspector, timeout=TIMEOUT)
-    step(window, qtbot, 1)
-    window._draw_pending()
+    assert window.heatmap_tabs.currentWidget() is window.inspector
+    run.session.step("cycle", 1)
+    run.draw()
     t = window.latest.trace
     z = float(t.activations[0] @ t.weights[0][:, 2] + t.biases[0][2])
     a = 1 / (1 + math.exp(-z))
@@ -79,11 +76,12 @@ def test_rewind_shows_a_past_cycle_exactly_and_continuing_is_deterministic(make_
 def test_check_gradients_agrees_on_a_fresh_network(make_window, qtbot):
     """Train › Check gradients: backprop and finite differences differ by less than 1e-6 per layer."""
     window = make_window()
-    with qtbot.waitSignal(window.worker.sig_gradients, timeout=TIMEOUT) as blocker:
-        window.check_gradients_action.trigger()
-    results = blocker.args[0]
+    window.check_gradients_action.trigger()
+    # Waited for on the window's thread: the worker's own signal comes from its thread.
+    qtbot.waitUntil(lambda: window.last_gradient_check is not None, timeout=TIMEOUT)
+    results = window.last_gradient_check
     assert len(results) == 2 and all(error < 1e-6 for _, error, _, _ in results)
-    qtbot.waitUntil(lambda: "agree" in window.statusBar().currentMessage(), timeout=TIMEOUT)
+    assert "agree" in window.statusBar().currentMessage()
 
 
 def test_gradient_norms_and_layer_view_fill_as_training_goes(make_window, qtbot):
