@@ -41,10 +41,14 @@ from nnstudio.engine.data.dataset_core import Dataset, DatasetError, _rng
 
 __all__ = [
     "GENERATOR_NAMES", "GENERATOR_TASKS", "generate", "FEATURES", "FEATURE_LABELS", "add_features",
-    "plane_bounds",
+    "plane_bounds", "PLANE_FEATURES", "DRAWN_NAME",
 ]
 
 GENERATOR_NAMES = ("xor", "circle", "gaussians", "spiral", "moons", "checkerboard", "plane", "multigauss")
+#: The two inputs of every generated set (and of drawn data): the plane's coordinates.
+PLANE_FEATURES = ("x1", "x2")
+#: The name of a set of points a learner drew on the plane.
+DRAWN_NAME = "drawn"
 
 
 # ---------------------------------------------------------------- generators
@@ -138,7 +142,7 @@ GENERATOR_TASKS: Mapping[str, str] = MappingProxyType(
 
 
 def generate(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
-    """A generated 2-D toy problem with features ("x1", "x2"); see ``GENERATOR_TASKS``.
+    """A generated 2-D toy problem with features ``PLANE_FEATURES``; see ``GENERATOR_TASKS``.
 
     Classification (xor, circle, gaussians, spiral, moons, checkerboard): classes
     ("0", "1"), target "label"; class 1 gets ``n_samples // 2`` rows and class 0 the
@@ -161,12 +165,12 @@ def generate(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0)
     n = int(n_samples)
     if name in _REGRESSORS:  # rows are drawn independently, so already in random order
         X, y = _REGRESSORS[name](rng, n, float(noise))
-        return Dataset(name, X, y, "regression", ("x1", "x2"), "y")
+        return Dataset(name, X, y, "regression", PLANE_FEATURES, "y")
     counts = (n - n // 2, n // 2)
     X = _CLASSIFIERS[name](rng, counts, float(noise))
     y = np.repeat(np.array([0, 1], dtype=np.int64), counts)
     order = rng.permutation(n)
-    return Dataset(name, X[order], y[order], "classification", ("x1", "x2"), "label", ("0", "1"))
+    return Dataset(name, X[order], y[order], "classification", PLANE_FEATURES, "label", ("0", "1"))
 
 
 # ---------------------------------------------------------------- input features

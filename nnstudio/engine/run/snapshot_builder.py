@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnstudio.engine.data.datasets import Dataset, add_features, labels_from_outputs, plane_bounds
+from nnstudio.engine.data.generators import PLANE_FEATURES
 from nnstudio.engine.explain.inspect import SampleTrace
 from nnstudio.engine.explain.layer_view import LayerViewInputs
 from nnstudio.engine.nn.trainer import Trainer
@@ -54,7 +55,7 @@ def _plane_inputs(session: TrainingSession, points: Array) -> Array:
     """Raw 2-D points with the session's extra input features, normalised."""
     features = () if session.config.data.custom else session.config.data.features
     if features:
-        plane = Dataset("plane", points, np.zeros(len(points)), "regression", ("x1", "x2"), "y")
+        plane = Dataset("plane", points, np.zeros(len(points)), "regression", PLANE_FEATURES, "y")
         points = add_features(plane, features).X
     return session.experiment.normalizer.apply(points)
 

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont
 
+from nnstudio.engine.data.generators import PLANE_FEATURES
 from nnstudio.ui.data.boundary_math import check_bounds, contour_segments
 from nnstudio.ui.plotting.colormaps import AXIS_COLOR, TEXT_COLOR
 
@@ -69,8 +70,8 @@ def style_plane_axes(item: pg.PlotItem, font: QFont) -> None:
         if side in ("top", "right"):  # value-free axes just close the frame
             axis.setStyle(showValues=False, tickLength=0)
     item.getAxis("left").setWidth(40)
-    item.setLabel("bottom", "x1", **label_style)
-    item.setLabel("left", "x2", **label_style)
+    item.setLabel("bottom", PLANE_FEATURES[0], **label_style)
+    item.setLabel("left", PLANE_FEATURES[1], **label_style)
     item.setAspectLocked(True, ratio=1.0)
     item.setMouseEnabled(x=False, y=False)  # a learner's stray drag should not lose the data
     item.setMenuEnabled(False)

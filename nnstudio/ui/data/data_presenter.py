@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from nnstudio.engine.data.datasets import Dataset, DatasetError
 from nnstudio.engine.data.drawn_digit import drawn_digit_inputs
+from nnstudio.engine.data.generators import DRAWN_NAME
 from nnstudio.engine.nn.network import Network
 from nnstudio.engine.run.config import DataSpec
 from nnstudio.engine.run.snapshot import DataView, Snapshot
@@ -30,7 +31,6 @@ from nnstudio.ui.data.dataset_combo import DATASET_LABELS
 from nnstudio.ui.data.dataset_panel import DatasetPanel
 from nnstudio.ui.data.import_dialog import CSV_FILTER, ImportDialog
 from nnstudio.ui.data.insight_views import InsightStack
-from nnstudio.ui.data.draw_mode import DRAWN_NAME
 from nnstudio.ui.data.panel_drawing import DRAWN_LABEL
 
 __all__ = ["DataPresenter", "insight_kind", "data_label", "MIN_DRAWN_PER_CLASS", "MAX_LABEL_CHARS"]

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QToolButton, QWidget
 
 from nnstudio.engine.data.datasets import Dataset, save_csv
+from nnstudio.engine.data.generators import DRAWN_NAME, PLANE_FEATURES
 from nnstudio.ui.data.boundary_math import Bounds
 from nnstudio.ui.data.boundary_plot import BoundaryPlot
 from nnstudio.ui.plotting.colormaps import CLASS_COLORS, MUTED_TEXT_COLOR
@@ -311,8 +312,8 @@ class DrawMode(QObject):
 
     def dataset(self) -> Dataset:
         """The drawn set as a two-class :class:`~nnstudio.engine.data.datasets.Dataset` named "drawn" (x1, x2, label)."""
-        return Dataset(name="drawn", X=self._X, y=self._labels, task="classification",
-                       feature_names=("x1", "x2"), target_name="label", class_names=("0", "1"))
+        return Dataset(name=DRAWN_NAME, X=self._X, y=self._labels, task="classification",
+                       feature_names=PLANE_FEATURES, target_name="label", class_names=("0", "1"))
 
     def save_csv(self, path: str) -> None:
         """Write the drawn points to ``path`` as CSV with columns x1, x2, label.

@@ -14,14 +14,14 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QMessageBox, QToolButton
 
 from nnstudio.engine.data.datasets import Dataset
+from nnstudio.engine.data.generators import DRAWN_NAME
 from nnstudio.ui.data.boundary_plot import BoundaryPlot
 from nnstudio.ui.data.dataset_combo import DatasetCombo
 from nnstudio.ui.data.draw_mode import PICK_RADIUS_PX, DrawMode
 
-__all__ = ["PanelDrawing", "DRAWN_NAME", "DRAWN_LABEL"]
+__all__ = ["PanelDrawing", "DRAWN_LABEL"]
 
-#: The engine's name of a drawn set, and how the dataset box names it.
-DRAWN_NAME = "drawn"
+#: How the dataset box names a drawn set (``DRAWN_NAME``).
 DRAWN_LABEL = "Drawn"
 
 

@@ -22,10 +22,9 @@ to 3,000) run faster, so that learning still shows within half a minute.
 
 from __future__ import annotations
 
-__all__ = ["DATASET_DEFAULTS", "TASK_DEFAULTS", "DRAWN_KEY", "starting_point", "RateMemory"]
+from nnstudio.engine.data.generators import DRAWN_NAME
 
-#: The key of drawn data (the engine names a drawn set "drawn").
-DRAWN_KEY = "drawn"
+__all__ = ["DATASET_DEFAULTS", "TASK_DEFAULTS", "starting_point", "RateMemory"]
 
 #: Dataset name -> (learning rate, run speed in cycles per second).
 DATASET_DEFAULTS: dict[str, tuple[float, float]] = {
@@ -41,7 +40,7 @@ DATASET_DEFAULTS: dict[str, tuple[float, float]] = {
     "wine": (1.0, 50.0),
     "breast_cancer": (1.0, 50.0),
     "digits": (1.0, 200.0),
-    DRAWN_KEY: (2.0, 30.0),
+    DRAWN_NAME: (2.0, 30.0),
 }
 #: Imported data, by task.
 TASK_DEFAULTS: dict[str, tuple[float, float]] = {
