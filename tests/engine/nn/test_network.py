@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from support.slopes import central_differences
 
 from nnstudio.engine.nn.activations import HIDDEN_ACTIVATIONS
 from nnstudio.engine.nn.layer_passes import n_parameters
@@ -104,14 +105,7 @@ def test_backward_deltas_are_dloss_dsum():
     trace = net.forward(X)
     grads = net.backward(trace, Y)
     z = trace.sums[-1]
-    h = 1e-6
-    numeric = np.empty_like(z)
-    for idx in np.ndindex(*z.shape):
-        zp, zm = z.copy(), z.copy()
-        zp[idx] += h
-        zm[idx] -= h
-        ap, am = 1 / (1 + np.exp(-zp)), 1 / (1 + np.exp(-zm))
-        numeric[idx] = (np.mean((ap - Y) ** 2) - np.mean((am - Y) ** 2)) / (2 * h)
+    numeric = central_differences(lambda zz: np.mean((1 / (1 + np.exp(-zz)) - Y) ** 2), z.copy())
     np.testing.assert_allclose(grads.deltas[-1], numeric, rtol=1e-6, atol=1e-12)
 
 
