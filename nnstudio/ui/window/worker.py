@@ -2,8 +2,15 @@
 
 The worker lives on a QThread. It starts the trainer's child process
 (``nnstudio.engine.run.service``), forwards the window's commands to it, and relays what comes
-back as Qt signals. Between commands it waits in ``Connection.poll``, which holds no GIL,
-so the window stays responsive while the child trains flat out.
+back as Qt signals. Its loop blocks in ``multiprocessing.connection.wait`` on the trainer's
+pipe and a wakeup pipe, holding no GIL and taking no CPU while nothing happens, so the
+window stays responsive while the child trains flat out. ``send`` and ``restart`` are called
+on the window's thread: they queue the request and signal the wakeup pipe, so a command
+goes out at once (the loop runs no Qt event loop that could deliver queued slot calls).
+
+Every command gets a sequence number (1, 2, 3… over the window's life); the trainer's
+snapshots acknowledge the last one it dealt with (``Snapshot.acknowledged``, see
+``nnstudio.engine.run.commands``).
 
 If the child dies (killed, or a fault), the worker says so once (``sig_trainer_died``) and
 waits; ``restart`` starts a new child from the last checkpoint the old one sent. The
@@ -19,9 +26,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
+from multiprocessing.connection import wait
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QStandardPaths, Signal, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Signal
 
 from nnstudio.engine.io.errorlog import LOG_NAME, log_exception
 from nnstudio.engine.run.config import SessionConfig
@@ -31,7 +40,6 @@ from nnstudio.engine.run.snapshot import HistoryReceiver, newest_of
 __all__ = ["TrainingWorker", "default_log_path", "exit_if_trainer_bootstrapping", "UNGUARDED_MAIN_EXIT",
            "UNGUARDED_MAIN_MESSAGE"]
 
-POLL_SECONDS = 0.01
 JOIN_SECONDS = 1.0
 #: Exit code of a trainer's process that found itself running the window's script again.
 UNGUARDED_MAIN_EXIT = 78
@@ -92,8 +100,11 @@ class TrainingWorker(QObject):
     -------
     sig_snapshot(object)
         The newest ``Snapshot``, with whole histories; older ones that arrived meanwhile are dropped.
+    sig_acknowledged(int)
+        The trainer has dealt with every command up to this sequence number (emitted after
+        the snapshot that says so).
     sig_error(str)
-        A command was refused; the message says why.
+        A command was refused; the message says why (and names the command's number).
     sig_exported(str)
         Weights were written to this path.
     sig_landscape(object), sig_landscape_cut(object)
@@ -111,9 +122,15 @@ class TrainingWorker(QObject):
         The process id of the current trainer (None while there is none).
     checkpoint_cycle
         The cycle of the last checkpoint received (None before the first).
+    sent
+        The sequence number of the last command queued (0 before the first).
+    acknowledged
+        The sequence number of the last command the trainer has dealt with, as of the
+        newest snapshot relayed.
     """
 
     sig_snapshot = Signal(object)  # Snapshot
+    sig_acknowledged = Signal(int)  # sequence number
     sig_error = Signal(str)  # message
     sig_exported = Signal(str)  # path
     sig_gradients = Signal(object)  # [(layer, relative error, checked, total), ...]
@@ -135,6 +152,16 @@ class TrainingWorker(QObject):
         self._checkpoint: dict | None = None
         self._generation = 0  # of the newest snapshot relayed
         self._history = HistoryReceiver()  # whole loss curves again from the trainer's deltas
+        self.acknowledged = 0
+        # What the window's thread hands the loop, under the lock: numbered commands in
+        # order, a restart asked for, and whether the wakeup pipe holds a byte for them.
+        self._lock = threading.Lock()
+        self._outbox: deque[tuple] = deque()
+        self._restart: tuple[SessionConfig, int] | None = None  # config, the number to acknowledge from
+        self._sent = 0
+        self._trainer_lost = False  # from the trainer's death to a restart: commands are dropped
+        self._woken = False
+        self._wake_receiver, self._wake_sender = mp.Pipe(duplex=False)
 
     @property
     def trainer_pid(self) -> int | None:
@@ -146,43 +173,103 @@ class TrainingWorker(QObject):
         checkpoint = self._checkpoint
         return None if checkpoint is None else checkpoint["trainer"]["cycle"]
 
-    @Slot()
+    @property
+    def sent(self) -> int:
+        return self._sent
+
+    # -- called on the window's thread -------------------------------------------------
+    def send(self, command: tuple) -> int:
+        """Queue ``(name, args)`` for the trainer; its sequence number. Thread-safe, returns at once.
+
+        While the trainer is down the command is dropped (the window has already said why)
+        and 0 is returned.
+        """
+        name, args = command
+        with self._lock:
+            if self._trainer_lost or self._stop.is_set():
+                return 0
+            self._sent += 1
+            self._outbox.append((name, args, self._sent))
+            self._wake()
+            return self._sent
+
+    def restart(self, config: SessionConfig) -> None:
+        """Start a new trainer after the last one died: from its last checkpoint, else from ``config``. Thread-safe."""
+        with self._lock:
+            if self._trainer_lost:
+                # Commands lost with the old trainer count as dealt with; those sent from now on go to the new one.
+                self._restart = (config, self._sent)
+                self._trainer_lost = False
+                self._wake()
+
+    def request_stop(self) -> None:
+        """Thread-safe: end the loop at once."""
+        with self._lock:
+            self._stop.set()
+            self._wake()
+
+    def _wake(self) -> None:
+        # One byte at most waits in the pipe (the lock is held), so this write never blocks.
+        if not self._woken:
+            self._woken = True
+            self._wake_sender.send_bytes(b"!")
+
+    # -- the worker's thread -----------------------------------------------------------
     def run(self) -> None:
         """The worker thread's loop: start the child, then relay until asked to stop."""
         try:
             self._start_child(self._config, None, None)
             while not self._stop.is_set():
-                # Deliver queued command slots of this thread, then wait on the pipe.
-                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
-                if self._conn is None:  # no trainer: wait for restart() or the end
-                    self._stop.wait(POLL_SECONDS)
-                    continue
-                try:
-                    if self._conn.poll(POLL_SECONDS):
+                conn = self._conn
+                ready = wait([self._wake_receiver] if conn is None else [self._wake_receiver, conn])
+                if self._wake_receiver in ready:
+                    self._take_requests()
+                if conn is not None and conn in ready and conn is self._conn:
+                    try:
                         self._drain()
-                except (EOFError, OSError):
-                    if not self._stop.is_set():
-                        self._lose_child()
+                    except (EOFError, OSError):
+                        if not self._stop.is_set():
+                            self._lose_child()
         except Exception as exc:  # noqa: BLE001 (a fault of ours: logged, and the window must hear of it)
             log_exception(exc, "the training worker's loop stopped", self._log_path)
             self.sig_trainer_died.emit(f"Training stopped on an internal error: {type(exc).__name__}: {exc}", False)
         finally:
+            with self._lock:
+                self._stop.set()  # from now on send() drops commands: nothing would read them
             self._shutdown_child()
+            self._wake_receiver.close()
+            self._wake_sender.close()
             self.sig_finished.emit()
 
-    @Slot(object)
-    def restart(self, config: SessionConfig) -> None:
-        """Start a new trainer after the last one died: from its last checkpoint, else from ``config``."""
-        if self._conn is None and not self._stop.is_set():
-            self._start_child(config, self._checkpoint, self._generation + 1)
+    def _take_requests(self) -> None:
+        """Send the queued commands in order, or start the trainer a restart asked for."""
+        with self._lock:
+            while self._wake_receiver.poll():
+                self._wake_receiver.recv_bytes()
+            self._woken = False
+            commands, self._outbox = self._outbox, deque()
+            restart, self._restart = self._restart, None
+        if self._stop.is_set():
+            return
+        if restart is not None:
+            config, acknowledged = restart
+            self._start_child(config, self._checkpoint, self._generation + 1, acknowledged)
+        for message in commands:
+            if self._conn is None:
+                break
+            try:
+                self._conn.send(message)
+            except (OSError, ValueError):
+                break  # the trainer just died: the pipe's end tells the loop, which says so once
 
-    def _start_child(self, config: SessionConfig, restore: dict | None, generation: int | None) -> None:
+    def _start_child(self, config: SessionConfig, restore: dict | None, generation: int | None,
+                     acknowledged: int = 0) -> None:
         context = mp.get_context("spawn")
         self._conn, child_conn = context.Pipe()
         self._process = context.Process(
             target=serve, args=(child_conn, config), name="nnstudio-trainer", daemon=True,
             kwargs={"restore": restore, "generation": generation, "log_path": self._log_path,
-                    "parent_pid": os.getpid()},
+                    "parent_pid": os.getpid(), "acknowledged": acknowledged},
         )
         try:
             self._process.start()
@@ -194,6 +281,9 @@ class TrainingWorker(QObject):
 
     def _lose_child(self, reason: str | None = None) -> None:
         """The trainer is gone: reap it and tell the window once, with what a restart would do."""
+        with self._lock:
+            self._trainer_lost = True
+            self._outbox.clear()
         conn, process = self._conn, self._process
         self._conn = None
         if conn is not None:
@@ -242,33 +332,24 @@ class TrainingWorker(QObject):
                 self.sig_opened.emit(payload)
         if newest is not None:
             self.sig_snapshot.emit(newest)
-
-    @Slot(object)
-    def send(self, command: tuple) -> None:
-        """Forward ``(name, args)`` to the trainer (call through a queued signal).
-
-        With no trainer running the command is dropped: the window has already said why.
-        """
-        if self._conn is not None and not self._stop.is_set():
-            try:
-                self._conn.send(command)
-            except (OSError, ValueError):
-                pass  # the trainer just died: the pipe's end tells the loop, which says so once
-
-    def request_stop(self) -> None:
-        """Thread-safe: end the loop at its next turn."""
-        self._stop.set()
+            if newest.acknowledged > self.acknowledged:
+                # After the signals above: whoever sees the number has their events queued already.
+                self.acknowledged = newest.acknowledged
+                self.sig_acknowledged.emit(newest.acknowledged)
 
     def _shutdown_child(self) -> None:
         conn, process = self._conn, self._process
         if conn is not None:
             try:
-                conn.send(("quit", ()))
+                with self._lock:
+                    self._sent += 1
+                    quit_message = ("quit", (), self._sent)
+                conn.send(quit_message)
                 # Keep reading until it says goodbye: a trainer blocked writing a big snapshot
                 # into a full pipe would never get to read "quit" otherwise.
                 deadline = time.monotonic() + JOIN_SECONDS
-                while time.monotonic() < deadline:
-                    if conn.poll(0.02) and conn.recv()[0] == "bye":
+                while time.monotonic() < deadline and conn.poll(max(0.0, deadline - time.monotonic())):
+                    if conn.recv()[0] == "bye":
                         break
             except (OSError, ValueError, EOFError):
                 pass
