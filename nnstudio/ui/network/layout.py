@@ -16,8 +16,9 @@ MARGIN = 10.0
 HEADER_INSET = 6.0
 #: Between the headers and the bands: room for the phase label's upper half.
 PHASE_LABEL_ROOM = 14.0
-#: Height of the row of − / + buttons under the hidden columns.
+#: Height of the row of − / + buttons under the hidden columns, and how far below its middle they sit.
 BUTTON_ROW_H = 36.0
+BUTTON_ROW_DROP = 1.0
 #: Side of a − / + button, and the gap either side of the column's centre line.
 BUTTON_SIZE = 22.0
 BUTTON_GAP = 4.0
@@ -54,6 +55,8 @@ NEURON_PICK_MIN_RADIUS = 5.0
 CONNECTION_PICK_WIDTH = 7.0
 #: A weight matrix keeps this far from the neurons either side of it.
 MATRIX_GAP = 6.0
+#: A single-row matrix is as tall as its neuron plus this.
+MATRIX_SINGLE_ROW_PAD = 8.0
 #: A pill label keeps this far inside the scene's edges.
 PILL_EDGE = 2.0
 #: An output card keeps this far from the scene's right edge.
@@ -147,7 +150,7 @@ def lay_out_columns(sizes: tuple[int, ...], view_w: float, view_h: float, header
             radius=float(radius),
             map_side=map_side,
             neuron_ys=tuple(y0 + span / 2 + (k - (n - 1) / 2) * spacing for k in range(n)),
-            buttons_y=band_bottom + buttons_h / 2 + 1 if has_buttons(c, len(sizes)) else None,
+            buttons_y=band_bottom + buttons_h / 2 + BUTTON_ROW_DROP if has_buttons(c, len(sizes)) else None,
         ))
     return places
 
@@ -176,7 +179,7 @@ def weight_matrix_rect(left: ColumnPlace, right: ColumnPlace, maps_shown: bool) 
     x0 = left.x + left.radius + MATRIX_GAP
     map_room = right.map_side + MAP_GAP if maps_shown and map_visible(right.map_side) else 0
     x1 = right.x - right.radius - MATRIX_GAP - map_room
-    pitch = ys[1] - ys[0] if len(ys) > 1 else 2 * left.radius + 8
+    pitch = ys[1] - ys[0] if len(ys) > 1 else 2 * left.radius + MATRIX_SINGLE_ROW_PAD
     top, bottom = ys[0] - pitch / 2, ys[-1] + pitch / 2
     return Rect(x0, top, max(x1 - x0, 1.0), bottom - top)
 
