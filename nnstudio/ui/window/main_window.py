@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, QThread, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow
 
 from nnstudio.engine.io.sessionfile import SessionFileError, read_pinned_runs
@@ -23,9 +23,10 @@ from nnstudio.ui.window.session_menu import SessionFiles
 from nnstudio.ui.window.settings import load_config, save_config
 from nnstudio.ui.window.snapshot_panels import OptionalPanel, SnapshotFeed, SnapshotPanel
 from nnstudio.ui.window.status_bar import WindowStatus
+from nnstudio.ui.window.trainer_link import start_worker
 from nnstudio.ui.window.window_geometry import restore_geometry, save_geometry
 from nnstudio.ui.window.window_layout import build_panels
-from nnstudio.ui.window.worker import TrainingWorker, default_log_path, exit_if_trainer_bootstrapping
+from nnstudio.ui.window.worker import default_log_path, exit_if_trainer_bootstrapping
 
 __all__ = ["MainWindow"]
 
@@ -135,7 +136,7 @@ class MainWindow(QMainWindow):
         self._every_frame, self._optional = self._panels()
         show_config(self, config)
         self._connect()
-        self._start_worker(config, trainer)
+        start_worker(self, config, trainer)
         if self._settings is not None:
             restore_geometry(self, self._settings)
         self.status.say(FIRST_HINT.format(dataset=data_label(config.data.name)))
@@ -184,34 +185,11 @@ class MainWindow(QMainWindow):
             lambda pins: self.send("set_pinned_runs", tuple(pin.to_dict() for pin in pins)))
         self.pinned_runs.sig_status.connect(lambda text: say(text, 8000))
         self.restart_button.clicked.connect(self.restart_trainer)
+        self.sessions.sig_title_changed.connect(self.setWindowTitle)
+        self.sessions.sig_status.connect(lambda text: say(text, 10000))
         self._draw_timer = QTimer(self, interval=DRAW_INTERVAL_MS)
         self._draw_timer.timeout.connect(self._draw_frame)
         self._draw_timer.start()
-
-    def _start_worker(self, config: SessionConfig, start: bool) -> None:
-        self._thread = QThread(self)
-        self._thread.setObjectName("trainingThread")
-        self.worker = TrainingWorker(config, self.log_path)
-        self.worker.moveToThread(self._thread)
-        self._thread.started.connect(self.worker.run)
-        self.worker.sig_finished.connect(self._thread.quit)
-        self.worker.sig_snapshot.connect(self._on_snapshot)
-        self.worker.sig_error.connect(self.status.show_error)
-        self.worker.sig_trainer_died.connect(self._on_trainer_died)
-        self.worker.sig_exported.connect(lambda path: self.status.say(f"Weights written to {path}", 8000))
-        self.worker.sig_gradients.connect(self._on_gradients)
-        self.worker.sig_landscape.connect(self.landscape_view.set_map)
-        self.worker.sig_landscape_cut.connect(self.landscape_view.set_cut)
-        # Bound methods of objects on this thread: Qt queues them here. (A bare lambda would
-        # run on the worker's thread.)
-        self.worker.sig_saved.connect(self.sessions.on_saved)
-        self.worker.sig_saved.connect(self._on_session_saved)
-        self.worker.sig_opened.connect(self.sessions.on_opened)
-        self.worker.sig_opened.connect(self._show_opened_pins)
-        self.sessions.sig_title_changed.connect(self.setWindowTitle)
-        self.sessions.sig_status.connect(lambda text: self.status.say(text, 10000))
-        if start:
-            self._thread.start()
 
     # -- commands ----------------------------------------------------------------------
     def send(self, name: str, *args) -> int:
@@ -242,9 +220,6 @@ class MainWindow(QMainWindow):
             self.pinned_runs.set_pins(read_pinned_runs(path))
         except SessionFileError as exc:  # the trainer read it a moment ago; changed since
             self.status.say(str(exc), 8000)
-
-    def _on_session_saved(self, path: str) -> None:
-        self.status.say(f"Session saved to {path}", 8000)
 
     # -- the trainer's process going and coming back -------------------------------------
     def _set_training_enabled(self, enabled: bool) -> None:

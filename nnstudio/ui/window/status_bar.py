@@ -85,6 +85,12 @@ class WindowStatus(QObject):
         self.trainer_stopped_label.hide()
         self.restart_button.hide()
 
+    def show_exported(self, path: str) -> None:
+        self.bar.showMessage(f"Weights written to {path}", 8000)
+
+    def show_session_saved(self, path: str) -> None:
+        self.bar.showMessage(f"Session saved to {path}", 8000)
+
     def show_error(self, message: str) -> None:
         """A refused command: said in the status bar and in a box that does not block the window."""
         self.bar.showMessage(message, 8000)

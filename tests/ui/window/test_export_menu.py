@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from support.window_thread import on_window_thread
 
 TIMEOUT = 20_000
 
@@ -31,7 +32,7 @@ def test_model_formats_are_written_by_the_trainer(make_window, qtbot, monkeypatc
     if importlib.util.find_spec("onnx") is not None:
         targets["exportOnnxAction"] = tmp_path / "model.onnx"
     for name, path in targets.items():
-        with qtbot.waitSignal(window.worker.sig_exported, timeout=TIMEOUT):
+        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
             export(window, qtbot, monkeypatch, name, path)
         assert path.stat().st_size > 0
     namespace = {}
@@ -97,7 +98,7 @@ def test_pytorch_export_through_the_file_dialog_writes_the_name_offered(make_win
     monkeypatch.setattr(figure_export, "QFileDialog", Dialog)
     for answer in ("", "typed"):
         Dialog.answer = answer
-        with qtbot.waitSignal(window.worker.sig_exported, timeout=TIMEOUT):
+        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
             window.export_menu.actions_by_name["exportTorchAction"].trigger()
     assert offered == ["model_torch.py", "model_torch.py"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model_torch.py", "typed_torch.py"]
@@ -114,7 +115,7 @@ def test_onnx_exports_offer_float32_and_float64_input(make_window, qtbot, monkey
     targets = {"exportWeightsAction": tmp_path / "w.json", "exportOnnxAction": tmp_path / "m32.onnx",
                "exportOnnxFloat64Action": tmp_path / "m64.onnx"}
     for name, path in targets.items():
-        with qtbot.waitSignal(window.worker.sig_exported, timeout=TIMEOUT):
+        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
             export(window, qtbot, monkeypatch, name, path)
     types = {name: onnx.load(str(path)).graph.input[0].type.tensor_type.elem_type
              for name, path in targets.items() if path.suffix == ".onnx"}

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
+from support.acknowledged import settle
+from support.window_thread import on_window_thread
 
 from nnstudio.engine.io.formats import load_weights
 from nnstudio.engine.nn.optim import Hyperparameters
@@ -80,7 +82,7 @@ def test_run_then_pause_stops_training(make_window, qtbot):
     click(qtbot, window, "runButton")
     qtbot.waitUntil(lambda: not window.latest.running, timeout=TIMEOUT)
     held = window.latest.cycle
-    qtbot.wait(300)
+    settle(qtbot, window)  # a later answer of the trainer's
     assert window.latest.cycle == held
     assert not window.controls.run_button.isChecked()
 
@@ -150,7 +152,7 @@ def test_export_weights_writes_a_file_the_engine_loads(make_window, qtbot, tmp_p
     for name in ("w.npz", "w.json"):
         target = tmp_path / name
         monkeypatch.setattr(window.export_menu, "ask_path", lambda *args, target=target: str(target))
-        with qtbot.waitSignal(window.worker.sig_exported, timeout=TIMEOUT):
+        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
             window.export_action.trigger()
         model = load_weights(target)
         for loaded, shown in zip(model.network.weights, window.latest.weights):
@@ -161,7 +163,7 @@ def test_export_weights_writes_a_file_the_engine_loads(make_window, qtbot, tmp_p
 def test_a_refused_export_says_why(make_window, qtbot, tmp_path):
     """An export to an unknown format is refused with a message naming the problem."""
     window = make_window()
-    with qtbot.waitSignal(window.worker.sig_error, timeout=TIMEOUT) as blocker:
+    with on_window_thread(qtbot, window.worker.sig_error, TIMEOUT) as blocker:
         window.export_weights(str(tmp_path / "weights.txt"))
     assert ".npz" in blocker.args[0]
     assert not (tmp_path / "weights.txt").exists()

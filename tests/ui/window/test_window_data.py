@@ -1,6 +1,8 @@
 """Data in the window: real datasets, regression, drawn points, imported CSVs, the table."""
 
 import numpy as np
+from support.acknowledged import settle
+from support.window_thread import on_window_thread
 
 from nnstudio.engine.data.datasets import Dataset
 
@@ -90,7 +92,7 @@ def test_cancelled_open_changes_nothing(make_window, qtbot, monkeypatch):
     monkeypatch.setattr(window.data, "_ask_dataset", lambda: None)
     generation = window.latest.generation
     window.open_dataset_action.trigger()
-    qtbot.wait(200)
+    settle(qtbot, window)
     assert window.latest.generation == generation and window.data_view.name == "xor"
 
 
@@ -135,10 +137,12 @@ def test_draw_mode_asks_before_dropping_training_and_cancel_keeps_it(make_window
     window = make_window()
     step(window, qtbot, 5)
     questions = asked(window, monkeypatch, False)
+    sent = window.worker.sent
     window.dataset_panel.draw_button.click()
     assert len(questions) == 1 and "5 cycles" in questions[0]
     assert not window.dataset_panel.is_draw_mode() and not window.dataset_panel.draw_button.isChecked()
-    qtbot.wait(100)  # a command would have been sent at once: nothing must arrive
+    assert window.worker.sent == sent  # commands go out at once: none did
+    settle(qtbot, window)
     assert window.latest.cycle == 5 and window.data_view.name == "xor"
     assert window.dataset_panel.dataset_combo.currentText() == "XOR"
 
@@ -240,10 +244,10 @@ def test_reopening_the_session_of_an_import_names_the_data(make_window, qtbot, m
     window = make_window()
     import_csv(window, qtbot, monkeypatch, _mine(), "mine.csv")
     path = str(tmp_path / "mine.nnstudio")
-    with qtbot.waitSignal(window.worker.sig_saved, timeout=TIMEOUT):
+    with on_window_thread(qtbot, window.worker.sig_saved, TIMEOUT):
         window.send("save_session", path)
     second = make_window()
-    with qtbot.waitSignal(second.worker.sig_opened, timeout=TIMEOUT):
+    with on_window_thread(qtbot, second.worker.sig_opened, TIMEOUT):
         second.send("open_session", path)
     qtbot.waitUntil(lambda: second.data_view.name == "mine", timeout=TIMEOUT)
     combo = second.dataset_panel.dataset_combo

@@ -48,24 +48,6 @@ def step(window, qtbot, n):
     qtbot.waitUntil(lambda: window.latest.cycle == target, timeout=TIMEOUT)
 
 
-def test_scrubbing_the_past_leaves_the_loss_curves_alone_until_continue_cuts_them(make_window, qtbot, spy):
-    window = make_window()
-    step(window, qtbot, 60)
-    qtbot.waitUntil(lambda: batch_points(window) == 60, timeout=TIMEOUT)
-    redraws = spy(window.loss_plot, "set_history")
-    heatmap_draws = spy(window.activation_heatmap, "show_snapshot")
-    for cycle in (40, 20, 30):
-        window.send("rewind", cycle)
-        qtbot.waitUntil(lambda: window.latest.cycle == cycle and window.latest.rewound, timeout=TIMEOUT)
-        qtbot.waitUntil(lambda: not window.frame_budget.any_due(), timeout=TIMEOUT)
-    assert redraws == []  # the whole run's curves stand while the learner looks back
-    assert batch_points(window) == 60
-    assert heatmap_draws  # while the batch of the cycle shown does change
-    window.send("continue_from_here")
-    qtbot.waitUntil(lambda: batch_points(window) == 30, timeout=TIMEOUT)
-    assert len(redraws) == 1
-
-
 def test_a_collapsed_loss_plot_is_not_drawn_and_catches_up_when_opened(make_window, qtbot, spy):
     window = make_window()
     step(window, qtbot, 3)

@@ -1,0 +1,38 @@
+"""The window's link to the trainer: the worker on a thread of its own, and where what it relays goes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QMainWindow
+
+from nnstudio.engine.run.config import SessionConfig
+from nnstudio.ui.window.worker import TrainingWorker
+
+__all__ = ["start_worker"]
+
+
+def start_worker(window: QMainWindow, config: SessionConfig, start: bool) -> None:
+    """Give ``window`` its ``worker`` on a ``trainingThread`` and connect what it relays; start it if ``start``.
+
+    Only bound methods of objects on the window's thread are connected: Qt queues the
+    worker's signals to them there. (A bare lambda would run on the worker's thread.)
+    """
+    thread = window._thread = QThread(window)
+    thread.setObjectName("trainingThread")
+    worker = window.worker = TrainingWorker(config, window.log_path)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.sig_finished.connect(thread.quit)
+    worker.sig_snapshot.connect(window._on_snapshot)
+    worker.sig_error.connect(window.status.show_error)
+    worker.sig_trainer_died.connect(window._on_trainer_died)
+    worker.sig_exported.connect(window.status.show_exported)
+    worker.sig_gradients.connect(window._on_gradients)
+    worker.sig_landscape.connect(window.landscape_view.set_map)
+    worker.sig_landscape_cut.connect(window.landscape_view.set_cut)
+    worker.sig_saved.connect(window.sessions.on_saved)
+    worker.sig_saved.connect(window.status.show_session_saved)
+    worker.sig_opened.connect(window.sessions.on_opened)
+    worker.sig_opened.connect(window._show_opened_pins)
+    if start:
+        thread.start()
