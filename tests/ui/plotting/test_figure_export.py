@@ -49,11 +49,10 @@ def loss_plot(shown) -> LossPlot:
 
 
 @pytest.fixture
-def heatmaps(qtbot, shown) -> LayerHeatmaps:
+def heatmaps(shown) -> LayerHeatmaps:
     widget = shown(LayerHeatmaps("activations"), 900, 300)
     rng = np.random.default_rng(0)
     widget.set_matrices([rng.random((8, 4)), rng.random((8, 3))], ["layer 1 (4 neurons)", "layer 2 (3 neurons)"])
-    qtbot.wait(20)
     return widget
 
 

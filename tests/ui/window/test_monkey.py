@@ -29,6 +29,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QtMsgType, Slot
+from support.acknowledged import settle
 from support.burst import burst, pick
 
 from nnstudio.engine.data.datasets import GENERATOR_NAMES, REAL_DATASETS
@@ -70,11 +71,8 @@ class Probe(QObject):
         super().__init__()
         self.errors: list[str] = []
         self.exported: list[str] = []
-        self.snapshots = 0
-        self.snapshots_at_export = 0
         worker.sig_error.connect(self.on_error)
         worker.sig_exported.connect(self.on_exported)
-        worker.sig_snapshot.connect(self.on_snapshot)
 
     @Slot(str)
     def on_error(self, message: str) -> None:
@@ -83,11 +81,6 @@ class Probe(QObject):
     @Slot(str)
     def on_exported(self, path: str) -> None:
         self.exported.append(path)
-        self.snapshots_at_export = self.snapshots
-
-    @Slot(object)
-    def on_snapshot(self, _snapshot) -> None:
-        self.snapshots += 1
 
 
 class Monkey:
@@ -109,7 +102,6 @@ class Monkey:
         self.errors, self.exported = self.probe.errors, self.probe.exported
         self.requests: list[tuple] = []
         self.dirty = False  # an action whose effect cannot be observed may still be in flight
-        self.exports = 0
         self.divergences = 0  # snapshots drawn saying the run diverged (lr 100, noise 10...) and was rescued
         self._last_checked = None
         window.canvas.sig_spec_changed.connect(lambda sizes, acts: self.requests.append((tuple(sizes), tuple(acts))))
@@ -174,21 +166,15 @@ class Monkey:
         return self.w.controls.run_button.isChecked()
 
     def sync(self) -> None:
-        """Wait until the trainer has answered every command sent so far, and the answer is drawn.
+        """Wait until the trainer has dealt with every command sent so far, and the answer is drawn.
 
-        An export is the probe: the trainer handles commands in order and says "exported"
-        after all earlier ones; the snapshots after that show their effect.
+        The trainer applies commands in order: once the window draws the snapshot that
+        acknowledges a ``snapshot`` command sent now, every earlier command has taken effect.
         """
-        self.exports += 1
-        path = str(self.tmp / f"sync{self.exports % 4}.npz")
-        count = len(self.exported)
-        self.w.export_weights(path)
-        self.wait(lambda: len(self.exported) > count or bool(self.errors), "the sync export")
+        seq = self.w.send("snapshot")
+        self.wait(lambda: self.latest.acknowledged >= seq, f"the acknowledgement of command {seq}")
         if self.errors:
-            self.fail(f"the trainer refused the sync export: {self.errors[-1]}")
-        probe = self.probe
-        self.wait(lambda: probe.snapshots > probe.snapshots_at_export, "a snapshot after the sync export")
-        self.w._draw_pending()  # what the draw timer does next; done now to save its 33 ms
+            self.fail(f"the trainer refused a command: {self.errors[-1]}")
         self.dirty = False
 
     def settle(self) -> None:
@@ -590,41 +576,37 @@ def test_two_thousand_random_learner_actions_break_nothing(qtbot, qtlog, tmp_pat
 # 33 ms tick: for a few tens of milliseconds after a click the window still shows the old
 # state. Clicks in that window must not be lost or undone.
 
-def settled(window, qtbot, tmp_path, probe: Probe) -> None:
+def settled(window, qtbot, probe: Probe) -> None:
     """Wait until the trainer has handled every command sent so far and the window has drawn the result."""
-    count = len(probe.exported)
-    window.export_weights(str(tmp_path / "settle.npz"))
-    qtbot.waitUntil(lambda: len(probe.exported) > count or bool(probe.errors), timeout=20_000)
+    settle(qtbot, window)
     assert not probe.errors, probe.errors
-    qtbot.waitUntil(lambda: probe.snapshots > probe.snapshots_at_export, timeout=20_000)
-    qtbot.waitUntil(lambda: window._pending is None, timeout=20_000)  # the draw timer has drawn it
 
 
-def test_two_quick_clicks_on_a_layers_plus_add_two_neurons(make_window, qtbot, tmp_path):
+def test_two_quick_clicks_on_a_layers_plus_add_two_neurons(make_window, qtbot):
     """Clicking a hidden layer's + twice, faster than a redraw, gives two more neurons, not one."""
     window = make_window()
     probe = Probe(window.worker)
     assert window.latest.spec.sizes == (2, 4, 1)
     window.canvas.request_add_neuron(1)
     window.canvas.request_add_neuron(1)  # the second click, before the first one's snapshot is drawn
-    settled(window, qtbot, tmp_path, probe)
+    settled(window, qtbot, probe)
     assert window.latest.spec.sizes == (2, 6, 1), "a click was lost: each request was built from the drawn network"
 
 
-def test_two_quick_clicks_on_plus_layer_add_two_layers(make_window, qtbot, tmp_path):
+def test_two_quick_clicks_on_plus_layer_add_two_layers(make_window, qtbot):
     """'+ Layer' twice in quick succession adds two hidden layers."""
     window = make_window()
     probe = Probe(window.worker)
     window.add_layer_button.click()
     window.add_layer_button.click()
-    settled(window, qtbot, tmp_path, probe)
+    settled(window, qtbot, probe)
     assert window.latest.spec.sizes == (2, 4, 4, 4, 1)
 
 
 @pytest.mark.parametrize("first, then, output", [("xor", "plane", "linear"), ("plane", "xor", "sigmoid"),
                                                  ("plane", "iris", "sigmoid")])
 def test_editing_the_network_right_after_picking_data_keeps_the_output_fitted_to_the_data(
-        make_window, qtbot, tmp_path, first, then, output):
+        make_window, qtbot, first, then, output):
     """Pick a dataset, then click + neuron before the redraw: the output layer still suits the new data.
 
     Done slowly, picking regression data makes the output linear (and classification data
@@ -635,10 +617,10 @@ def test_editing_the_network_right_after_picking_data_keeps_the_output_fitted_to
     probe = Probe(window.worker)
     if first != "xor":
         pick(window, first)
-        settled(window, qtbot, tmp_path, probe)
+        settled(window, qtbot, probe)
     pick(window, then)
     window.canvas.request_add_neuron(1)  # before the new data's snapshot is drawn
-    settled(window, qtbot, tmp_path, probe)
+    settled(window, qtbot, probe)
     assert window.data_view.name == then
     assert window.latest.spec.sizes[1] == 5
     assert window.latest.spec.activations[-1] == output, (
