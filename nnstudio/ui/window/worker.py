@@ -306,6 +306,10 @@ class TrainingWorker(QObject):
                                    True)
 
     def _drain(self) -> None:
+        # The trainer's answers that go to the window as they are, one signal each.
+        relayed = {"error": self.sig_error, "exported": self.sig_exported, "gradients": self.sig_gradients,
+                   "landscape": self.sig_landscape, "landscape_cut": self.sig_landscape_cut,
+                   "saved": self.sig_saved, "opened": self.sig_opened}
         newest = None
         while self._conn.poll():
             kind, payload = self._conn.recv()
@@ -316,20 +320,8 @@ class TrainingWorker(QObject):
                 self._generation = max(self._generation, payload.generation)
             elif kind == "checkpoint":
                 self._checkpoint = payload
-            elif kind == "error":
-                self.sig_error.emit(payload)
-            elif kind == "exported":
-                self.sig_exported.emit(payload)
-            elif kind == "gradients":
-                self.sig_gradients.emit(payload)
-            elif kind == "landscape":
-                self.sig_landscape.emit(payload)
-            elif kind == "landscape_cut":
-                self.sig_landscape_cut.emit(payload)
-            elif kind == "saved":
-                self.sig_saved.emit(payload)
-            elif kind == "opened":
-                self.sig_opened.emit(payload)
+            elif kind in relayed:
+                relayed[kind].emit(payload)
         if newest is not None:
             self.sig_snapshot.emit(newest)
             if newest.acknowledged > self.acknowledged:
