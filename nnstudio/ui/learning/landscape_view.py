@@ -44,9 +44,9 @@ from nnstudio.engine.run.landscape_session import LandscapeCut, LandscapeMap, fl
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.data.insight_views import confusion_lut
 from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, MUTED_TEXT_COLOR, TEST_COLOR, TEXT_COLOR
-from nnstudio.ui.plotting.numbers import format_number
 from nnstudio.ui.plotting.cycle_plot import style_plot
 from nnstudio.ui.plotting.hover import HOVER_RATE_LIMIT
+from nnstudio.ui.plotting.numbers import format_number
 from nnstudio.ui.window.action_row import ActionRow
 
 __all__ = ["LandscapeView", "LandscapeDock", "GRID_SIZES", "DIRECTIONS", "PATH_COLOR"]

@@ -17,8 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from nnstudio.ui.data.boundary_plot import CLASS_COLORS
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import CLASS_COLORS, MUTED_TEXT_COLOR, TEXT_COLOR
 from nnstudio.ui.plotting.cycle_plot import style_plot
 
 __all__ = ["LayerView", "layer_names"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.engine.nn.optim import Hyperparameters
