@@ -113,6 +113,9 @@ class MainWindow(QMainWindow):
         self.latest: Snapshot | None = None
         self._pending: Snapshot | None = None
         self._generation = -1
+        # The last command sent, and whether the current run's settings reached the controls.
+        self._last_sent = 0
+        self._run_settings_taken = True
         self.frame_budget = FrameBudget(OPTIONAL_PANELS, every={"loss": LOSS_EVERY})
         self._frame_seconds: float | None = None  # the last frame's setters, its repaint still to add
         self._repaint_seconds = 0.0  # Qt's repaints of the window since that frame
@@ -199,7 +202,9 @@ class MainWindow(QMainWindow):
             return 0
         self.sessions.note_command(name)
         self.sig_command.emit((name, args))
-        return self.worker.send((name, args))
+        seq = self.worker.send((name, args))
+        self._last_sent = max(self._last_sent, seq)
+        return seq
 
     def export_weights(self, path: str) -> None:
         """Ask the trainer to write the model to ``path`` (.npz, .json, .onnx, .py, _torch.py)."""
@@ -322,9 +327,15 @@ class MainWindow(QMainWindow):
             self.status.say(f"Trainer restarted at cycle {s.cycle} (epoch {s.epoch}).", 8000)
         self._generation = s.generation
         self.latest = s
-        if new_run and s.config != self.config:  # a reopened session, or the trainer adjusted it
-            self.config = s.config
-            show_config(self, s.config)
+        if new_run:
+            self._run_settings_taken = False
+        # A new run's settings (a reopened session, or the trainer adjusted them) are taken only
+        # from a snapshot that has seen every command sent: an earlier one would undo edits on their way.
+        if not self._run_settings_taken and s.acknowledged >= self._last_sent:
+            self._run_settings_taken = True
+            if s.config != self.config:
+                self.config = s.config
+                show_config(self, s.config)
         self.frame_budget.mark_due()
         for panel in self._every_frame:
             panel.show_snapshot(s)
