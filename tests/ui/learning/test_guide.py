@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QPushButton, QWidget
 
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.ui.learning.controls import TrainingControls
-from nnstudio.ui.learning.guide import GUIDE_ACTIONS, GUIDE_SECTIONS, GuideDemonstrations, GuideDock
+from nnstudio.ui.learning.guide import GUIDE_ACTIONS, GuideDemonstrations, GuideDock
+from nnstudio.ui.learning.guide_text import GUIDE_SECTIONS
 from nnstudio.ui.plotting.loss_plot import LossPlot
 
 
