@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QStyleOptionViewItem, QTableView
+from support.widgets import owned
 
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.ui.data.data_table import DataTable
@@ -38,10 +39,7 @@ def housing() -> Dataset:
 
 @pytest.fixture
 def table(qtbot):
-    widget = DataTable()
-    qtbot.addWidget(widget)
-    widget.resize(720, 520)
-    return widget
+    return owned(qtbot, DataTable(), 720, 520)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QPushButton
+from support.widgets import owned, shown
 
 from nnstudio.ui.data.digit_pad import MAX_INK, DrawPad
 from nnstudio.ui.data.insight_views import (
@@ -34,12 +35,7 @@ PROBS = np.array([0.005, 0.01, 0.02, 0.93, 0.001, 0.015, 0.002, 0.007, 0.006, 0.
 
 @pytest.fixture
 def digit_view(qtbot):
-    view = DigitView()
-    qtbot.addWidget(view)
-    view.resize(620, 260)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+    return shown(qtbot, DigitView(), 620, 260)
 
 
 @pytest.fixture
@@ -223,10 +219,7 @@ def test_set_pad_pixels_round_trips_row_major(digit_view, pad_emitted):
 
 @pytest.fixture
 def confusion(qtbot):
-    view = ConfusionMatrixView()
-    qtbot.addWidget(view)
-    view.resize(380, 360)
-    return view
+    return owned(qtbot, ConfusionMatrixView(), 380, 360)
 
 
 def test_confusion_matrix_writes_each_count_in_its_cell(confusion):
@@ -289,10 +282,7 @@ def test_confusion_matrix_rejects_bad_input(confusion, counts, names):
 
 @pytest.fixture
 def scatter(qtbot):
-    view = PredictionScatter()
-    qtbot.addWidget(view)
-    view.resize(380, 380)
-    return view
+    return owned(qtbot, PredictionScatter(), 380, 380)
 
 
 def test_prediction_scatter_reports_r_squared_in_its_title(scatter):

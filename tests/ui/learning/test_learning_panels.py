@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
+from support.widgets import shown
 
 from nnstudio.ui.learning.layer_view import LayerView
 from nnstudio.ui.learning.timeline_bar import TimelineBar
@@ -23,18 +24,10 @@ def _data(curve) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x), np.asarray(y)
 
 
-def _show(qtbot, widget, width: int = 600, height: int = 400):
-    qtbot.addWidget(widget)
-    widget.resize(width, height)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 # ---------------------------------------------------------------------- GradientNormPlot
 @pytest.fixture
 def norm_plot(qtbot) -> GradientNormPlot:
-    return _show(qtbot, GradientNormPlot())
+    return shown(qtbot, GradientNormPlot(), 600, 400)
 
 
 def _norms(n: int = 50, layers: int = 4) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +159,7 @@ def test_hover_reads_every_layer_at_the_nearest_cycle(norm_plot):
 # ---------------------------------------------------------------------- LayerView
 @pytest.fixture
 def layer_view(qtbot) -> LayerView:
-    view = _show(qtbot, LayerView(), 500, 500)
+    view = shown(qtbot, LayerView(), 500, 500)
     view.set_layers([2, 4, 3, 1])
     return view
 
@@ -187,7 +180,7 @@ def test_layer_view_combos_follow_set_layers(layer_view):
 
 def test_default_choice_is_last_hidden_layer_neurons_0_and_1(qtbot):
     """Defaults: the last hidden layer with neurons 0 and 1, or 0 and 0 in a one-neuron layer."""
-    view = _show(qtbot, LayerView())
+    view = shown(qtbot, LayerView(), 600, 400)
     view.set_layers([2, 4, 3, 1])
     assert view.choice() == (2, 0, 1)
     view.set_layers([2, 1, 1])
@@ -262,7 +255,7 @@ def test_set_data_fills_grid_curve_and_scatter(layer_view):
     rng = np.random.default_rng(0)
     points = rng.uniform(-1, 1, (30, 2))
     layer_view.set_data(_grid(), points, np.arange(30) % 2)
-    x, y = _data(layer_view.grid_curve)
+    x, _ = _data(layer_view.grid_curve)
     assert np.isfinite(x).sum() == 30 * 40
     assert np.isnan(x).sum() == 30 - 1
     np.testing.assert_allclose(x[:40], np.tanh(2.0 * np.linspace(-1, 1, 40)))
@@ -297,7 +290,7 @@ def test_unavailable_shows_the_message_until_new_data(layer_view):
 # ---------------------------------------------------------------------- TimelineBar
 @pytest.fixture
 def timeline(qtbot) -> TimelineBar:
-    bar = _show(qtbot, TimelineBar(), 900, 44)
+    bar = shown(qtbot, TimelineBar(), 900, 44)
     bar.set_range(0, 5000, 5000, False)
     return bar
 

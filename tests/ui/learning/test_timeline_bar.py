@@ -6,18 +6,14 @@ import random
 
 import pytest
 from PySide6.QtCore import Qt
+from support.widgets import shown
 
 from nnstudio.ui.learning.timeline_bar import SLIDER_POSITIONS, TimelineBar
 
 
 @pytest.fixture
 def bar(qtbot) -> TimelineBar:
-    widget = TimelineBar()
-    qtbot.addWidget(widget)
-    widget.resize(900, 44)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, TimelineBar(), 900, 44)
 
 
 def test_the_slider_runs_from_cycle_0_at_the_left_to_the_latest_at_the_right(bar, qtbot):

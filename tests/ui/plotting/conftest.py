@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from support import widgets
 
 
 @pytest.fixture
 def shown(qtbot):
     """``shown(widget, width, height)``: the widget, owned by qtbot, resized, shown and exposed."""
-
-    def show(widget, width: int, height: int):
-        qtbot.addWidget(widget)
-        widget.resize(width, height)
-        widget.show()
-        qtbot.waitExposed(widget)
-        return widget
-
-    return show
+    return partial(widgets.shown, qtbot)
