@@ -5,7 +5,8 @@ import re
 
 import numpy as np
 import pytest
-from cycle_by_hand import NETWORKS, SLOPE, walk_phases
+from cycle_by_hand import NETWORKS, SLOPE
+from support.phase_walk import neurons_at_every_phase
 
 from nnstudio.engine.explain.inspect import neuron_report
 from nnstudio.ui.network.inspector import NOT_COMPUTED, NOT_REACHED, NeuronInspector
@@ -48,53 +49,49 @@ def test_every_number_shown_at_every_phase_is_that_phases_number(inspector, name
     """Walk several cycles phase by phase; every neuron's shown numbers equal plain numpy's."""
     config = NETWORKS[name]
     n_layers, lr = len(config.activations), config.hyper.learning_rate
-    for (kind, at), trace, e in walk_phases(config):
-        fed = at + 1 if kind == "forward" else n_layers
-        lowest_delta = at if kind == "backward" else (0 if kind == "update" else None)
-        for layer in range(1, n_layers + 1):
-            l = layer - 1
-            for j in range(e["W"][l].shape[1]):
-                inspector.set_report(neuron_report(trace, layer, j))
-                text = inspector.plain_text()
-                values = shown(text)
-                heading = "Output layer" if layer == n_layers else "Hidden layer"
-                assert text.startswith(f"{heading} {layer}, neuron {j + 1} ")  # people count from 1
-                if layer > fed:
-                    assert NOT_COMPUTED in text and not values  # words, not a zero
-                    continue
-                z, a = e["sums"][l][0, j], e["acts"][layer][0, j]
-                sum_line = next(line for line in text.splitlines() if line.startswith("sum ="))
-                terms = [(number(w), number(x)) for w, x in _TERM.findall(sum_line)]
-                assert len(terms) == len(e["acts"][l][0])
-                for (w, x), w_true, x_true in zip(terms, e["W"][l][:, j], e["acts"][l][0]):
-                    assert near(w, w_true) and near(x, x_true)
-                assert near(values["sum"][0], z) and near(values["act"][0], a)
-                if layer == n_layers and kind == "forward":
-                    assert f"Error and loss: {NOT_COMPUTED}" in text and "target" not in values
-                elif layer == n_layers:
-                    t = e["T"][0, j]
-                    assert near(values["target"][0], t) and near(values["error"][0], t - a)
-                    assert near(values["loss of this sample"][0], e["own_loss"])
-                    assert near(values["loss of the batch"][0], e["loss"])
-                if lowest_delta is None or l < lowest_delta:
-                    assert NOT_REACHED in text and "delta" not in values
-                    continue
-                delta = e["deltas"][l][0, j]
-                assert near(values["delta"][0], delta)
-                if layer < n_layers:
-                    assert near(values["Σ upper delta·w"][0], e["deltas"][l + 1][0] @ e["W"][l + 1][j])
-                if layer < n_layers or (config.loss == "mse" and config.activations[-1] != "softmax"):
-                    assert near(values["f′"][0], SLOPE[config.activations[l]](z, a))
-                if layer == n_layers and config.loss == "mse":
-                    assert near(values["∂L/∂y"][0], e["grad"][0, j])
-                for i, x in enumerate(e["acts"][l][0]):
-                    step = values[f"Δw{i + 1}"]
-                    assert near(step[0], -lr * delta * x)
-                    if kind == "update":
-                        assert near(step[1], e["updates"][l][i, j])
-                    else:
-                        assert len(step) == 1  # nothing applied before the update
-                assert near(values["Δb"][0], -lr * delta)
+    for kind, trace, e, layer, j, fed, lowest_delta in neurons_at_every_phase(config):
+        l = layer - 1
+        inspector.set_report(neuron_report(trace, layer, j))
+        text = inspector.plain_text()
+        values = shown(text)
+        heading = "Output layer" if layer == n_layers else "Hidden layer"
+        assert text.startswith(f"{heading} {layer}, neuron {j + 1} ")  # people count from 1
+        if layer > fed:
+            assert NOT_COMPUTED in text and not values  # words, not a zero
+            continue
+        z, a = e["sums"][l][0, j], e["acts"][layer][0, j]
+        sum_line = next(line for line in text.splitlines() if line.startswith("sum ="))
+        terms = [(number(w), number(x)) for w, x in _TERM.findall(sum_line)]
+        assert len(terms) == len(e["acts"][l][0])
+        for (w, x), w_true, x_true in zip(terms, e["W"][l][:, j], e["acts"][l][0]):
+            assert near(w, w_true) and near(x, x_true)
+        assert near(values["sum"][0], z) and near(values["act"][0], a)
+        if layer == n_layers and kind == "forward":
+            assert f"Error and loss: {NOT_COMPUTED}" in text and "target" not in values
+        elif layer == n_layers:
+            t = e["T"][0, j]
+            assert near(values["target"][0], t) and near(values["error"][0], t - a)
+            assert near(values["loss of this sample"][0], e["own_loss"])
+            assert near(values["loss of the batch"][0], e["loss"])
+        if lowest_delta is None or l < lowest_delta:
+            assert NOT_REACHED in text and "delta" not in values
+            continue
+        delta = e["deltas"][l][0, j]
+        assert near(values["delta"][0], delta)
+        if layer < n_layers:
+            assert near(values["Σ upper delta·w"][0], e["deltas"][l + 1][0] @ e["W"][l + 1][j])
+        if layer < n_layers or (config.loss == "mse" and config.activations[-1] != "softmax"):
+            assert near(values["f′"][0], SLOPE[config.activations[l]](z, a))
+        if layer == n_layers and config.loss == "mse":
+            assert near(values["∂L/∂y"][0], e["grad"][0, j])
+        for i, x in enumerate(e["acts"][l][0]):
+            step = values[f"Δw{i + 1}"]
+            assert near(step[0], -lr * delta * x)
+            if kind == "update":
+                assert near(step[1], e["updates"][l][i, j])
+            else:
+                assert len(step) == 1  # nothing applied before the update
+        assert near(values["Δb"][0], -lr * delta)
 
 
 def test_stepping_phases_in_the_window_shows_each_phases_numbers(make_window, qtbot):
