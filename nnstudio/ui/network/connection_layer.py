@@ -17,19 +17,16 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from nnstudio.ui.network.item_look import ACCENT_COLOR, MAP_FRAME, NAN_LINE, NEUTRAL_LINE
 from nnstudio.ui.network.layout import Rect, matrix_cell
 
 __all__ = ["WEIGHT_IMAGE_ABOVE", "WeightImageItem", "WeightCell"]
 
 #: A layer pair with more connections than this is drawn as its weight matrix, not as lines.
 WEIGHT_IMAGE_ABOVE = 400
-_FRAME = QColor("#9aa0a6")
-_NEUTRAL = (0xB4, 0xB9, 0xC1)  # no weights yet: the lines' neutral grey
-_NAN = (0x80, 0x86, 0x8B)
-_CELL_OUTLINE = QColor("#202124")
 
 
 class WeightImageItem(QGraphicsItem):
@@ -89,7 +86,7 @@ class WeightImageItem(QGraphicsItem):
         if weights is None:
             self._weights = None
             rgb = np.empty((rows, cols, 3), np.uint8)
-            rgb[:] = _NEUTRAL
+            rgb[:] = NEUTRAL_LINE.getRgb()[:3]  # no weights yet: the cells are the lines they stand for
         else:
             w = np.asarray(weights, dtype=float)
             if w.shape != self.matrix_shape:
@@ -100,7 +97,7 @@ class WeightImageItem(QGraphicsItem):
             top = len(self._lut) - 1
             rgb = self._lut[np.rint((t + 1.0) * (top / 2)).astype(np.intp)]
             if not finite.all():
-                rgb[~finite] = _NAN
+                rgb[~finite] = NAN_LINE.getRgb()[:3]
         rgb = np.ascontiguousarray(rgb)
         self._image = QImage(rgb.data, cols, rows, 3 * cols, QImage.Format.Format_RGB888).copy()
         if self.hovered is not None:
@@ -153,7 +150,7 @@ class WeightImageItem(QGraphicsItem):
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # crisp cells
         painter.drawImage(self._rect, self._image)
-        frame = QPen(_FRAME, 1.0)
+        frame = QPen(MAP_FRAME, 1.0)
         frame.setCosmetic(True)
         painter.setPen(frame)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -162,7 +159,7 @@ class WeightImageItem(QGraphicsItem):
             i, j = self.hovered
             painter.setPen(self._hover_pen_of(self.weight(i, j)))
             painter.drawLine(self.line(i, j))
-            outline = QPen(_CELL_OUTLINE, 2.0)
+            outline = QPen(ACCENT_COLOR, 2.0)
             outline.setCosmetic(True)
             painter.setPen(outline)
             painter.drawRect(self.cell_rect(i, j))

@@ -33,7 +33,8 @@ from nnstudio.ui.network.overlay_items import NoteItem, PhaseLabelItem
 from nnstudio.ui.network.phase_marks import show_loss_cards, show_phase
 from nnstudio.ui.network.spec_edits import MAX_NEURONS, MIN_NEURONS, checked_spec
 from nnstudio.ui.network.value_painting import line_groups, paint_connections, paint_maps, paint_neurons
-from nnstudio.ui.network.weight_pens import WeightPens, value_lut
+from nnstudio.ui.network.weight_pens import LUT_SIZE, WeightPens
+from nnstudio.ui.plotting.colormaps import signed_lut
 
 
 def _qrect(rect: layout.Rect) -> QRectF:
@@ -134,7 +135,7 @@ class NetworkDiagram(QGraphicsView):
         self._neurons = [[NeuronItem(c, k) for k in range(n)] for c, n in enumerate(sizes_t)]
         # A large pair is one item showing its weight matrix; a small one, a line per weight.
         self._images = {
-            layer: WeightImageItem(layer, (sizes_t[layer], sizes_t[layer + 1]), value_lut(),
+            layer: WeightImageItem(layer, (sizes_t[layer], sizes_t[layer + 1]), signed_lut(LUT_SIZE),
                                    lambda i, j, w, layer=layer: self._weight_tooltip(layer, i, j, w),
                                    self._pens.cell_hover_pen)
             for layer in range(n_cols - 1) if sizes_t[layer] * sizes_t[layer + 1] > WEIGHT_IMAGE_ABOVE

@@ -34,15 +34,15 @@ from nnstudio.ui.network.item_look import NAN_FILL
 from nnstudio.ui.network.layout import VALUE_TEXT_MIN_RADIUS
 from nnstudio.ui.network.neuron_item import NeuronItem
 from nnstudio.ui.network.weight_pens import (
+    LUT_SIZE,
     NEUTRAL_KEY,
     WeightPens,
     drawing_order,
     line_keys,
     lut_index,
     qcolor,
-    value_lut,
 )
-from nnstudio.ui.plotting.colormaps import PENDING_FILL, PENDING_HATCH, scale_position, text_color_on
+from nnstudio.ui.plotting.colormaps import PENDING_FILL, PENDING_HATCH, scale_position, signed_lut, text_color_on
 from nnstudio.ui.plotting.numbers import format_short
 
 
@@ -90,7 +90,7 @@ def line_groups(keys: list[list[tuple]], conns: list[list[ConnectionItem]], pens
 def paint_neurons(neurons: list[list[NeuronItem]], captions: list[CaptionItem], state: dict, modes: list[str],
                   sizes: tuple[int, ...], acts: tuple[str, ...]) -> None:
     """Fill, text and tooltip of every neuron, and each column's caption, for what its column shows."""
-    lut = value_lut()
+    lut = signed_lut(LUT_SIZE)
     activations = state.get("activations")
     for c, items in enumerate(neurons):
         mode = modes[c] if c < len(modes) else "none"
@@ -122,7 +122,7 @@ def paint_neurons(neurons: list[list[NeuronItem]], captions: list[CaptionItem], 
 def paint_maps(neurons: list[list[NeuronItem]], state: dict, modes: list[str], acts: tuple[str, ...]) -> None:
     """Each hidden and output neuron's map as an image on its column's activation scale (None: no maps)."""
     maps = state.get("neuron_maps")
-    lut = value_lut()
+    lut = signed_lut(LUT_SIZE)
     for c, items in enumerate(neurons[1:], start=1):
         if maps is None:
             for item in items:

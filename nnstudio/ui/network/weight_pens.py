@@ -1,8 +1,6 @@
-"""How a value looks on the diagram: the diverging colour table, and each weight's line pen."""
+"""How a value looks on the diagram: its size of the diverging colour table, and each weight's line pen."""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -11,18 +9,13 @@ from PySide6.QtGui import QColor, QPen
 from nnstudio.ui.network.item_look import BAND, MUTED_TEXT_COLOR, NAN_LINE, NEUTRAL_LINE
 from nnstudio.ui.plotting.colormaps import signed_lut
 
-# An odd table has an entry exactly at the centre: a zero weight or a sigmoid's 0.5 is white.
+#: Entries of the diagram's table, ``signed_lut(LUT_SIZE)``: index 0 is -1, 255 is 0, 510 is +1.
+#: An odd table has an entry exactly at the centre: a zero weight or a sigmoid's 0.5 is white.
 LUT_SIZE = 511
 #: A line's width: |w| / max|w| of this, clamped to the range, in px.
 MIN_LINE_W, MAX_LINE_W = 0.5, 6.0
 #: The pen key of a connection with no weight yet.
 NEUTRAL_KEY = ("neutral",)
-
-
-@lru_cache(maxsize=1)
-def value_lut() -> np.ndarray:
-    """Return the (511, 3) uint8 diverging lookup table; index 0 is -1, 255 is 0, 510 is +1."""
-    return signed_lut(LUT_SIZE)
 
 
 def lut_index(t: np.ndarray) -> np.ndarray:
@@ -76,7 +69,7 @@ class WeightPens:
                 # Qt's raster engine draws translucent antialiased wide lines
                 # about 15x slower than opaque ones (measured: 115 vs 7.5 ms
                 # for 1024 lines), which decides whether 64x32 layers animate.
-                rgb = value_lut()[-1 if positive else 0].astype(float)
+                rgb = signed_lut(LUT_SIZE)[-1 if positive else 0].astype(float)
                 bg = np.array([BAND.red(), BAND.green(), BAND.blue()], dtype=float)
                 mixed = bg + (rgb - bg) * (alpha / 255.0)
                 pen = QPen(QColor(*(int(round(v)) for v in mixed)), width_q / 4.0)
@@ -93,7 +86,7 @@ class WeightPens:
         pen = self._hover_pens.get(key)
         if pen is None:
             if key[0] == "w":
-                color = qcolor(value_lut()[-1 if key[1] else 0]).darker(115)
+                color = qcolor(signed_lut(LUT_SIZE)[-1 if key[1] else 0]).darker(115)
             else:
                 color = QColor(MUTED_TEXT_COLOR)
             pen = QPen(color, max(3.0, self.pen(key).widthF() + 2.0))

@@ -40,6 +40,7 @@ __all__ = [
     "TRAIN_COLOR",
     "TEST_COLOR",
     "HOVER_COLOR",
+    "PINNED_COLORS",
     "NEGATIVE_COLOR",
     "NEUTRAL_COLOR",
     "POSITIVE_COLOR",
@@ -96,6 +97,8 @@ TRAIN_COLOR = "#80868b"
 TEST_COLOR = "#202124"
 #: Hover cursor line and cell outline.
 HOVER_COLOR = (60, 64, 67, 150)
+#: Pinned runs' curves, one grey each in turn: never orange or blue (those mean sign and class).
+PINNED_COLORS = ("#3c4043", "#5f6368", "#3c4043", "#80868b")
 
 #: A value the current phase has not computed yet: light grey ...
 PENDING_FILL = "#eceef1"

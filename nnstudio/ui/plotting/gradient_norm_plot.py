@@ -19,8 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from nnstudio.ui.plotting.colormaps import TEXT_COLOR
-from nnstudio.ui.plotting.colormaps import layer_colors as _layer_hex_colors
+from nnstudio.ui.plotting.colormaps import TEXT_COLOR, layer_colors
 from nnstudio.ui.plotting.cycle_plot import (
     HOVER_HINT,
     SMOOTH_POINTS,
@@ -34,28 +33,10 @@ from nnstudio.ui.plotting.cycle_series import EMPTY, nearest_index, value_at
 from nnstudio.ui.plotting.hover import HoverCursor, PlotHover, view_x
 from nnstudio.ui.plotting.numbers import MISSING, format_value
 
-__all__ = ["GradientNormPlot", "layer_colors"]
+__all__ = ["GradientNormPlot"]
 
 #: Legend entries per row (above the plot); deeper networks wrap to more rows.
 _LEGEND_COLUMNS = 4
-
-
-def layer_colors(count: int) -> list[pg.QtGui.QColor]:
-    """One colour per weight layer, light violet (input side) to deep violet (output side).
-
-    See :func:`nnstudio.ui.plotting.colormaps.layer_colors`: violet is the backward pass's hue,
-    and lightness follows depth.
-
-    Parameters
-    ----------
-    count : int
-        Number of weight layers.
-
-    Returns
-    -------
-    list of QColor
-    """
-    return [pg.QtGui.QColor(c) for c in _layer_hex_colors(count)]
 
 
 class GradientNormPlot(LogScaleSwitch, QWidget):
@@ -82,7 +63,7 @@ class GradientNormPlot(LogScaleSwitch, QWidget):
         self.setObjectName("gradientNormPlot")
         self._cycles: np.ndarray = EMPTY  # every finite cycle, for the hover look-up
         self._raw: np.ndarray = np.empty((0, 0))  # (L, n): one contiguous row per layer, finite cycles only
-        self._colors: list = []  # one QColor per curve
+        self._colors: list[str] = []  # one colour per curve
         self._smooth: bool | None = None  # pen style the curves have: smooth (short data) or fast
         self._series: list[tuple[np.ndarray, np.ndarray]] = []  # drawn (x, y) per layer
         self._names: list[str] = []

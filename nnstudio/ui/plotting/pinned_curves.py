@@ -10,18 +10,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QPen
 
+from nnstudio.ui.plotting.colormaps import PINNED_COLORS
 from nnstudio.ui.plotting.cycle_series import finite_xy
 
 __all__ = ["PINNED_STYLES", "PINNED_LABEL_CHARS", "PinnedCurves", "PinnedOverlay", "legend_label", "pinned_pen"]
 
-#: Pinned runs' pens: (grey, dash pattern) each, never orange or blue (those mean sign and
-#: class across the window), thin and patterned so the current run's bold lines stay the headline.
-PINNED_STYLES = (
-    ("#3c4043", (1, 2)),  # dotted
-    ("#5f6368", (6, 3)),  # dashed
-    ("#3c4043", (8, 3, 1, 3)),  # dash-dot
-    ("#80868b", (2, 2, 2, 6)),  # pairs of dots
-)
+#: Pinned runs' pens: (grey, dash pattern) each, thin and patterned so the current run's bold
+#: lines stay the headline.
+PINNED_STYLES = tuple(zip(PINNED_COLORS, (
+    (1, 2),  # dotted
+    (6, 3),  # dashed
+    (8, 3, 1, 3),  # dash-dot
+    (2, 2, 2, 6),  # pairs of dots
+)))
 #: Longer pin labels are cut in the legend (the table above the plot has them whole).
 PINNED_LABEL_CHARS = 30
 

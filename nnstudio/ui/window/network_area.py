@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.network.network_canvas import NetworkCanvas
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR
 
 __all__ = ["NetworkArea", "network_summary"]
 
@@ -35,7 +36,7 @@ class NetworkArea(QWidget):
         self.delta_rule_badge = QLabel("Delta rule: += (author's variant)", objectName="deltaRuleBadge",
                                        toolTip="Backprop adds to the blame hidden layers kept (the guide's experiment); "
                                                "Reset goes back to the standard =")
-        self.delta_rule_badge.setStyleSheet("border: 1px solid #5f6368; border-radius: 3px; padding: 0 4px;")
+        self.delta_rule_badge.setStyleSheet(f"border: 1px solid {MUTED_TEXT_COLOR}; border-radius: 3px; padding: 0 4px;")
         self.delta_rule_badge.hide()
         self._drawn_spec: tuple | None = None  # (sizes, activations, loss) the canvas and summary show
 

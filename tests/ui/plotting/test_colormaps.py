@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor
 
 from nnstudio.ui.data.boundary_math import boundary_lut
-from nnstudio.ui.network.weight_pens import value_lut
+from nnstudio.ui.network.weight_pens import LUT_SIZE
 from nnstudio.ui.plotting import colormaps as cm
 
 
@@ -48,7 +48,7 @@ def test_lightness_falls_steadily_from_the_centre_and_both_ends_are_about_as_dar
 
 def test_the_canvas_the_boundary_and_the_heatmaps_share_the_scale():
     """The canvas LUT, the decision-boundary LUT and the heatmap colour map are the same colours."""
-    canvas = value_lut()
+    canvas = cm.signed_lut(LUT_SIZE)
     assert tuple(canvas[len(canvas) // 2]) == (255, 255, 255)  # an odd table: zero is exactly white
     np.testing.assert_array_equal(canvas, cm.signed_rgb(np.linspace(-1, 1, len(canvas))))
     np.testing.assert_array_equal(boundary_lut()[:, :3], cm.signed_rgb(np.linspace(-1, 1, 256)))
