@@ -1,4 +1,4 @@
-"""File › Export's figures and history CSV: figure_export, image_export (PNG/SVG) and history_export."""
+"""File › Export's figures: figure_export and image_export (PNG/SVG) of the loss plot and the heatmaps, failures, the file dialog."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import re
 import sys
 import xml.etree.ElementTree as ET
-from types import SimpleNamespace
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,8 +14,8 @@ import pytest
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
+from support.histories import export_history
 
-from nnstudio.engine.run.history import HISTORY_CSV_COLUMNS
 from nnstudio.ui.plotting import figure_export as fe
 from nnstudio.ui.plotting.history_export import export_history_csv
 from nnstudio.ui.plotting.image_export import export_widget_image
@@ -27,25 +26,6 @@ NAN = math.nan
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def _history():
-    """2000 cycles of mini-batch loss, evaluations every 100 cycles (train/test loss and accuracy)."""
-    batch_cycles = np.arange(2000, dtype=float)
-    batch_loss = 1.0 / (1.0 + batch_cycles) + 0.02 * np.sin(batch_cycles)
-    eval_cycles = np.arange(0, 2000, 100, dtype=float)
-    train_loss = 0.5 / (1.0 + eval_cycles / 100)
-    test_loss = 0.6 / (1.0 + eval_cycles / 100)
-    train_acc = np.linspace(0.5, 0.9, eval_cycles.size)
-    test_acc = np.linspace(0.4, 0.8, eval_cycles.size)
-    return batch_cycles, batch_loss, eval_cycles, train_loss, test_loss, train_acc, test_acc
-
-
-@pytest.fixture
-def loss_plot(shown) -> LossPlot:
-    widget = shown(LossPlot(), 900, 400)
-    widget.set_history(*_history())
-    return widget
 
 
 @pytest.fixture
@@ -144,7 +124,7 @@ def test_accuracy_tab_exports_while_loss_tab_is_shown(loss_plot, tmp_path):
 
 def test_accuracy_export_of_a_regression_raises(loss_plot, tmp_path):
     """A regression has no accuracy plot to export: ValueError, no file."""
-    bc, bl, ec, trl, tel, _tra, _tea = _history()
+    bc, bl, ec, trl, tel, _tra, _tea = export_history()
     nan = np.full_like(ec, NAN)
     loss_plot.set_history(bc, bl, ec, trl, tel, nan, nan)
     with pytest.raises(ValueError, match="regression"):
@@ -245,7 +225,7 @@ def test_failing_exporter_leaves_the_old_file_intact(loss_plot, tmp_path, monkey
     path = tmp_path / "loss.svg"
     path.write_bytes(b"old figure")
 
-    def broken(self, fileName=None, toBytes=False, copy=False):  # noqa: N803 (pyqtgraph API)
+    def broken(self, fileName=None, toBytes=False, copy=False):  # pyqtgraph's argument names
         if fileName is not None:
             with open(fileName, "wb") as handle:
                 handle.write(b"<svg half")
@@ -290,104 +270,6 @@ def test_exported_file_gets_ordinary_permissions(loss_plot, tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
-
-
-# ---------------------------------------------------------------------- history CSV
-def _hand_made_history():
-    """Batch losses for cycles 0..4, evaluations at 0 and 4 (no test loss/accuracy at 4)."""
-    batch_cycles = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
-    batch_loss = np.array([0.9, 0.7, 0.1 + 0.2, 0.4, 0.25])
-    eval_cycles = np.array([0.0, 4.0])
-    evaluations = np.array([[0.8, 0.85, 0.5, 0.45], [0.2, NAN, 0.9, NAN]])
-    return batch_cycles, batch_loss, eval_cycles, evaluations
-
-
-HAND_MADE_CSV = (
-    "cycle,batch_loss,train_loss,test_loss,train_accuracy,test_accuracy\n"
-    "0,0.9,0.8,0.85,0.5,0.45\n"
-    "1,0.7,,,,\n"
-    "2,0.30000000000000004,,,,\n"
-    "3,0.4,,,,\n"
-    "4,0.25,0.2,nan,0.9,nan\n"
-)
-
-
-def test_history_csv_keeps_evaluation_only_cycles(tmp_path):
-    """An evaluated cycle without a batch point gets a row with an empty batch_loss; no points, only the header."""
-    path = tmp_path / "history.csv"
-    export_history_csv(([1.0], [0.5], [0.0, 3.0], [[0.4, NAN, NAN, NAN], [0.1, 0.2, 1.0, 1.0]]), path)
-    assert path.read_text(encoding="utf-8").splitlines()[1:] == ["0,,0.4,nan,nan,nan", "1,0.5,,,,", "3,,0.1,0.2,1.0,1.0"]
-    export_history_csv(([], [], [], np.empty((0, 4))), path)
-    assert path.read_text(encoding="utf-8") == HAND_MADE_CSV.splitlines(keepends=True)[0]
-
-
-def test_history_csv_rejects_mismatched_arrays_and_writes_nothing(tmp_path):
-    """Paired arrays must match and cycles must be finite; the message names the problem."""
-    path = tmp_path / "history.csv"
-    with pytest.raises(ValueError, match="lengths differ"):
-        export_history_csv(([0, 1], [0.5], [], []), path)
-    with pytest.raises(ValueError, match=r"shape \(1, 4\)"):
-        export_history_csv(([], [], [0], [[0.1, 0.2]]), path)
-    with pytest.raises(ValueError, match="finite"):
-        export_history_csv(([NAN], [0.5], [], []), path)
-    assert not path.exists()
-
-
-def test_history_csv_text_is_exact(tmp_path):
-    """Header, empty cells where not measured, nan where not existing, repr floats: exactly."""
-    path = tmp_path / "history.csv"
-    assert export_history_csv(_hand_made_history(), path) == path
-    assert path.read_text(encoding="utf-8") == HAND_MADE_CSV
-
-
-def test_export_history_csv_accepts_the_window_sources(tmp_path):
-    """A snapshot-like object, an engine History, a 4-tuple and the 7 set_history arrays give the same file."""
-    from nnstudio.engine.run.history import History
-
-    bc, bl, ec, ev = _hand_made_history()
-    history = History()
-    for cycle, loss in zip(bc, bl):
-        history.batch_loss.append(cycle, loss)
-    for cycle, row in zip(ec, ev):
-        history.evaluations.append(cycle, *row)
-    sources = {
-        "snapshot": SimpleNamespace(batch_cycles=bc, batch_loss=bl, eval_cycles=ec, evaluations=ev),
-        "history": history,
-        "four": (bc, bl, ec, ev),
-        "seven": (bc, bl, ec, ev[:, 0], ev[:, 1], ev[:, 2], ev[:, 3]),
-    }
-    for name, source in sources.items():
-        export_history_csv(source, tmp_path / f"{name}.csv")
-        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == HAND_MADE_CSV, name
-    with pytest.raises(TypeError, match="History"):
-        export_history_csv(42, tmp_path / "x.csv")
-
-
-def test_export_history_csv_from_the_loss_plot(loss_plot, tmp_path):
-    """Read back from the curves: every cycle, losses exact, accuracies as fractions."""
-    path = tmp_path / "history.csv"
-    export_history_csv(loss_plot, path)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ",".join(HISTORY_CSV_COLUMNS) and len(lines) == 1 + 2000
-    bc, bl, ec, trl, tel, tra, tea = _history()
-    cells = lines[1 + 100].split(",")  # cycle 100: batch point and second evaluation
-    assert cells[:4] == ["100", repr(float(bl[100])), repr(float(trl[1])), repr(float(tel[1]))]
-    assert float(cells[4]) == pytest.approx(tra[1], abs=1e-15)
-    assert float(cells[5]) == pytest.approx(tea[1], abs=1e-15)
-    assert lines[1 + 101].split(",")[2:] == ["", "", "", ""]
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
-def test_history_csv_gets_ordinary_permissions(tmp_path):
-    """The CSV is readable like any new file, and a replaced file keeps its mode."""
-    path = tmp_path / "history.csv"
-    export_history_csv(_hand_made_history(), path)
-    umask = os.umask(0o022)
-    os.umask(umask)
-    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
-    path.chmod(0o640)
-    export_history_csv(_hand_made_history(), path)
-    assert path.stat().st_mode & 0o777 == 0o640
 
 
 # ---------------------------------------------------------------------- file dialog

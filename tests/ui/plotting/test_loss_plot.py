@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
+from support.histories import made_up_history
 
 from nnstudio.ui.plotting.cycle_axes import CycleAxis, DecadeLogAxis
 from nnstudio.ui.plotting.cycle_plot import HOVER_HINT
@@ -13,18 +14,6 @@ from nnstudio.ui.plotting.loss_plot import LossPlot
 from nnstudio.ui.plotting.numbers import format_value
 
 NAN = np.nan
-
-
-def _history(n_batch: int = 2000, eval_every: int = 400):
-    """A small, exactly known history: loss 1/(1+c), evaluations every ``eval_every`` cycles."""
-    batch_cycles = np.arange(n_batch, dtype=float)
-    batch_loss = 1.0 / (1.0 + batch_cycles)
-    eval_cycles = np.arange(0, n_batch, eval_every, dtype=float)
-    train_loss = 0.5 / (1.0 + eval_cycles)
-    test_loss = 0.6 / (1.0 + eval_cycles)
-    train_acc = np.linspace(0.5, 0.9, eval_cycles.size)
-    test_acc = np.linspace(0.4, 0.8, eval_cycles.size)
-    return batch_cycles, batch_loss, eval_cycles, train_loss, test_loss, train_acc, test_acc
 
 
 @pytest.fixture
@@ -57,7 +46,7 @@ def test_object_name_is_loss_plot(qtbot):
 
 def test_set_history_puts_data_in_curves(plot):
     """Each array pair lands in its curve unchanged (accuracy converted to percent)."""
-    bc, bl, ec, trl, tel, tra, tea = _history()
+    bc, bl, ec, trl, tel, tra, tea = made_up_history()
     plot.set_history(bc, bl, ec, trl, tel, tra, tea)
     np.testing.assert_array_equal(_data(plot.batch_curve)[0], bc)
     np.testing.assert_array_equal(_data(plot.batch_curve)[1], bl)
@@ -90,25 +79,25 @@ def test_non_finite_values_are_dropped(plot):
 
 def test_missing_test_split_leaves_test_curve_empty_and_out_of_legend(plot):
     """All-NaN test loss gives an empty test curve and no "test" legend entry."""
-    bc, bl, ec, trl, _tel, tra, _tea = _history()
+    bc, bl, ec, trl, _tel, tra, _tea = made_up_history()
     plot.set_history(bc, bl, ec, trl, np.full_like(ec, NAN), tra, np.full_like(ec, NAN))
     assert _data(plot.test_curve)[0].size == 0
     legend_names = [label.text for _sample, label in plot._loss_legend.items]
     assert "test" not in legend_names
     assert "train" in legend_names
     # It comes back once a test split exists again.
-    plot.set_history(*_history())
+    plot.set_history(*made_up_history())
     assert "test" in [label.text for _sample, label in plot._loss_legend.items]
 
 
 def test_regression_shows_accuracy_message(plot):
     """All-NaN accuracy (regression) replaces the accuracy plot with an explanation."""
-    bc, bl, ec, trl, tel, _tra, _tea = _history()
+    bc, bl, ec, trl, tel, _tra, _tea = made_up_history()
     nan = np.full_like(ec, NAN)
     plot.set_history(bc, bl, ec, trl, tel, nan, nan)
     assert plot._accuracy_stack.currentWidget() is plot.accuracy_message
     assert "no accuracy for regression" in plot.accuracy_message.text().lower()
-    plot.set_history(*_history())
+    plot.set_history(*made_up_history())
     assert plot._accuracy_stack.currentWidget() is plot.accuracy_plot
 
 
@@ -172,7 +161,7 @@ def test_hover_readout_omits_missing_test(plot):
 
 def test_hover_outside_data_area_resets_readout(plot):
     """Moving the mouse outside the plot's data area restores the hint and hides the cursor."""
-    plot.set_history(*_history())
+    plot.set_history(*made_up_history())
     plot.loss_plot.getPlotItem().getViewBox().setRange(xRange=(0, 2000), yRange=(0, 1), padding=0)
     plot._on_loss_mouse_moved((_scene_pos(plot, 1000.0, 0.5),))
     assert plot.readout.text() != HOVER_HINT
@@ -221,7 +210,7 @@ def test_million_point_history_is_downsampled_and_clipped(plot):
 
 def test_clear_empties_all_curves(plot):
     """clear() leaves every curve empty and the read-out at its hint."""
-    plot.set_history(*_history())
+    plot.set_history(*made_up_history())
     plot.clear()
     for curve in (
         plot.batch_curve,
