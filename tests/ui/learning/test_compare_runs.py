@@ -6,6 +6,7 @@ import html
 
 import numpy as np
 from PySide6.QtWidgets import QMessageBox
+from support.acknowledged import wait_acknowledged
 
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run.config import DataSpec, SessionConfig
@@ -71,15 +72,15 @@ def test_pin_change_lr_run_again_names_lr_and_shows_both_runs_numbers(make_windo
     assert table_row(window, 1)[1] == "same set-up"
     path = tmp_path / "pins.nnstudio"
     monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(path))
-    with qtbot.waitSignal(window.worker.sig_saved, timeout=TIMEOUT):
-        window.sessions.save_action.trigger()
+    window.sessions.save_action.trigger()
+    wait_acknowledged(qtbot, window, timeout=TIMEOUT)
     window.pinned_runs.table.cellWidget(0, 0).click()
     window.pinned_runs.table.cellWidget(0, 0).click()
     assert window.pinned_runs.table.rowCount() == 0 and window.loss_plot.pinned_curves() == []
     window.sessions.confirm = True
     monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Discard)
-    with qtbot.waitSignal(window.worker.sig_opened, timeout=TIMEOUT):
-        window.sessions.open(path)
+    window.sessions.open(path)
+    wait_acknowledged(qtbot, window, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: window.pinned_runs.table.rowCount() == 2, timeout=TIMEOUT)
     assert [pin.cycle for pin in window.pinned_runs.pins] == [40, 40]
     assert window.pinned_runs.pins[0].config["hyper"]["learning_rate"] == 2.0
