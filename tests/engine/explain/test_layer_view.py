@@ -1,16 +1,13 @@
 """The layer view: the input plane's grid and the data mapped through two neurons of a layer."""
 
-import multiprocessing as mp
-import threading
-
 import numpy as np
 import pytest
+from support.service_thread import receive, start_service
 
 from nnstudio.engine.data.datasets import Dataset, Normalizer, plane_bounds
 from nnstudio.engine.explain.layer_view import GRID_LINES, GRID_POINTS, grid_lines, layer_view
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.run.config import SessionConfig
-from nnstudio.engine.run.service import serve
 from nnstudio.engine.run.session import TrainingSession
 
 CONFIG = SessionConfig(hidden=(5, 3), activations=("tanh", "sigmoid", "sigmoid"))
@@ -90,23 +87,12 @@ def test_no_layer_view_without_a_plane():
 
 
 def test_set_layer_view_through_the_service():
-    ours, theirs = mp.Pipe()
-    thread = threading.Thread(target=serve, args=(theirs, CONFIG), daemon=True)
-    thread.start()
-
-    def snapshot():
-        while True:
-            assert ours.poll(10)
-            kind, value = ours.recv()
-            assert kind != "error", value
-            if kind == "snapshot":
-                return value
-
-    snapshot()
+    ours, thread = start_service(CONFIG)
+    receive(ours, "snapshot")
     ours.send(("set_layer_view", (2, 0, 2)))
-    view = snapshot().layer_view
+    view = receive(ours, "snapshot").layer_view
     assert (view.layer, view.i, view.j) == (2, 0, 2) and len(view.grid) == 2 * GRID_LINES
     ours.send(("set_layer_view", (None,)))
-    assert snapshot().layer_view is None
+    assert receive(ours, "snapshot").layer_view is None
     ours.send(("quit", ()))
     thread.join(5)
