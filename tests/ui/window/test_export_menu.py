@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from support.window_thread import on_window_thread
+from support.acknowledged import wait_acknowledged
 
 TIMEOUT = 20_000
 
@@ -32,11 +32,11 @@ def test_model_formats_are_written_by_the_trainer(make_window, qtbot, monkeypatc
     if importlib.util.find_spec("onnx") is not None:
         targets["exportOnnxAction"] = tmp_path / "model.onnx"
     for name, path in targets.items():
-        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
-            export(window, qtbot, monkeypatch, name, path)
+        export(window, qtbot, monkeypatch, name, path)
+        wait_acknowledged(qtbot, window)
         assert path.stat().st_size > 0
     namespace = {}
-    exec(compile((tmp_path / "model.py").read_text(), "model.py", "exec"), namespace)
+    exec(compile((tmp_path / "model.py").read_text(), "model.py", "exec"), namespace)  # noqa: S102 (the exported script, run as its user would)
     X = np.array([[1.0, -1.0], [-1.0, -1.0]])
     from nnstudio.engine.io.formats import load_weights
 
@@ -98,8 +98,8 @@ def test_pytorch_export_through_the_file_dialog_writes_the_name_offered(make_win
     monkeypatch.setattr(figure_export, "QFileDialog", Dialog)
     for answer in ("", "typed"):
         Dialog.answer = answer
-        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
-            window.export_menu.actions_by_name["exportTorchAction"].trigger()
+        window.export_menu.actions_by_name["exportTorchAction"].trigger()
+        wait_acknowledged(qtbot, window)
     assert offered == ["model_torch.py", "model_torch.py"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model_torch.py", "typed_torch.py"]
     assert "def build_model(" in (tmp_path / "typed_torch.py").read_text(encoding="utf-8")
@@ -115,8 +115,8 @@ def test_onnx_exports_offer_float32_and_float64_input(make_window, qtbot, monkey
     targets = {"exportWeightsAction": tmp_path / "w.json", "exportOnnxAction": tmp_path / "m32.onnx",
                "exportOnnxFloat64Action": tmp_path / "m64.onnx"}
     for name, path in targets.items():
-        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
-            export(window, qtbot, monkeypatch, name, path)
+        export(window, qtbot, monkeypatch, name, path)
+        wait_acknowledged(qtbot, window)
     types = {name: onnx.load(str(path)).graph.input[0].type.tensor_type.elem_type
              for name, path in targets.items() if path.suffix == ".onnx"}
     assert types == {"exportOnnxAction": onnx.TensorProto.FLOAT, "exportOnnxFloat64Action": onnx.TensorProto.DOUBLE}

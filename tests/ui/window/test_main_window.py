@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
-from support.acknowledged import settle
-from support.window_thread import on_window_thread
+from support.acknowledged import settle, wait_acknowledged
+from support.refusals import refusals
 
 from nnstudio.engine.io.formats import load_weights
 from nnstudio.engine.nn.optim import Hyperparameters
@@ -49,7 +49,7 @@ def test_step_advances_counter_and_loss_plot_by_one(make_window, qtbot):
     window = make_window()
     click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: cycles_shown(window) == 1, timeout=TIMEOUT)
-    x, y = window.loss_plot.batch_curve.getData()
+    x, _ = window.loss_plot.batch_curve.getData()
     assert list(x) == [0.0]
     click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: cycles_shown(window) == 2, timeout=TIMEOUT)
@@ -152,8 +152,8 @@ def test_export_weights_writes_a_file_the_engine_loads(make_window, qtbot, tmp_p
     for name in ("w.npz", "w.json"):
         target = tmp_path / name
         monkeypatch.setattr(window.export_menu, "ask_path", lambda *args, target=target: str(target))
-        with on_window_thread(qtbot, window.worker.sig_exported, TIMEOUT):
-            window.export_action.trigger()
+        window.export_action.trigger()
+        wait_acknowledged(qtbot, window)
         model = load_weights(target)
         for loaded, shown in zip(model.network.weights, window.latest.weights):
             assert np.array_equal(loaded, shown)
@@ -163,9 +163,9 @@ def test_export_weights_writes_a_file_the_engine_loads(make_window, qtbot, tmp_p
 def test_a_refused_export_says_why(make_window, qtbot, tmp_path):
     """An export to an unknown format is refused with a message naming the problem."""
     window = make_window()
-    with on_window_thread(qtbot, window.worker.sig_error, TIMEOUT) as blocker:
-        window.export_weights(str(tmp_path / "weights.txt"))
-    assert ".npz" in blocker.args[0]
+    window.export_weights(str(tmp_path / "weights.txt"))
+    wait_acknowledged(qtbot, window)
+    assert ".npz" in refusals(window)[-1]
     assert not (tmp_path / "weights.txt").exists()
 
 

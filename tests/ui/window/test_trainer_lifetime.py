@@ -29,12 +29,10 @@ def step(window, qtbot, n):
 
 
 def kill_trainer(window, qtbot):
-    """SIGKILL the trainer; returns the window's (message, restartable)."""
-    with qtbot.waitSignal(window.worker.sig_trainer_died, timeout=TIMEOUT) as died:
-        os.kill(window.worker.trainer_pid, signal.SIGKILL)
-    # The blocker hears the signal on the worker's thread; the window's queued slot comes after.
+    """SIGKILL the trainer; returns what the window then says (the reason, whether Restart trainer is offered)."""
+    os.kill(window.worker.trainer_pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: not window.trainer_running, timeout=TIMEOUT)
-    return died.args
+    return window.trainer_stopped_label.text(), window.restart_button.isVisibleTo(window)
 
 
 def training_widgets_enabled(window) -> list[bool]:
@@ -72,7 +70,7 @@ def test_a_killed_trainer_turns_training_off_and_restart_goes_on_from_its_checkp
 
     assert restartable and "killed (SIGKILL)" in message and "cycle 30" in message
     assert not any(training_widgets_enabled(window))
-    assert window.trainer_stopped_label.isVisibleTo(window) and window.trainer_stopped_label.text() == message
+    assert window.trainer_stopped_label.isVisibleTo(window)
     assert window.restart_button.isVisibleTo(window) and window.restart_trainer_action.isEnabled()
     window.send("step", "cycle", 1)  # a command with no trainer is not silently dropped
     assert "not running" in window.statusBar().currentMessage()

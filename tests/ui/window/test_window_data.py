@@ -1,8 +1,7 @@
 """Data in the window: real datasets, regression, drawn points, imported CSVs, the table."""
 
 import numpy as np
-from support.acknowledged import settle
-from support.window_thread import on_window_thread
+from support.acknowledged import settle, wait_acknowledged
 
 from nnstudio.engine.data.datasets import Dataset
 
@@ -244,11 +243,9 @@ def test_reopening_the_session_of_an_import_names_the_data(make_window, qtbot, m
     window = make_window()
     import_csv(window, qtbot, monkeypatch, _mine(), "mine.csv")
     path = str(tmp_path / "mine.nnstudio")
-    with on_window_thread(qtbot, window.worker.sig_saved, TIMEOUT):
-        window.send("save_session", path)
+    wait_acknowledged(qtbot, window, window.send("save_session", path))
     second = make_window()
-    with on_window_thread(qtbot, second.worker.sig_opened, TIMEOUT):
-        second.send("open_session", path)
-    qtbot.waitUntil(lambda: second.data_view.name == "mine", timeout=TIMEOUT)
+    wait_acknowledged(qtbot, second, second.send("open_session", path))
+    assert second.data_view.name == "mine"
     combo = second.dataset_panel.dataset_combo
     assert combo.currentData() == "mine" and combo.currentText() == "mine"

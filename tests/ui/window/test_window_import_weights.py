@@ -2,7 +2,8 @@
 
 import numpy as np
 from PySide6.QtWidgets import QPushButton
-from support.window_thread import on_window_thread
+from support.acknowledged import wait_acknowledged
+from support.refusals import refusals
 
 from nnstudio.engine.io.formats import load_weights
 from nnstudio.engine.run.config import DataSpec, SessionConfig
@@ -74,9 +75,9 @@ def test_a_file_that_does_not_fit_is_refused_with_its_name_and_nothing_changes(m
     window = make_window()
     step(window, qtbot, 3)
     before = window.latest
-    with on_window_thread(qtbot, window.worker.sig_error, TIMEOUT) as error:
-        import_weights(window, monkeypatch, path)
-    assert "iris model.npz does not fit the data" in error.args[0]
+    import_weights(window, monkeypatch, path)
+    wait_acknowledged(qtbot, window)
+    assert "iris model.npz does not fit the data" in refusals(window)[-1]
     step(window, qtbot, 1)
     assert window.latest.spec == before.spec and window.latest.cycle == 4
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from support.acknowledged import settle
-from support.window_thread import on_window_thread
+from support.acknowledged import settle, wait_acknowledged
+from support.refusals import refusals
 
 from nnstudio.ui import MainWindow
 
@@ -25,17 +25,17 @@ def test_a_reopened_session_continues_exactly_as_if_never_closed(make_window, qt
     step(window, qtbot, 30)
     path = tmp_path / "work.nnstudio"
     monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(path))
-    with on_window_thread(qtbot, window.worker.sig_saved, TIMEOUT):
-        window.sessions.save_action.trigger()
+    window.sessions.save_action.trigger()
+    wait_acknowledged(qtbot, window)
     assert not window.sessions.dirty and "work.nnstudio" in window.windowTitle()
     step(window, qtbot, 20)
     expected = [w.copy() for w in window.latest.weights]
     assert window.sessions.dirty and window.windowTitle().endswith("•")
     window.sessions.confirm = True  # as in the app: opening over unsaved work asks first
     monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Discard)
-    with on_window_thread(qtbot, window.worker.sig_opened, TIMEOUT):
-        window.sessions.open(path)
-    qtbot.waitUntil(lambda: window.latest.cycle == 30, timeout=TIMEOUT)
+    window.sessions.open(path)
+    wait_acknowledged(qtbot, window)
+    assert window.latest.cycle == 30 and not window.sessions.dirty
     assert window.controls.momentum_spin.value() == 0.5
     step(window, qtbot, 20)
     assert all(np.array_equal(a, b) for a, b in zip(window.latest.weights, expected))
@@ -47,10 +47,9 @@ def test_a_damaged_session_file_is_refused_and_nothing_changes(make_window, qtbo
     step(window, qtbot, 5)
     bad = tmp_path / "bad.nnstudio"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
-    with on_window_thread(qtbot, window.worker.sig_error, TIMEOUT) as blocker:
-        window.sessions.open(bad)
-    assert "bad.nnstudio" in blocker.args[0]
+    window.sessions.open(bad)
     settle(qtbot, window)
+    assert "bad.nnstudio" in refusals(window)[-1]
     assert window.latest.cycle == 5 and window.data_view.name == "xor"
 
 
