@@ -35,7 +35,7 @@ from nnstudio.engine.nn.layer_passes import parameter_views
 from nnstudio.engine.nn.network import Network
 
 __all__ = ["DIRECTION_KINDS", "LandscapeSpec", "LandscapePlane", "Landscape", "pca_plane", "random_plane",
-           "landscape_plane", "losses_at", "iter_landscape", "compute_landscape", "update_cut"]
+           "landscape_plane", "losses_at", "iter_landscape", "compute_landscape", "update_cut", "finite_range"]
 
 Array = npt.NDArray[np.floating]
 
@@ -53,7 +53,8 @@ def _whole(value, what: str, low: int, high: int | None = None) -> int:
     return int(value)
 
 
-def _range(value, what: str) -> tuple[float, float]:
+def finite_range(value, what: str) -> tuple[float, float]:
+    """``value`` as two finite floats ``(low, high)`` with low < high, or ValueError naming ``what``."""
     try:
         low, high = (float(v) for v in value)
     except (TypeError, ValueError):
@@ -92,8 +93,8 @@ class LandscapeSpec:
 
     def __post_init__(self) -> None:
         _whole(self.resolution, "landscape resolution", 2, MAX_RESOLUTION)
-        object.__setattr__(self, "alpha_range", _range(self.alpha_range, "alpha range"))
-        object.__setattr__(self, "beta_range", _range(self.beta_range, "beta range"))
+        object.__setattr__(self, "alpha_range", finite_range(self.alpha_range, "alpha range"))
+        object.__setattr__(self, "beta_range", finite_range(self.beta_range, "beta range"))
         if self.directions not in DIRECTION_KINDS:
             raise ValueError(f"landscape directions {self.directions!r} are not one of {', '.join(DIRECTION_KINDS)}")
         _whole(self.seed, "landscape seed", 0)

@@ -19,9 +19,7 @@ __all__ = [
     "boundary_grid",
     "contour_segments",
     "boundary_lut",
-    "value_lut",
     "check_bounds",
-    "check_levels",
     "plane_xy",
     "class_ids",
     "point_values",
@@ -132,25 +130,6 @@ def boundary_lut(size: int = LUT_SIZE) -> np.ndarray:
     # sqrt: the tint appears quickly away from 0.5, so a boundary stands out even when the net is unsure
     alpha = 255.0 * BOUNDARY_ALPHA * np.sqrt(np.abs(t))
     return np.column_stack((rgb, alpha)).round().astype(np.uint8)
-
-
-def value_lut(size: int = LUT_SIZE) -> np.ndarray:
-    """Opaque RGB lookup table, shape ``(size, 3)`` uint8, for regression points.
-
-    The hues of :func:`boundary_lut` without its transparency: orange at 0, white at
-    the centre, blue at the end, so a point and the heatmap under it agree in colour.
-    """
-    return boundary_lut(size)[:, :3].copy()
-
-
-def check_levels(levels: Sequence[float]) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in levels)
-    except (TypeError, ValueError):
-        raise ValueError(f"levels must be (lo, hi), got {levels!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"levels must be finite with lo < hi, got {levels!r}")
-    return lo, hi
 
 
 def check_bounds(bounds: Sequence[float]) -> Bounds:

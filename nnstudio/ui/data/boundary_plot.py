@@ -28,6 +28,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsWidget, QSizePolicy
 
+from nnstudio.engine.explain.landscape import finite_range
 from nnstudio.ui.data.boundary_items import (
     ContourCurve,
     StaticLegendSample,
@@ -36,17 +37,23 @@ from nnstudio.ui.data.boundary_items import (
     style_plane_axes,
 )
 from nnstudio.ui.data.boundary_math import (
+    LUT_SIZE,
     Bounds,
     boundary_lut,
     check_bounds,
-    check_levels,
     class_ids,
     plane_xy,
     point_values,
     value_index,
-    value_lut,
 )
-from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, CLASS_COLORS, TEXT_COLOR, symmetric_levels
+from nnstudio.ui.plotting.colormaps import (
+    AXIS_COLOR,
+    BACKGROUND,
+    CLASS_COLORS,
+    TEXT_COLOR,
+    signed_lut,
+    symmetric_levels,
+)
 
 __all__ = ["BoundaryPlot"]
 
@@ -124,7 +131,8 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self._rings = [pg.mkPen(c, width=2) for c in CLASS_COLORS]
         self._train_pen = pg.mkPen("w", width=1)
         # Regression: one brush and one (slightly darker, so white stays visible) ring per table entry.
-        table = value_lut()
+        # The hues of the boundary's table without its transparency, so a point and the map under it agree.
+        table = signed_lut(LUT_SIZE)
         self._value_brushes = [pg.mkBrush(*rgb) for rgb in table.tolist()]
         self._value_rings = [pg.mkPen(QColor(*rgb).darker(125), width=2) for rgb in table.tolist()]
         self._value_train_pen = pg.mkPen(AXIS_COLOR, width=0.8)
@@ -272,7 +280,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
             None keeps the current view.
         values : pair of numpy.ndarray, optional
             ``(values_train, values_test)``, real targets (regression). The points are
-            then coloured by value on :func:`value_lut` instead of by class.
+            then coloured by value on the window's diverging scale instead of by class.
         levels : pair of float, optional
             The values drawn full orange and full blue; by default
             :func:`symmetric_levels` of all values, so white means zero. Pass the same
@@ -295,7 +303,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
                 raise ValueError("values must be a pair (values_train, values_test)") from None
             values_train = point_values(values_train, n_train, "values_train")
             values_test = point_values(values_test, n_test, "values_test")
-            lo, hi = symmetric_levels(values_train, values_test) if levels is None else check_levels(levels)
+            lo, hi = symmetric_levels(values_train, values_test) if levels is None else finite_range(levels, "levels")
         if bounds is not None:
             self.set_bounds(bounds)  # validate before touching the scatter items
         train_label, test_label = (self.legend.getLabel(d) for d in self._legend_dummies[:2])
@@ -368,7 +376,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         if bounds is None:
             raise ValueError("set_boundary needs the bounds the grid was sampled on")
         classes = levels is None
-        lo, hi = (0.0, 1.0) if classes else check_levels(levels)
+        lo, hi = (0.0, 1.0) if classes else finite_range(levels, "levels")
         key = (tuple(float(b) for b in bounds), lo, hi, self._contour_enabled)
         if (self._boundary_shown is not None and self._boundary_shown[0] == key
                 and np.array_equal(self._boundary_shown[1], grid, equal_nan=True)

@@ -8,8 +8,8 @@ from PySide6.QtGui import QColor
 from support.plane_points import BOUNDS, color_names, split_spiral
 
 from nnstudio.engine.data.datasets import plane_bounds
-from nnstudio.ui.data.boundary_math import value_lut
-from nnstudio.ui.plotting.colormaps import CLASS_COLORS
+from nnstudio.ui.data.boundary_math import LUT_SIZE
+from nnstudio.ui.plotting.colormaps import CLASS_COLORS, signed_lut
 
 # ---------------------------------------------------------------- points
 
@@ -89,7 +89,7 @@ def test_values_colour_points_on_the_diverging_map_with_symmetric_levels(panel):
     panel.set_points(X, None, X[:1], None, BOUNDS, values=(np.array([-2.0, 0.0, 1.0]), np.array([2.0])))
     plot = panel.plot
     assert plot.value_levels == (-2.0, 2.0)
-    lut = value_lut()
+    lut = signed_lut(LUT_SIZE)
     fills = [QColor(b.color()).getRgb()[:3] for b in plot.train_scatter.data["brush"]]
     assert fills[0] == tuple(lut[0]) and QColor(*fills[0]).name() == QColor(CLASS_COLORS[0]).name()
     assert min(fills[1]) >= 250  # zero is (nearly) white
