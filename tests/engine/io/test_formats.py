@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.files import patch_zip_headers
+from support.pickle_trap import UNPICKLED, trapped_array
 
 from nnstudio.engine.data.datasets import Normalizer
 from nnstudio.engine.io import fileio
@@ -248,27 +249,11 @@ def test_writing_into_a_missing_folder_raises_format_error(tmp_path):
 
 
 # -- refusing to read --------------------------------------------------------------------------------
-UNPICKLED: list[str] = []
-
-
-def _record_unpickling(tag):
-    UNPICKLED.append(tag)
-    return tag
-
-
-class _PickleTrap:
-    """Unpickling this records it: proves whether a loader unpickled anything."""
-
-    def __reduce__(self):
-        return (_record_unpickling, ("unpickled",))
-
-
 def test_pickled_object_array_is_refused_without_unpickling(tmp_path):
     """An .npz whose arrays need pickle is refused with FormatError, and nothing is unpickled."""
     path = tmp_path / "evil.npz"
     meta = classification_model().meta()
-    np.savez(path, W0=np.array([_PickleTrap()], dtype=object), meta=np.array(json.dumps(meta)))
-    UNPICKLED.clear()
+    np.savez(path, W0=trapped_array(), meta=np.array(json.dumps(meta)))
     with pytest.raises(FormatError, match="evil.npz"):
         load_weights(path)
     assert UNPICKLED == []
@@ -337,17 +322,6 @@ def _assert_refused_naming(path, word: str) -> None:
     assert path.name in str(info.value) and word.lower() in str(info.value).lower()
 
 
-@pytest.mark.parametrize("case", sorted(BAD_NPZ))
-def test_malformed_npz_is_refused_with_a_message_naming_the_problem(tmp_path, case):
-    """Each malformed .npz raises FormatError (never another exception) naming the file and the problem."""
-    arrays = _valid_npz(tmp_path)
-    change, word = BAD_NPZ[case]
-    change(arrays)
-    path = tmp_path / "bad.npz"
-    np.savez(path, **arrays)
-    _assert_refused_naming(path, word)
-
-
 def _valid_json(tmp_path) -> dict:
     path = tmp_path / "valid.json"
     save_weights(path, regression_model())
@@ -369,15 +343,31 @@ BAD_JSON = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_JSON))
-def test_malformed_json_is_refused_with_a_message_naming_the_problem(tmp_path, case):
-    """Each malformed .json raises FormatError (never another exception) naming the file and the problem."""
+def _bad_npz(tmp_path, change) -> Path:
+    arrays = _valid_npz(tmp_path)
+    change(arrays)
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+def _bad_json(tmp_path, change) -> Path:
     content = _valid_json(tmp_path)
-    change, word = BAD_JSON[case]
     change(content)
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(content), encoding="utf-8")
-    _assert_refused_naming(path, word)
+    return path
+
+
+BAD_FILES = {**{f"npz: {case}": (_bad_npz, *bad) for case, bad in BAD_NPZ.items()},
+             **{f"json: {case}": (_bad_json, *bad) for case, bad in BAD_JSON.items()}}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_malformed_file_is_refused_with_a_message_naming_the_problem(tmp_path, case):
+    """Each malformed .npz or .json raises FormatError (never another exception) naming the file and the problem."""
+    write_bad_file, change, word = BAD_FILES[case]
+    _assert_refused_naming(write_bad_file(tmp_path, change), word)
 
 
 @pytest.mark.parametrize("text", ["", "[]", "{", "\ufeff{}", "null", "[" * 100000])
