@@ -13,10 +13,14 @@ from support.processes import alive, process_state, wait_for
 REPO = Path(__file__).resolve().parents[3]
 
 
+def app_env(**extra: str) -> dict:
+    """The environment an app under test runs in: offscreen, importing this checkout."""
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO), **extra)
+
+
 def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=REPO)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=False, capture_output=True, text=True,
+                          timeout=timeout, env=app_env(), cwd=REPO)
 
 
 def test_many_signal_emits_and_void_calls_do_not_crash():
@@ -40,36 +44,44 @@ def test_many_signal_emits_and_void_calls_do_not_crash():
     assert result.stdout.strip() == "5000"
 
 
+#: Opens a window and calls ``tick(window)`` every 20 ms once the trainer's first snapshot is drawn.
+DRIVEN_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from nnstudio.ui import MainWindow
+
+
+def drive(tick):
+    app = QApplication([])
+    window = MainWindow(remember=False)
+    window.show()
+    timer = QTimer(interval=20)
+    timer.timeout.connect(lambda: window.latest is not None and tick(window))
+    timer.start()
+    return app, timer
+"""
+
+
 @pytest.mark.slow
 def test_app_runs_thousands_of_cycles_then_exits_zero():
     """A window that runs a few thousand cycles and closes exits 0 with no thread warnings."""
-    result = run_python("""
-        import sys
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-        from nnstudio.ui import MainWindow
-        app = QApplication([])
-        window = MainWindow(remember=False)
-        window.show()
-        state = {"running": False}
-        def check():
-            latest = window.latest
-            if latest is None:
-                return
-            if not state["running"]:
+    result = run_python(DRIVEN_WINDOW + textwrap.dedent("""
+        asked = []
+
+        def check(window):
+            if not asked:
                 window.send("set_speed", None)
-                window.send("run")
-                state["running"] = True
-            elif latest.cycle >= 5000:
-                print(latest.cycle)
+                asked.append(window.send("run"))
+            elif window.latest.cycle >= 5000:
+                print(window.latest.cycle)
                 window.close()
                 app.quit()
-        timer = QTimer(interval=20)
-        timer.timeout.connect(check)
-        timer.start()
+
+        app, timer = drive(check)
         QTimer.singleShot(90_000, lambda: (print("timed out", file=sys.stderr), app.exit(7)))
         sys.exit(app.exec())
-    """)
+    """))
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) >= 5000
     assert "QThread" not in result.stderr
@@ -80,9 +92,8 @@ def test_app_runs_thousands_of_cycles_then_exits_zero():
 def test_screenshot_mode_renders_the_window_to_a_png(tmp_path):
     """python -m nnstudio --screenshot out.png trains a little, saves the window and exits 0."""
     out = tmp_path / "window.png"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
     result = subprocess.run([sys.executable, "-m", "nnstudio", "--screenshot", str(out), "--cycles", "50"],
-                            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+                            check=False, capture_output=True, text=True, timeout=120, env=app_env(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 20_000
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -92,48 +103,29 @@ def test_screenshot_mode_renders_the_window_to_a_png(tmp_path):
 
 # The app as a learner runs it, guarded; MODE "run" presses Run, "long_step" asks for Step ×10⁸.
 # Once the trainer is busy it prints the trainer's pid, then waits to be killed.
-KILLED_APP = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from nnstudio.ui import MainWindow
-
+KILLED_APP = DRIVEN_WINDOW + """
 
 def main():
-    app = QApplication([])
-    window = MainWindow(remember=False)
-    window.show()
-    state = {"asked": False}
+    asked = []
 
-    def tick():
-        latest = window.latest
-        if latest is None:
-            return
-        if not state["asked"]:
+    def tick(window):
+        if not asked:
             if sys.argv[1] == "run":
                 window.controls.run_button.click()
             else:
                 window.send("step", "cycle", 10**8)
-            state["asked"] = True
-        elif sys.argv[1] != "run" or (latest.running and latest.cycle > 0):
+            asked.append(True)
+        elif sys.argv[1] != "run" or (window.latest.running and window.latest.cycle > 0):
             timer.stop()
             print("TRAINER", window.worker.trainer_pid, flush=True)
 
-    timer = QTimer(interval=20)
-    timer.timeout.connect(tick)
-    timer.start()
+    app, timer = drive(tick)
     app.exec()
 
 
 if __name__ == "__main__":
     main()
 """
-
-
-
-
-
-
 
 
 @pytest.mark.slow
@@ -143,9 +135,8 @@ def test_a_sigkilled_window_leaves_no_trainer_behind(tmp_path, mode):
     """Run (or a long Step), SIGKILL the window's process: no trainer process remains 3 s later."""
     script = tmp_path / "app.py"
     script.write_text(textwrap.dedent(KILLED_APP), encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
     app = subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           text=True, env=env, cwd=tmp_path)
+                           text=True, env=app_env(), cwd=tmp_path)
     trainer = None
     try:
         line = app.stdout.readline()
@@ -185,9 +176,8 @@ def test_a_window_embedded_without_a_main_guard_says_to_add_the_guard(tmp_path):
     """A script that makes MainWindow at import level: the window says what to do, no bootstrapping traceback."""
     script = tmp_path / "embed.py"
     script.write_text(textwrap.dedent(UNGUARDED_SCRIPT), encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env,
-                            cwd=tmp_path)
+    result = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120,
+                            env=app_env(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     label = next(line for line in result.stdout.splitlines() if line.startswith("LABEL "))
     assert 'if __name__ == "__main__":' in label and "guard" in label and label.endswith("| False")
@@ -238,9 +228,8 @@ def child_pids(pid: int) -> list[int]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_ctrl_c_in_the_launching_terminal_closes_the_app(tmp_path):
     """SIGINT (Ctrl+C) to `python -m nnstudio` closes the window; the app and its trainer exit cleanly."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO), XDG_CONFIG_HOME=str(tmp_path))
     app = subprocess.Popen([sys.executable, "-m", "nnstudio"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, env=env, cwd=tmp_path)
+                           text=True, env=app_env(XDG_CONFIG_HOME=str(tmp_path)), cwd=tmp_path)
     try:
         assert wait_for(lambda: app.poll() is None and child_pids(app.pid), 60), "no trainer started"
         trainer = child_pids(app.pid)[0]
