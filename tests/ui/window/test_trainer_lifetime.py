@@ -53,6 +53,16 @@ def asking_window(qtbot):
     return window
 
 
+def saving_on_quit(qtbot, monkeypatch, path) -> MainWindow:
+    """An asking window 3 cycles in whose quit prompt is answered Save, to ``path``."""
+    monkeypatch.setattr(session_menu, "SAVE_TIMEOUT_MS", SAVE_TIMEOUT_MS)
+    window = asking_window(qtbot)
+    step(window, qtbot, 3)
+    monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Save)
+    monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(path))
+    return window
+
+
 def close_for_good(window, monkeypatch):
     monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Discard)
     window.close()
@@ -137,12 +147,8 @@ def test_a_paused_window_stays_paused_after_a_cancelled_quit(qtbot, monkeypatch)
 @pytest.mark.slow
 def test_a_save_on_quit_ends_at_once_when_the_trainer_dies_meanwhile(qtbot, monkeypatch, tmp_path):
     """The trainer is stopped, then killed, while the window waits for the save: the wait ends, the window stays."""
-    monkeypatch.setattr(session_menu, "SAVE_TIMEOUT_MS", SAVE_TIMEOUT_MS)
-    window = asking_window(qtbot)
-    step(window, qtbot, 3)
     path = tmp_path / "on_quit.nnstudio"
-    monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Save)
-    monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(path))
+    window = saving_on_quit(qtbot, monkeypatch, path)
     pid = window.worker.trainer_pid
     os.kill(pid, signal.SIGSTOP)  # it cannot write the session
     QTimer.singleShot(100, lambda: os.kill(pid, signal.SIGKILL))  # dies while the window waits
@@ -158,11 +164,7 @@ def test_a_save_on_quit_ends_at_once_when_the_trainer_dies_meanwhile(qtbot, monk
 @pytest.mark.slow
 def test_a_refused_save_on_quit_ends_the_wait_at_once(qtbot, monkeypatch, tmp_path):
     """A save the trainer refuses (no such folder) ends the wait: the window stays open and says why."""
-    monkeypatch.setattr(session_menu, "SAVE_TIMEOUT_MS", SAVE_TIMEOUT_MS)
-    window = asking_window(qtbot)
-    step(window, qtbot, 3)
-    monkeypatch.setattr(window.sessions, "ask_unsaved", lambda: QMessageBox.StandardButton.Save)
-    monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(tmp_path / "no such folder" / "x.nnstudio"))
+    window = saving_on_quit(qtbot, monkeypatch, tmp_path / "no such folder" / "x.nnstudio")
     window.close()
     assert window.isVisible()
     qtbot.waitUntil(lambda: "x.nnstudio" in window.statusBar().currentMessage(), timeout=TIMEOUT)
