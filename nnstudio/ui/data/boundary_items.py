@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 
 from nnstudio.engine.data.generators import PLANE_FEATURES
 from nnstudio.ui.data.boundary_math import check_bounds, contour_segments
-from nnstudio.ui.plotting.colormaps import AXIS_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.axis_style import axis_label_style, style_axes, tick_font
 
 __all__ = ["ContourCurve", "boundary_rect", "point_tip", "StaticLegendSample", "style_plane_axes"]
 
@@ -58,17 +58,13 @@ class StaticLegendSample(pg.ItemSample):
 
 def style_plane_axes(item: pg.PlotItem, font: QFont) -> None:
     """Frame the plane with axes x1 and x2 at a fixed 1:1 aspect, and no pan, zoom or menu."""
-    tick_font = QFont(font)
-    tick_font.setPointSizeF(max(8.0, tick_font.pointSizeF() - 1.0))
-    label_style = {"color": TEXT_COLOR, "font-size": f"{tick_font.pointSizeF() + 1:.0f}pt"}
-    for side in ("left", "bottom", "top", "right"):
+    ticks = tick_font(font)
+    label_style = axis_label_style(ticks)
+    for side in ("top", "right"):
         item.showAxis(side)
-        axis = item.getAxis(side)
-        axis.setPen(pg.mkPen(AXIS_COLOR, width=1))
-        axis.setTextPen(pg.mkPen(TEXT_COLOR))
-        axis.setTickFont(tick_font)
-        if side in ("top", "right"):  # value-free axes just close the frame
-            axis.setStyle(showValues=False, tickLength=0)
+    _, _, top, right = style_axes(item, ("left", "bottom", "top", "right"), ticks)
+    for axis in (top, right):  # value-free axes just close the frame
+        axis.setStyle(showValues=False, tickLength=0)
     item.getAxis("left").setWidth(40)
     item.setLabel("bottom", PLANE_FEATURES[0], **label_style)
     item.setLabel("left", PLANE_FEATURES[1], **label_style)

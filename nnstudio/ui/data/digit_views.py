@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGridLayout, QLabel, QPushButton, QWidget
 
 from nnstudio.ui.data.digit_pad import DIGIT_SIDE, MAX_INK, DrawPad, image_8x8
+from nnstudio.ui.plotting.axis_style import style_axes
 from nnstudio.ui.plotting.colormaps import (
     AXIS_COLOR,
     BACKGROUND,
@@ -123,9 +124,7 @@ class DigitView(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.invertY(True)  # class 0 at the top, as in a list
-        left = item.getAxis("left")
-        left.setPen(pg.mkPen(AXIS_COLOR))
-        left.setTextPen(pg.mkPen(TEXT_COLOR))
+        (left,) = style_axes(item, ("left",))
         left.setStyle(tickLength=0)  # tick marks would run into the small bars' labels
         item.hideAxis("bottom")  # each bar is labelled with its percentage instead
         # room right of a full bar for its "100%" label

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from nnstudio.ui.data.digit_views import DigitView, title_label
+from nnstudio.ui.plotting.axis_style import style_axes
 from nnstudio.ui.plotting.colormaps import (
     AXIS_COLOR,
     BACKGROUND,
@@ -80,10 +81,7 @@ def _style_plot(item: pg.PlotItem) -> None:
     item.setMouseEnabled(x=False, y=False)
     item.setMenuEnabled(False)
     item.hideButtons()
-    for side in ("left", "bottom"):
-        axis = item.getAxis(side)
-        axis.setPen(pg.mkPen(AXIS_COLOR))
-        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+    style_axes(item)
 
 
 class ConfusionMatrixView(QWidget):

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
-from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, GRID_ALPHA, MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.axis_style import axis_label_style, style_axes, tick_font
+from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, GRID_ALPHA, MUTED_TEXT_COLOR
 from nnstudio.ui.plotting.cycle_axes import CycleAxis, DecadeLogAxis
 from nnstudio.ui.plotting.cycle_series import MIN_CYCLE_SPAN, short_history_y_range
 
@@ -49,15 +49,10 @@ def style_plot(plot: pg.PlotWidget, x_label: str, y_label: str) -> None:
     """Give a PlotWidget the window's light, boxed chart look."""
     plot.setBackground(BACKGROUND)
     item = plot.getPlotItem()
-    tick_font = QFont(plot.font())
-    tick_font.setPointSizeF(max(8.0, tick_font.pointSizeF() - 1.0))
-    label_style = {"color": TEXT_COLOR, "font-size": f"{tick_font.pointSizeF() + 1:.0f}pt"}
+    ticks = tick_font(plot.font())
+    label_style = axis_label_style(ticks)
     grid_alpha = int(round(GRID_ALPHA * 255))
-    for side in ("left", "bottom"):
-        axis = item.getAxis(side)
-        axis.setPen(pg.mkPen(AXIS_COLOR, width=1))
-        axis.setTextPen(pg.mkPen(TEXT_COLOR))
-        axis.setTickFont(tick_font)
+    for axis in style_axes(item, font=ticks):
         # Grid on these two axes only (PlotItem.showGrid would add top/right grids
         # too, drawing every line twice) and for two tick levels: replaying the
         # grid pictures dominated the repaint cost (~20 ms -> ~6 ms per frame).

@@ -18,8 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from nnstudio.ui.plotting.axis_style import axis_label_style, style_axes, tick_font
 from nnstudio.ui.plotting.colormaps import (
-    AXIS_COLOR,
     BACKGROUND,
     MUTED_TEXT_COLOR,
     PENDING_FILL,
@@ -179,14 +179,8 @@ class Heatmap(QWidget):
         view.setMouseEnabled(x=False, y=False)
         item.setMenuEnabled(False)
         item.hideButtons()
-        tick_font = QFont(self.font())
-        tick_font.setPointSizeF(max(7.5, tick_font.pointSizeF() - 1.5))
-        self._tick_font = tick_font
-        for side in ("left", "bottom"):
-            axis = item.getAxis(side)
-            axis.setPen(pg.mkPen(AXIS_COLOR))
-            axis.setTextPen(pg.mkPen(TEXT_COLOR))
-            axis.setTickFont(tick_font)
+        self._tick_font = tick_font(self.font(), smaller_by=1.5, at_least=7.5)
+        for axis in style_axes(item, font=self._tick_font):
             axis.setStyle(tickLength=-4, autoExpandTextSpace=True)
 
     # ------------------------------------------------------------------ public API
@@ -226,7 +220,7 @@ class Heatmap(QWidget):
         self._labels = labels
         self.title_label.setText(title)
         self.title_label.setVisible(bool(title))
-        label_style = {"color": TEXT_COLOR, "font-size": f"{self._tick_font.pointSizeF() + 0.5:.0f}pt"}
+        label_style = axis_label_style(self._tick_font, larger_by=0.5)
         # An empty label hides the label row entirely, giving the image the space.
         for side, text in (("left", row_label), ("bottom", col_label)):
             if text:
