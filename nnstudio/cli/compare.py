@@ -17,7 +17,7 @@ from nnstudio.engine.run.compare import (
     VARY_FLAGS,
     RunSummary,
     describe_base,
-    format_value,
+    format_setting,
     plan_runs,
     run_planned,
 )
@@ -63,7 +63,7 @@ def _table(flag: str, summaries: Sequence[RunSummary]) -> list[str]:
     rows = []
     for s in summaries:
         rows.append([
-            format_value(flag, s.value), f"{s.train_loss:.4g}",
+            format_setting(flag, s.value), f"{s.train_loss:.4g}",
             "n/a" if s.test_loss != s.test_loss else f"{s.test_loss:.4g}",
             "n/a" if s.gap != s.gap else f"{s.gap:+.3g}", percent(s.train_accuracy), percent(s.test_accuracy),
             "no" if s.diverged_at is None else f"at {s.diverged_at}", str(s.cycles),

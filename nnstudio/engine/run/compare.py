@@ -23,7 +23,7 @@ from nnstudio.engine.run.experiment import Experiment
 from nnstudio.engine.run.single_run import Array, RunConfig, RunOutcome, make_experiment, train_run
 
 __all__ = ["RunSummary", "PlannedRun", "VARY_FLAGS", "MAX_RUNS", "finish_run", "plan_runs", "run_planned",
-           "compare_runs", "iter_compare", "format_value", "describe_base"]
+           "compare_runs", "iter_compare", "format_setting", "describe_base"]
 
 #: Values one comparison may hold.
 MAX_RUNS = 8
@@ -123,8 +123,8 @@ def _json_value(value):
     return value
 
 
-def format_value(flag: str, value: Any) -> str:
-    """``value`` as the comparison names it: 0.5, tanh, 8-8 (hidden sizes), full (batch size)."""
+def format_setting(flag: str, value: Any) -> str:
+    """A setting's ``value`` as the comparison names it: 0.5, tanh, 8-8 (hidden sizes), full (batch size)."""
     if flag == "hidden":
         return "-".join(map(str, value)) if value else "none"
     if flag == "batch-size" and value is None:
@@ -143,7 +143,7 @@ def finish_run(experiment: Experiment, outcome: RunOutcome, flag: str = "", valu
     cycles, values = trainer.history.evaluations.arrays()
     curve = np.column_stack([cycles, values[:, 0], values[:, 1]]) if len(cycles) else np.zeros((0, 3))
     curve.setflags(write=False)
-    label = f"{flag}={format_value(flag, value)}" if flag else ""
+    label = f"{flag}={format_setting(flag, value)}" if flag else ""
     return RunSummary(flag, value, label, trainer.cycle, trainer.epoch, result.train_loss, result.test_loss,
                       result.train_accuracy, result.test_accuracy,
                       None if outcome.rollback is None else outcome.rollback.diverged_at, seconds, curve)
@@ -160,7 +160,7 @@ def _check_values(base: RunConfig, flag: str, values: Sequence) -> list[RunConfi
     seen: dict[str, Any] = {}
     configs = []
     for value in values:
-        name = format_value(flag, value)
+        name = format_setting(flag, value)
         if name in seen:
             raise ValueError(f"{flag}={name} is given twice")
         seen[name] = value
@@ -199,7 +199,7 @@ def plan_runs(base: RunConfig, flag: str, values: Sequence,
             dataset = datasets[config.seed]
         else:
             dataset = data
-        name = format_value(flag, value)
+        name = format_setting(flag, value)
         try:
             experiment = make_experiment(config, dataset)
         except ValueError as exc:
@@ -261,7 +261,7 @@ def describe_base(config: RunConfig, flag: str) -> str:
         "lr": f"--lr {h.learning_rate:g}", "momentum": f"--momentum {h.momentum:g}",
         "l1": f"--l1 {h.l1:g}", "l2": f"--l2 {h.l2:g}", "noise": f"--noise {h.noise:g}",
         "noise-decay": f"--noise-decay {h.noise_decay:g}",
-        "batch-size": f"--batch-size {format_value('batch-size', config.batch_size)}",
+        "batch-size": f"--batch-size {format_setting('batch-size', config.batch_size)}",
         "seed": f"--seed {config.seed}", "delta-rule": f"--delta-rule {config.delta_rule}",
     }
     if config.init is not None:  # the weights file's architecture

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.engine.run.compare import format_value
+from nnstudio.engine.run.compare import format_setting
 from nnstudio.engine.run.config import SessionConfig
 
 __all__ = ["MAX_PINNED_RUNS", "PinnedRun", "pin_from_snapshot", "differences", "pins_from_list", "add_pin"]
@@ -137,7 +137,7 @@ def add_pin(pins: tuple[PinnedRun, ...], pin: PinnedRun) -> tuple[tuple[PinnedRu
 
 
 def _shown(value: Any) -> str:
-    return format_value("", float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return format_setting("", float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def differences(pinned: PinnedRun, config: SessionConfig, delta_rule: str = "set", data_digest: str = "") -> list[str]:

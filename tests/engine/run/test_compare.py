@@ -11,7 +11,7 @@ from nnstudio.engine.data.datasets import load_named
 from nnstudio.engine.io.formats import ModelFile
 from nnstudio.engine.nn.network import Network, NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.compare import MAX_RUNS, VARY_FLAGS, compare_runs, format_value, iter_compare, plan_runs
+from nnstudio.engine.run.compare import MAX_RUNS, VARY_FLAGS, compare_runs, format_setting, iter_compare, plan_runs
 from nnstudio.engine.run.compare_curves import curves_table, write_curves_csv
 from nnstudio.engine.run.experiment import Experiment
 from nnstudio.engine.run.single_run import RunConfig, make_experiment, train_run
@@ -159,7 +159,7 @@ def test_every_flag_can_be_varied(moons):
     assert set(examples) == set(VARY_FLAGS)
     for flag, values in examples.items():
         planned = plan_runs(RunConfig(steps=2), flag, values, moons)
-        assert [run.label for run in planned] == [f"{flag}={format_value(flag, v)}" for v in values]
+        assert [run.label for run in planned] == [f"{flag}={format_setting(flag, v)}" for v in values]
     shapes = [run.experiment.network.spec.sizes for run in plan_runs(RunConfig(), "hidden", [(2,), (3, 3), ()], moons)]
     assert shapes == [(2, 2, 1), (2, 3, 3, 1), (2, 1)]
 
