@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from nnstudio.engine.data.datasets import FEATURES
 from nnstudio.engine.run.compare import VARY_FLAGS
+from nnstudio.engine.run.seeds import check_seed
 
 #: The default of a flag ``compare`` may vary: tells "--lr 0.5 given" from "--lr left out".
 UNSET = object()
@@ -52,6 +53,14 @@ def parse_batch_size(text: str) -> int | None:
 
 def parse_positive_int(text: str) -> int:
     return _at_least_one(_converted(text, int, "is not a whole number"))
+
+
+def parse_seed(text: str) -> int:
+    value = _converted(text, int, "is not a whole number")
+    try:
+        return check_seed(value, "the seed")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_features(text: str) -> tuple[str, ...]:

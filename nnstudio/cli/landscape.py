@@ -64,8 +64,6 @@ def _landscape_spec(args, plane: LandscapePlane) -> LandscapeSpec:
 def _check_landscape_flags(args) -> None:
     if not 2 <= args.grid <= MAX_RESOLUTION:
         raise CliError(f"--grid must be from 2 to {MAX_RESOLUTION}, got {args.grid}")
-    if args.seed < 0:
-        raise CliError(f"--seed must be ≥ 0 to draw random directions, got {args.seed}")
     for option, path in (("--csv", args.csv), ("--png", args.png)):
         check_folder(option, path)
 

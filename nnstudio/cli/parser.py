@@ -17,6 +17,7 @@ from nnstudio.cli.arguments import (
     parse_non_negative_float,
     parse_positive_float,
     parse_positive_int,
+    parse_seed,
     parse_vary,
 )
 from nnstudio.cli.errors import EXIT_USAGE
@@ -30,6 +31,7 @@ from nnstudio.engine.nn.network import DELTA_RULES, MAX_NEURONS
 from nnstudio.engine.run.compare import MAX_RUNS, VARY_FLAGS
 from nnstudio.engine.run.compare_curves import MAX_PLOTTED_RUNS
 from nnstudio.engine.run.history import HISTORY_CSV_COLUMNS
+from nnstudio.engine.run.seeds import MAX_SEED
 
 COMMANDS = ("train", "predict", "compare", "landscape")
 SCREENSHOT_CYCLES = 400
@@ -107,7 +109,8 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> dict[str, argparse.Ac
     length = opt.add_mutually_exclusive_group()
     add(length, "--epochs", type=parse_positive_int, help="passes over the training rows (default 100)")
     add(length, "--steps", type=parse_positive_int, help="exactly this many cycles (mini-batches)")
-    add(opt, "--seed", type=int, default=0, help="seeds the data, the split, the weights, the batch order and the noise")
+    add(opt, "--seed", type=parse_seed, default=0,
+        help=f"seeds the data, the split, the weights, the batch order and the noise (0 to {MAX_SEED}; default 0)")
     add(opt, "--delta-rule", choices=DELTA_RULES, default="set",
         help="how backprop fills a hidden layer's delta: set (standard backprop, the seed's loss = dl/dw; default) "
              "or accumulate (the seed author's question, loss += dl/dw: each cycle's backpropagated error is added "

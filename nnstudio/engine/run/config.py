@@ -8,6 +8,7 @@ from nnstudio.engine.data.datasets import Dataset, load_named
 from nnstudio.engine.nn.losses import CROSS_ENTROPY_OUTPUTS
 from nnstudio.engine.nn.network import NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.run.seeds import check_seed
 
 __all__ = ["DataSpec", "SessionConfig"]
 
@@ -63,6 +64,7 @@ class DataSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(self.features))
+        check_seed(self.seed, "data seed")
         if not 0 <= self.test_fraction < 1:
             raise ValueError(f"test fraction must be in [0, 1), got {self.test_fraction}")
 
@@ -85,7 +87,7 @@ class DataSpec:
         if not isinstance(value["custom"], bool):
             raise ValueError(f"{what} custom must be true or false, got {value['custom']!r}")
         return cls(name=value["name"], n_samples=_whole(value["n_samples"], f"{what} n_samples"),
-                   noise=_number(value["noise"], f"{what} noise"), seed=_whole(value["seed"], f"{what} seed"),
+                   noise=_number(value["noise"], f"{what} noise"), seed=check_seed(value["seed"], f"{what} seed"),
                    test_fraction=_number(value["test_fraction"], f"{what} test_fraction"),
                    features=_strings(value["features"], f"{what} features"), custom=value["custom"])
 
@@ -102,6 +104,9 @@ class SessionConfig:
     hyper: Hyperparameters = Hyperparameters(learning_rate=2.0)
     batch_size: int | None = 10
     seed: int = 0  # initial weights, batch order and noise
+
+    def __post_init__(self) -> None:
+        check_seed(self.seed)
 
     def spec(self, n_inputs: int, n_outputs: int) -> NetworkSpec:
         return NetworkSpec((n_inputs, *self.hidden, n_outputs), self.activations, self.loss)
@@ -130,7 +135,7 @@ class SessionConfig:
             activations=_strings(value["activations"], "config activations"), loss=value["loss"],
             hyper=Hyperparameters(**hyper),
             batch_size=None if batch_size is None else _whole(batch_size, "config batch_size", 1),
-            seed=_whole(value["seed"], "config seed"),
+            seed=check_seed(value["seed"], "config seed"),
         )
 
     def fitted_to(self, dataset: Dataset) -> tuple["SessionConfig", str]:

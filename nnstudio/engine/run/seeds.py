@@ -1,11 +1,20 @@
-"""The seeds a learner picks in the window: their range and the step to the next one."""
+"""Seeds: the one range every seed is checked against (files, command line, window) and the step to the next one."""
 
 from __future__ import annotations
 
-__all__ = ["MAX_SEED", "next_seed"]
+import numpy as np
 
-#: The largest seed the window's seed boxes offer; six digits read and type easily.
-MAX_SEED = 999_999
+__all__ = ["MAX_SEED", "check_seed", "next_seed"]
+
+#: The largest seed anywhere: the largest a Qt spin box holds (a C int), so the window shows every run's seed.
+MAX_SEED = 2**31 - 1
+
+
+def check_seed(value, what: str = "seed") -> int:
+    """``value`` as an int if it is a whole number from 0 to MAX_SEED, else ValueError naming ``what`` and the range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{what} must be a whole number from 0 to {MAX_SEED}, got {value!r}")
+    return int(value)
 
 
 def next_seed(seed: int) -> int:

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.engine.data.datasets import FEATURE_LABELS, FEATURES
-from nnstudio.engine.run.seeds import MAX_SEED, next_seed
+from nnstudio.engine.run.seeds import next_seed
 from nnstudio.ui.data.dataset_combo import DatasetCombo
+from nnstudio.ui.data.seed_box import SeedSpinBox
 
 __all__ = ["DataSettings", "feature_set"]
 
@@ -66,8 +67,7 @@ class DataSettings:
         self.test_fraction_spin.setSuffix(" %")
         self.test_fraction_spin.setValue(20)
 
-        self.seed_spin = QSpinBox(objectName="dataSeedSpin", toolTip=_TIPS["seed"])
-        self.seed_spin.setRange(0, MAX_SEED)
+        self.seed_spin = SeedSpinBox(objectName="dataSeedSpin", toolTip=_TIPS["seed"])
 
         self.regenerate_button = QPushButton("&Regenerate", objectName="regenerateButton",
                                              toolTip=_TIPS["regenerate"])
@@ -129,7 +129,7 @@ class DataSettings:
         return values
 
     def next_seed(self) -> int:
-        """The seed Regenerate moves to: one more, 999999 wrapping to 0."""
+        """The seed Regenerate moves to: one more, MAX_SEED wrapping to 0."""
         return next_seed(self.seed_spin.value())
 
 

@@ -86,7 +86,7 @@ class DatasetPanel(PanelDrawing, QWidget):
     test_fraction_spin : QSpinBox
         objectName ``"testFractionSpin"``, test share in percent, 0-90.
     seed_spin : QSpinBox
-        objectName ``"dataSeedSpin"``, 0-999999.
+        objectName ``"dataSeedSpin"``, 0 to :data:`~nnstudio.engine.run.seeds.MAX_SEED`.
     regenerate_button : QPushButton
         objectName ``"regenerateButton"``; seed + 1 (wrapping to 0), then emits.
     feature_checks : dict of str to QCheckBox
@@ -337,7 +337,7 @@ class DatasetPanel(PanelDrawing, QWidget):
         self._update_enabled()
 
     def regenerate(self) -> None:
-        """Advance the seed by one (999999 wraps to 0) and emit the new spec once."""
+        """Advance the seed by one (MAX_SEED wraps to 0) and emit the new spec once."""
         with QSignalBlocker(self.seed_spin):  # one emission below, not a second from valueChanged
             self.seed_spin.setValue(self._settings.next_seed())
         self._emit_spec()

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from nnstudio.engine.nn.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.run.seeds import MAX_SEED, next_seed
+from nnstudio.engine.run.seeds import next_seed
+from nnstudio.ui.data.seed_box import SeedSpinBox
 from nnstudio.ui.learning.speed_slider import SPEEDS, SpeedSlider, speed_text
 from nnstudio.ui.learning.training_defaults import RateMemory, starting_point
 
@@ -118,11 +119,9 @@ class TrainingControls(QWidget):
                      "(as fast as this computer trains)")
         for widget in (self.speed_slider, self.speed_label, self.speed_caption):
             widget.setToolTip(speed_tip)
-        self.seed_spin = QSpinBox(objectName="seedSpin",
-                                  toolTip="Seed of the initial weights, batch order and noise: "
-                                          "the same seed replays the same run")
-        self.seed_spin.setRange(0, MAX_SEED)
-        self.seed_spin.setKeyboardTracking(False)
+        self.seed_spin = SeedSpinBox(objectName="seedSpin",
+                                     toolTip="Seed of the initial weights, batch order and noise: "
+                                             "the same seed replays the same run")
         self.seed_spin.setAccessibleName("Seed")
         self.seed_label = QLabel("Seed", objectName="seedLabel", toolTip=self.seed_spin.toolTip())
         self.seed_label.setBuddy(self.seed_spin)

@@ -4,6 +4,6 @@ from nnstudio.engine.run.seeds import MAX_SEED, next_seed
 
 
 def test_next_seed_counts_up_and_wraps_at_the_largest_seed():
-    """0 → 1, 41 → 42, 999998 → 999999, then 999999 (and anything beyond) → 0."""
-    assert MAX_SEED == 999_999
-    assert [next_seed(s) for s in (0, 41, 999_998, 999_999, 1_000_005)] == [1, 42, 999_999, 0, 0]
+    """0 → 1, 41 → 42, MAX_SEED − 1 → MAX_SEED, then MAX_SEED (and anything beyond) → 0."""
+    assert MAX_SEED == 2**31 - 1  # the largest a Qt spin box holds
+    assert [next_seed(s) for s in (0, 41, MAX_SEED - 1, MAX_SEED, MAX_SEED + 6)] == [1, 42, MAX_SEED, 0, 0]

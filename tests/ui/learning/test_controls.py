@@ -204,14 +204,14 @@ def test_the_starting_rates_are_finite_positive_numbers_the_spin_box_shows_exact
 
 
 def test_new_seed_counts_up_and_wraps_at_the_largest_seed(controls):
-    """New seed after 999999 (the seed box's maximum) starts over at 0, and says so."""
+    """New seed after 2147483647 (the seed box's maximum) starts over at 0, and says so."""
     seeds: list[int] = []
     controls.sig_new_seed.connect(seeds.append)
     controls.set_seed(41)
     controls.new_seed_button.click()
     controls.set_seed(controls.seed_spin.maximum())
     controls.new_seed_button.click()
-    assert controls.seed_spin.maximum() == 999_999
+    assert controls.seed_spin.maximum() == 2**31 - 1
     assert seeds == [42, 0] and controls.seed_spin.value() == 0
 
 
