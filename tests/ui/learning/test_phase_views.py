@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QColor
+from support.diagram import same_hue_family
+from support.widgets import shown
 
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.session import TrainingSession
@@ -38,27 +39,13 @@ def canvas(qtbot) -> NetworkCanvas:
 
 
 def heatmaps(qtbot, kind: str) -> LayerHeatmaps:
-    widget = LayerHeatmaps(kind)
-    qtbot.addWidget(widget)
-    widget.resize(600, 320)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, LayerHeatmaps(kind), 600, 320)
 
 
 def phases(session: TrainingSession, n: int):
     for _ in range(n):
         session.step_phase()
     return session.snapshot()
-
-
-def hue_of(color) -> float:
-    return QColor(color).hsvHueF() * 360.0
-
-
-def near_hue(a, b, tolerance: float = 15.0) -> bool:
-    difference = abs(hue_of(a) - hue_of(b)) % 360.0
-    return min(difference, 360.0 - difference) <= tolerance
 
 
 def expected_deltas(snapshot) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +108,7 @@ def test_backprop_phases_show_delta_in_the_signed_palette(canvas, session):
     assert f"δ = ∂L/∂z = {format_value(delta_out[0], signed=True)}" in output.toolTip()
     # the only δ of its layer in this sample is also the batch's largest or close: a strong signed colour
     family = NEGATIVE_COLOR if delta_out[0] < 0 else POSITIVE_COLOR
-    assert near_hue(output.fill_color(), family)
+    assert same_hue_family(output.fill_color(), family)
     assert all(canvas.neuron_item(1, k).is_pending() for k in range(4))
     assert not canvas.output_note_item(0).isVisible()  # the notes belong to the loss phase
 
@@ -134,7 +121,7 @@ def test_backprop_phases_show_delta_in_the_signed_palette(canvas, session):
         assert not neuron.is_pending()
         assert f"δ = ∂L/∂z = {format_value(delta, signed=True)}" in neuron.toolTip()
         if abs(delta) > 1e-6:
-            assert near_hue(neuron.fill_color(), NEGATIVE_COLOR if delta < 0 else POSITIVE_COLOR, tolerance=25)
+            assert same_hue_family(neuron.fill_color(), NEGATIVE_COLOR if delta < 0 else POSITIVE_COLOR, tolerance=25)
     assert canvas.caption_texts()[1:] == ["δ = ∂L/∂z", "δ = ∂L/∂z"]
 
 
