@@ -26,32 +26,28 @@ BAD_TRAIN_CASES = {
     "single class": (lambda p: ["--dataset", text_file(p, "x1,label\n1,a\n2,a\n")], ["class"]),
     "unknown target column": (lambda p: ["--dataset", text_file(p, GOOD_ROWS), "--target", "nope"], ["nope"]),
     "dataset is a directory": (lambda p: ["--dataset", (p / "dir.csv").mkdir() or p / "dir.csv"], ["directory"]),
-    "negative learning rate": (["--lr", "-0.5"], ["lr"]),
-    "nan learning rate": (["--lr", "nan"], ["lr"]),
-    "infinite learning rate": (["--lr", "inf"], ["lr"]),
-    "non-numeric learning rate": (["--lr", "fast"], ["lr"]),
-    "momentum of one": (["--momentum", "1"], ["momentum"]),
-    "unknown activation": (["--activation", "swish"], ["activation", "swish"]),
-    "softmax as hidden activation": (["--activation", "softmax"], ["activation"]),
-    "unknown output activation": (["--output-activation", "swish"], ["output-activation"]),
-    "unknown loss": (["--loss", "hinge"], ["loss"]),
     "cross entropy on a linear output": (["--output-activation", "linear", "--loss", "cross_entropy"],
                                          ["cross_entropy"]),
-    "softmax on one output": (["--output-activation", "softmax"], ["softmax"]),
     "steps and epochs together": (["--steps", "5", "--epochs", "5"], ["steps", "epochs"]),
-    "zero steps": (["--steps", "0"], ["steps"]),
-    "zero epochs": (["--epochs", "0"], ["epochs"]),
-    "zero batch size": (["--batch-size", "0"], ["batch"]),
-    "negative batch size": (["--batch-size", "-3"], ["batch"]),
-    "word batch size": (["--batch-size", "half"], ["batch", "half"]),
-    "test fraction one": (["--test-fraction", "1"], ["test-fraction"]),
-    "negative test fraction": (["--test-fraction", "-0.1"], ["test-fraction"]),
-    "nan test fraction": (["--test-fraction", "nan"], ["test-fraction"]),
-    "bad hidden sizes": (["--hidden", "4,x"], ["hidden"]),
-    "zero-width hidden layer": (["--hidden", "4,0"], ["hidden"]),
-    "negative seed": (["--seed", "-1"], ["seed"]),
-    "unknown normalize": (["--normalize", "minmax"], ["normalize"]),
 }
+
+# One bad value of one flag: flag -> [(value, words expected in the one stderr line)].
+BAD_FLAG_VALUES = {
+    "--lr": [("-0.5", ["lr"]), ("nan", ["lr"]), ("inf", ["lr"]), ("fast", ["lr"])],
+    "--momentum": [("1", ["momentum"])],
+    "--activation": [("swish", ["activation", "swish"]), ("softmax", ["activation"])],  # softmax: not hidden
+    "--output-activation": [("swish", ["output-activation"]), ("softmax", ["softmax"])],  # softmax on one output
+    "--loss": [("hinge", ["loss"])],
+    "--steps": [("0", ["steps"])],
+    "--epochs": [("0", ["epochs"])],
+    "--batch-size": [("0", ["batch"]), ("-3", ["batch"]), ("half", ["batch", "half"])],
+    "--test-fraction": [("1", ["test-fraction"]), ("-0.1", ["test-fraction"]), ("nan", ["test-fraction"])],
+    "--hidden": [("4,x", ["hidden"]), ("4,0", ["hidden"])],
+    "--seed": [("-1", ["seed"])],
+    "--normalize": [("minmax", ["normalize"])],
+}
+BAD_TRAIN_CASES.update({f"{flag} {value}": ([flag, value], words)
+                        for flag, cases in BAD_FLAG_VALUES.items() for value, words in cases})
 
 
 @pytest.mark.parametrize("case", sorted(BAD_TRAIN_CASES))

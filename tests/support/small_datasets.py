@@ -1,4 +1,4 @@
-"""Two tiny hand-made datasets: three classes on two inputs, and a straight-line regression on one."""
+"""Tiny hand-made datasets: three classes on two inputs, a straight-line regression on one, a drawn XOR."""
 
 from __future__ import annotations
 
@@ -18,3 +18,9 @@ def regression_dataset(n: int = 10) -> Dataset:
     """``n`` inputs x evenly in [-1, 1] and the target y = 3x + 0.25."""
     X = np.linspace(-1, 1, n).reshape(n, 1)
     return Dataset("reg", X, 3.0 * X[:, 0] + 0.25, "regression", ("x",), "y")
+
+
+def drawn_xor_dataset() -> Dataset:
+    """The four XOR points three times over, as if drawn by hand: classes a and b."""
+    return Dataset("drawn", np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 3),
+                   np.array([0, 1, 1, 0] * 3), "classification", ("x1", "x2"), "label", ("a", "b"))
