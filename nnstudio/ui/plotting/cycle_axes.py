@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pyqtgraph as pg
 
-__all__ = ["CycleAxis", "DecadeLogAxis"]
+__all__ = ["CycleAxis", "DecadeLogAxis", "log_tick_values"]
+
+
+def log_tick_values(low: float, high: float, mantissas: Iterable[float]) -> list[float]:
+    """The log10 values ``d + log10(m)`` within ``low..high``, decade d by decade, for each mantissa m (1: the decades)."""
+    mantissas = tuple(mantissas)
+    values = []
+    for decade in range(math.floor(low), math.ceil(high) + 1):
+        for mantissa in mantissas:
+            value = decade + math.log10(mantissa)
+            if low <= value <= high:
+                values.append(value)
+    return values
 
 
 class DecadeLogAxis(pg.AxisItem):
@@ -32,8 +45,7 @@ class DecadeLogAxis(pg.AxisItem):
             return super().logTickValues(minVal, maxVal, size, stdTicks)
         px_per_decade = size / span
         step = max(1, math.ceil(self.MIN_LABEL_PIXELS / px_per_decade))
-        decades = range(math.floor(low), math.ceil(high) + 1)
-        majors = [float(d) for d in decades if low <= d <= high and d % step == 0]
+        majors = [v for v in log_tick_values(low, high, (1,)) if v % step == 0]
         if px_per_decade >= 24 * self.MIN_LABEL_PIXELS:
             labelled_mantissas: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8, 9)
         elif px_per_decade >= 4 * self.MIN_LABEL_PIXELS:
@@ -43,13 +55,9 @@ class DecadeLogAxis(pg.AxisItem):
         minors, unlabelled = [], set()
         if step == 1 and px_per_decade >= 2 * self.MIN_LABEL_PIXELS:
             # Unlabelled 3, 4, 6... ticks keep the uneven log spacing visible.
-            for d in decades:
-                for m in range(2, 10):
-                    v = d + math.log10(m)
-                    if low <= v <= high:
-                        minors.append(v)
-                        if m not in labelled_mantissas:
-                            unlabelled.add(round(v, 9))
+            minors = log_tick_values(low, high, range(2, 10))
+            quiet = [m for m in range(2, 10) if m not in labelled_mantissas]
+            unlabelled = {round(v, 9) for v in log_tick_values(low, high, quiet)}
         if len(majors) + len(minors) - len(unlabelled) < 2:
             # Zoomed inside one decade: evenly spaced ticks in log space, all labelled
             # (pyqtgraph's own fallback drops them and leaves the axis bare).
