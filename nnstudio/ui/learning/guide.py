@@ -40,6 +40,7 @@ from nnstudio.ui.learning.guide_text import AUTHOR_SECTION, GUIDE_SECTIONS, INTR
 from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
 from nnstudio.ui.plotting.loss_plot import LossPlot
 from nnstudio.ui.window.action_row import ActionRow
+from nnstudio.ui.window.window_dock import under_action_row
 
 __all__ = ["GuideDock", "GuideDemonstrations", "GUIDE_ACTIONS", "GUIDE_TITLE", "SETTING_DEMOS"]
 
@@ -178,13 +179,7 @@ class GuideDock(QDockWidget):
             max(GUIDE_MIN_WIDTH, page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width()))
         # Step and Run inside the guide, for when it has taken the side panel's room.
         self.training_row = ActionRow("guideTrainingRow", "guide_")
-        body = QWidget()
-        body_layout = QVBoxLayout(body)
-        body_layout.setContentsMargins(0, 0, 0, 0)
-        body_layout.setSpacing(0)
-        body_layout.addWidget(self.training_row)
-        body_layout.addWidget(self.scroll_area, 1)
-        self.setWidget(body)
+        self.setWidget(under_action_row(self.training_row, self.scroll_area, spacing=0))
 
         if isinstance(parent, QMainWindow):
             parent.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)

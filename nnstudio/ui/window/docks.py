@@ -6,12 +6,13 @@ Also the side panel's room, which the guide and the landscape take on a narrow w
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from nnstudio.ui.data.data_table import DataTable
 from nnstudio.ui.learning.compare_view import AuthorVariantDemo
 from nnstudio.ui.learning.guide import GuideDemonstrations, GuideDock
-from nnstudio.ui.learning.landscape_view import LandscapeDock
+from nnstudio.ui.learning.landscape_dock import LandscapeDock
+from nnstudio.ui.window.window_dock import WindowDock
 
 __all__ = ["GUIDE_TAKES_SIDE_BELOW", "DataTableDock", "SideRoom", "build_docks"]
 
@@ -19,29 +20,18 @@ __all__ = ["GUIDE_TAKES_SIDE_BELOW", "DataTableDock", "SideRoom", "build_docks"]
 GUIDE_TAKES_SIDE_BELOW = 1200
 
 
-class DataTableDock(QDockWidget):
+class DataTableDock(WindowDock):
     """View › Data table: the rows at the bottom of the window, hidden until asked for.
 
-    Attributes
-    ----------
-    sized
-        True once it has its height: its own size hint would take most of a short screen,
-        so its first opening takes a quarter of the window, unless a saved layout set it.
+    Its own size hint would take most of a short screen, so its first opening takes a
+    quarter of the window, unless a saved layout set its height (``sized``).
     """
 
     def __init__(self, window: QMainWindow, table: DataTable) -> None:
-        super().__init__("Data table", window, objectName="dataTableDock")
-        self.setWidget(table)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
-        self.hide()
-        self.sized = False
-        self.visibilityChanged.connect(self._size_once)
+        super().__init__("Data table", window, "dataTableDock", Qt.DockWidgetArea.BottomDockWidgetArea, table)
 
-    def _size_once(self, visible: bool) -> None:
-        if visible and not self.sized:
-            self.sized = True
-            window = self.parentWidget()
-            window.resizeDocks([self], [max(160, window.height() // 4)], Qt.Orientation.Vertical)
+    def size_on_first_opening(self, window: QMainWindow) -> None:
+        window.resizeDocks([self], [max(160, window.height() // 4)], Qt.Orientation.Vertical)
 
 
 class SideRoom(QObject):
