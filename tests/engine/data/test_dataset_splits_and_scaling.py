@@ -45,7 +45,7 @@ def test_split_is_deterministic_per_seed():
     assert not np.array_equal(a[1], c[1])
 
 
-def test_split_zero_fraction_andregression_dataset():
+def test_split_zero_fraction_and_regression():
     """test_fraction 0 gives an empty test set; regression splits by count; training is never empty."""
     d = regression_dataset(10)
     train, test = train_test_split(d, 0.0)
