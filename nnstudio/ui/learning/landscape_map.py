@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from nnstudio.engine.run.landscape_session import LandscapeMap
 from nnstudio.ui.data.insight_views import confusion_lut
+from nnstudio.ui.plotting.axis_style import style_axes, tick_font
 from nnstudio.ui.plotting.colormaps import AXIS_COLOR, BACKGROUND, TEXT_COLOR
 from nnstudio.ui.plotting.cycle_axes import log_tick_values
 from nnstudio.ui.plotting.numbers import format_number
@@ -77,15 +77,9 @@ class LossMapPlot(pg.GraphicsLayoutWidget):
         view.setMouseEnabled(x=False, y=False)
         view.setDefaultPadding(0.0)
         view.setBorder(pg.mkPen(AXIS_COLOR, width=1))
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.5, font.pointSizeF() - 1.5))
-        self.tick_font = font
+        font = self.tick_font = tick_font(self.font(), smaller_by=1.5, at_least=7.5)
         self._label_style = {"color": TEXT_COLOR, "font-size": f"{font.pointSizeF() + 0.5:.1f}pt"}
-        for side in ("left", "bottom"):
-            axis = item.getAxis(side)
-            axis.setPen(pg.mkPen(AXIS_COLOR))
-            axis.setTextPen(pg.mkPen(TEXT_COLOR))
-            axis.setTickFont(font)
+        for axis in style_axes(item, font=font):
             axis.enableAutoSIPrefix(False)
         item.getAxis("left").setWidth(42)
         self.set_axis_labels("α", "β")

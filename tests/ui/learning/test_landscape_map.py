@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from support.landscape import current_point, open_view, path_shown
 
+from nnstudio.ui.learning.landscape_map import decade_ticks, log_levels
 from nnstudio.ui.plotting.numbers import format_number
 
 
@@ -48,3 +49,24 @@ def test_hovering_the_map_reads_the_loss_of_the_grid_point_under_the_pointer(sho
                                    f"loss {format_number(m.losses[i, j], 4)}")
     view._on_hover((QPointF(-1000.0, -1000.0),))
     assert view.caption.text().startswith("Cycle 60")
+
+
+@pytest.mark.parametrize(("low", "high", "labels"), [
+    (0.001 / 1.6, 1.25, ["0.001", "0.01", "0.1", "1"]),  # over three decades: the decades only
+    (0.15, 3.0, ["0.2", "0.5", "1", "2"]),  # about a decade: 1, 2 and 5
+    (0.15, 0.5, ["0.15", "0.2", "0.3", "0.4"]),  # within a factor of four: every leading digit
+    (0.21, 0.23, ["0.21", "0.23"]),  # too narrow for two such ticks: its ends
+])
+def test_the_colour_bar_labels_losses_at_round_values_that_fit_its_range(low, high, labels):
+    ticks = decade_ticks(np.log10(low), np.log10(high))
+    assert [label for _, label in ticks] == labels
+    assert all(10**value == pytest.approx(float(label), rel=0.02) for value, label in ticks)
+
+
+def test_the_colour_scale_spans_the_log_of_the_positive_finite_losses():
+    shown, levels = log_levels(np.array([[0.1, 0.0], [np.inf, 10.0]]))
+    assert np.array_equal(np.isnan(shown), [[False, True], [True, False]])
+    assert shown[0, 0] == pytest.approx(-1.0) and shown[1, 1] == pytest.approx(1.0) and levels == (-1.0, 1.0)
+    # A flat map still gets a scale (a decade around its value), and one with no loss to show a default one.
+    assert log_levels(np.array([[2.0, 2.0]]))[1] == pytest.approx((np.log10(2.0) - 0.5, np.log10(2.0) + 0.5))
+    assert log_levels(np.array([[0.0, -1.0]]))[1] == (0.0, 1.0)
