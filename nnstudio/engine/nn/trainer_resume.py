@@ -80,6 +80,22 @@ class Resumable:
             state.check(self.network.spec.sizes, len(self.X_train))
         self._put(state)
 
+    def start_from(self, state: TrainerState) -> None:
+        """Begin the run at ``state``: a saved state, or given weights at a place in a run.
+
+        Checked whole first (ValueError naming the problem, and nothing changes). Unlike
+        ``restore``, a step back or on within this run, ``state`` becomes where the run
+        starts: the checkpoint a divergence returns to, even a state stopped at a
+        divergence. A cycle begun by phases is dropped and the last evaluation forgotten;
+        the history stays as it is.
+        """
+        state.check(self.network.spec.sizes, len(self.X_train))
+        self._start(state)
+
+    def _start(self, state: TrainerState) -> None:
+        self._put(state)
+        self._checkpoints.start_at(self.capture())
+
     def _put(self, state: TrainerState) -> None:
         self.abort_cycle()
         opt = self.optimizer
@@ -163,7 +179,7 @@ class Resumable:
         Everything is checked before anything changes: a refused state raises ValueError
         naming the problem and leaves this trainer as it was. A cycle begun by phases is
         dropped. The training data are this trainer's own; only their size is checked.
-        The loaded state is where this run starts: the checkpoint a divergence returns to.
+        The loaded state is where this run starts, as with ``start_from``.
         """
         trainer_state = TrainerState.from_dict(state)
         trainer_state.check(self.network.spec.sizes, len(self.X_train))
@@ -176,9 +192,8 @@ class Resumable:
         self.history.check_state(state["history"])
         last = evaluation_from_dict(state["last_evaluation"])
         # Checked: now change.
-        self._put(trainer_state)
+        self._start(trainer_state)
         self.eval_every = eval_every
         self.history.load_state(state["history"])
         self.last_evaluation = last
-        self._checkpoints.start_at(self.capture())  # even a state saved stopped at a divergence
 

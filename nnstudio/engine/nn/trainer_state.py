@@ -1,11 +1,12 @@
 """The trainer's state: everything the cycles that follow depend on, in one frozen value.
 
-``Trainer.capture()`` takes a ``TrainerState`` and ``Trainer.restore(state)`` puts one
-back. The timeline's keyframes, the divergence checkpoints and (through ``to_dict`` and
-``from_dict``) ``Trainer.state()``, the session file and the training process's
-checkpoints all hold this one state; its checks (``TrainerState.check``) are the only
-ones. Not part of it: the loss history and the last evaluation (records of the past,
-which the session keeps for the whole run), and the evaluation schedule (the session's).
+``Trainer.capture()`` takes a ``TrainerState``, ``Trainer.restore(state)`` puts one back
+and ``Trainer.start_from(state)`` begins a run at one. The timeline's keyframes, the
+divergence checkpoints and (through ``to_dict`` and ``from_dict``) ``Trainer.state()``,
+the session file and the training process's checkpoints all hold this one state; its
+checks (``TrainerState.check``) are the only ones. Not part of it: the loss history and
+the last evaluation (records of the past, which the session keeps for the whole run),
+and the evaluation schedule (the session's).
 
 A cycle begun by phases leaves no trace in a state: its update has not happened, and the
 batch order it drew is recorded, so a restored trainer replays that cycle whole.

@@ -46,8 +46,8 @@ class _Stage:
 def carried_run(old: Trainer, new: Trainer) -> TrainerState:
     """``new``'s weights with fresh momentum and noise, at ``old``'s place in the run.
 
-    Carried: the cycle and epoch counters, the learning settings and the batch order; the
-    result has no origin, so a trainer restoring it checks it whole.
+    Carried: the cycle and epoch counters, the learning settings and the batch order; for
+    ``new.start_from``.
     """
     carried = old.capture()
     return replace(new.capture(), cycle=carried.cycle, epoch=carried.epoch, hyper=carried.hyper,
@@ -160,9 +160,8 @@ class SessionRewinding:
         replaced = self._stage_now(self._stages[-1].start if self._stages else self.timeline.earliest)
         if replaced.timeline.earliest < cycle:
             earlier.append(replaced)
-        start, fresh = carried_run(trainer, experiment.trainer), experiment.trainer
-        # Loaded rather than restored: a loaded state is where the run starts, the checkpoint a divergence returns to.
-        fresh.load_state({**start.to_dict(), "history": fresh.history.state(), "last_evaluation": None})
+        fresh = experiment.trainer
+        fresh.start_from(carried_run(trainer, fresh))
         fresh.history = trainer.history  # one history for the run: the curves go on
         self.config, self.dataset, self.experiment = config, dataset, experiment
         self.data_version += 1
