@@ -6,8 +6,9 @@ import os
 import signal
 
 import pytest
-from PySide6.QtCore import QObject, QThread, Slot
+from PySide6.QtCore import QThread
 from support.acknowledged import wait_acknowledged
+from support.worker_signals import WorkerSignals
 
 from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.ui.window import worker as worker_module
@@ -15,34 +16,6 @@ from nnstudio.ui.window.worker import TrainingWorker
 
 XOR = SessionConfig(data=DataSpec("xor", n_samples=40))
 TIMEOUT = 20_000
-
-
-class Recorder(QObject):
-    """Lives in the test's thread: the worker's signals reach it queued, in the order they were emitted."""
-
-    def __init__(self, worker: TrainingWorker) -> None:
-        super().__init__()
-        self.snapshots, self.acknowledged, self.errors, self.deaths = [], [], [], []
-        worker.sig_snapshot.connect(self.on_snapshot)
-        worker.sig_acknowledged.connect(self.on_acknowledged)
-        worker.sig_error.connect(self.on_error)
-        worker.sig_trainer_died.connect(self.on_died)
-
-    @Slot(object)
-    def on_snapshot(self, snapshot) -> None:
-        self.snapshots.append(snapshot)
-
-    @Slot(int)
-    def on_acknowledged(self, seq: int) -> None:
-        self.acknowledged.append(seq)
-
-    @Slot(str)
-    def on_error(self, message: str) -> None:
-        self.errors.append(message)
-
-    @Slot(str, bool)
-    def on_died(self, message: str, restartable: bool) -> None:
-        self.deaths.append(message)
 
 
 @pytest.fixture
@@ -56,7 +29,7 @@ def started(qtbot):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.sig_finished.connect(thread.quit)
-        recorder = Recorder(worker)
+        recorder = WorkerSignals(worker, snapshots=True)
         thread.start()
         workers.append((worker, thread, recorder))
         qtbot.waitUntil(lambda: bool(recorder.snapshots), timeout=TIMEOUT)
@@ -115,7 +88,7 @@ def test_an_idle_worker_sleeps_until_a_command_wakes_it(started, qtbot, monkeypa
         return ready
 
     monkeypatch.setattr(worker_module, "wait", counted_wait)
-    worker, recorder = started()  # a fresh trainer sends nothing after its first snapshot
+    worker, _ = started()  # a fresh trainer sends nothing after its first snapshot
     before = len(wakes)
     qtbot.wait(500)
     assert len(wakes) == before, f"the idle loop woke {len(wakes) - before} times"
