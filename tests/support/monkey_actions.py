@@ -44,6 +44,13 @@ class LearnerActions:
         self.settle()
         return self.latest if button.isEnabled() else None  # a run may have gone on until the sync
 
+    def pressed(self, button):
+        """Press ``button`` once every command sent has taken effect: the snapshot drawn before, or None if it cannot be."""
+        s = self.settled_before(button)
+        if s is not None:
+            button.click()
+        return s
+
     def do_step(self) -> None:
         button = self.w.controls.step_button
         s = self.settled_before(button)
@@ -62,11 +69,9 @@ class LearnerActions:
             self.fail(f"step ×{n} from cycle {s.cycle} ended at cycle {t.cycle}")
 
     def do_step_epoch(self) -> None:
-        button = self.w.controls.step_epoch_button
-        s = self.settled_before(button)
+        s = self.pressed(self.w.controls.step_epoch_button)
         if s is None:
             return
-        button.click()
         self.log.append(f"step epoch from epoch {s.epoch} (cycle {s.cycle}, batch {s.batch_size})")
         self.wait(lambda: self.latest.epoch >= s.epoch + 1 or (self.latest is not s and self.diverged()),
                   f"epoch {s.epoch + 1}", SLOW_TIMEOUT_MS)
@@ -225,11 +230,9 @@ class LearnerActions:
             self.fail(f"{n_inputs} inputs ticked, the network has {self.latest.spec.sizes[0]}")
 
     def do_regenerate(self) -> None:
-        button = self.w.dataset_panel.regenerate_button
-        s = self.settled_before(button)
+        s = self.pressed(self.w.dataset_panel.regenerate_button)
         if s is None:
             return
-        button.click()
         self.log.append(f"regenerate (data seed -> {self.w.dataset_panel.seed_spin.value()})")
         self.wait(lambda: self.latest.generation > s.generation, "the regenerated data")
 
