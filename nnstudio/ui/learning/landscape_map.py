@@ -1,4 +1,9 @@
-"""The landscape's map: the loss as a log-scaled image with contours and a colour bar, and the descent's path on it."""
+"""The landscape's map: the loss as a log-scaled image with contours and a colour bar, and the descent's path on it.
+
+The loss is an amount, so the map uses the window's scale for amounts (white to
+grey, as counts), on a log scale: orange and blue mean a sign or a class elsewhere. The
+path is violet, the hue of gradients in this window, on a white halo.
+"""
 
 from __future__ import annotations
 

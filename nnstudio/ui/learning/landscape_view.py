@@ -12,9 +12,8 @@ opened and the weights have moved, on Recompute, when the choices change, and wh
 current point leaves the map; never every frame. Between maps, the weights of each snapshot are projected onto the
 map's plane here, which moves the current point and grows the path.
 
-Colours: the loss is an amount, so the map uses the window's scale for amounts (white to
-grey, as counts), on a log scale: orange and blue mean a sign or a class elsewhere. The
-path is violet, the hue of gradients in this window, on a white halo.
+The map is drawn by ``landscape_map``, the cut by ``landscape_cut``; this view asks for them and follows
+the snapshots.
 """
 
 from __future__ import annotations
