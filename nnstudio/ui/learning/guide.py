@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.learning.controls import TrainingControls
 from nnstudio.ui.learning.guide_text import AUTHOR_SECTION, GUIDE_SECTIONS, INTRO, GuideSection
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR
+from nnstudio.ui.plotting.colormaps import FAINT_LINE_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
 from nnstudio.ui.plotting.loss_plot import LossPlot
 from nnstudio.ui.window.action_row import ActionRow
 from nnstudio.ui.window.window_dock import under_action_row
@@ -71,7 +71,7 @@ def _section_frame(number: int, section: GuideSection, parent: QWidget) -> tuple
     frame = QFrame(parent, objectName=f"guideSection_{section.key}")
     frame.setFrameShape(QFrame.Shape.NoFrame)
     # The cards are separated by a hairline rather than boxed: lighter to read through.
-    frame.setStyleSheet(f"QFrame#guideSection_{section.key} {{ border-top: 1px solid #dadce0; }}")
+    frame.setStyleSheet(f"QFrame#guideSection_{section.key} {{ border-top: 1px solid {FAINT_LINE_COLOR}; }}")
     title = QLabel(f"{number}. {section.title}", frame)
     font = QFont(title.font())
     font.setBold(True)

@@ -49,6 +49,8 @@ __all__ = [
     "PENDING_HATCH",
     "COUNT_DARK_COLOR",
     "ERROR_COLOR",
+    "FRAME_COLOR",
+    "FAINT_LINE_COLOR",
     "signed_rgb",
     "signed_lut",
     "lookup_table",
@@ -108,6 +110,10 @@ PENDING_HATCH = "#b1b4b8"
 COUNT_DARK_COLOR = "#3c4043"
 #: Text that reports a problem (a file that cannot be read, a value out of range).
 ERROR_COLOR = "#c5221f"
+#: A light frame that only says where something ends: a heatmap's cells, a chip or a note on the diagram.
+FRAME_COLOR = "#c4c9d0"
+#: The faintest line: a divider, a legend's border, a disabled button's outline.
+FAINT_LINE_COLOR = "#dadce0"
 
 #: Entries of the heatmap colour map's stops; pyqtgraph interpolates between them.
 _COLORMAP_STOPS = 33

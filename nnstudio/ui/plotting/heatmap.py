@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QSizePolicy, QVBoxLayou
 from nnstudio.ui.plotting.axis_style import axis_label_style, style_axes, tick_font
 from nnstudio.ui.plotting.colormaps import (
     BACKGROUND,
+    FRAME_COLOR,
     MUTED_TEXT_COLOR,
     PENDING_FILL,
     TEXT_COLOR,
@@ -174,7 +175,7 @@ class Heatmap(QWidget):
         view.invertY(True)  # row 0 at the top, like the printed matrix
         view.setDefaultPadding(0.0)
         # A frame, so cells at the white centre of the scale still show where the matrix ends.
-        view.setBorder(pg.mkPen("#c4c9d0", width=1))
+        view.setBorder(pg.mkPen(FRAME_COLOR, width=1))
         # A heatmap is a picture of a matrix, not a chart to explore: no pan/zoom to get lost in.
         view.setMouseEnabled(x=False, y=False)
         item.setMenuEnabled(False)

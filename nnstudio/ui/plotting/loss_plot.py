@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 
 from nnstudio.ui.plotting.colormaps import (
     BATCH_COLOR,
+    FAINT_LINE_COLOR,
     MUTED_TEXT_COLOR,
     TEST_COLOR,
     TEXT_COLOR,
@@ -47,7 +48,7 @@ def _add_legend(plot: pg.PlotWidget, corner: str = "top") -> pg.LegendItem:
     return plot.getPlotItem().addLegend(
         offset=(-8, 8 if corner == "top" else -8),
         brush=pg.mkBrush(255, 255, 255, 225),
-        pen=pg.mkPen("#dadce0"),
+        pen=pg.mkPen(FAINT_LINE_COLOR),
         labelTextColor=TEXT_COLOR,
         verSpacing=-4,
     )
