@@ -14,11 +14,9 @@ from nnstudio.ui.network.item_look import (
     ACCENT_COLOR,
     BUTTON_DISABLED,
     BUTTON_DISABLED_BORDER,
-    BUTTON_FILL,
-    BUTTON_HOVER,
-    CHIP_BORDER,
-    CHIP_FILL,
-    CHIP_HOVER,
+    CARD_BORDER,
+    CARD_FILL,
+    HOVER_FILL,
     MUTED_TEXT_COLOR,
     TEXT_COLOR,
     HoverItem,
@@ -118,10 +116,10 @@ class HeaderItem(HoverItem):
         painter.setFont(title_font)
         elided = painter.fontMetrics().elidedText(self._title, Qt.TextElideMode.ElideRight, int(self._width))
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignCenter, elided)
-        border = QPen(ACCENT_COLOR if self._hovered else CHIP_BORDER, 1.0)
+        border = QPen(ACCENT_COLOR if self._hovered else CARD_BORDER, 1.0)
         border.setCosmetic(True)
         painter.setPen(border)
-        painter.setBrush(CHIP_HOVER if self._hovered else CHIP_FILL)
+        painter.setBrush(HOVER_FILL if self._hovered else CARD_FILL)
         painter.drawRoundedRect(chip_rect, chip_rect.height() / 2, chip_rect.height() / 2)
         painter.setFont(ui_font(self.CHIP_PX))
         painter.setPen(ACCENT_COLOR if self._hovered else MUTED_TEXT_COLOR)
@@ -177,10 +175,10 @@ class ButtonItem(HoverItem):
         s = self.SIZE
         rect = QRectF(-s / 2, -s / 2, s, s)
         active = self._enabled and self._hovered
-        border = QPen(ACCENT_COLOR if active else (CHIP_BORDER if self._enabled else BUTTON_DISABLED_BORDER), 1.0)
+        border = QPen(ACCENT_COLOR if active else (CARD_BORDER if self._enabled else BUTTON_DISABLED_BORDER), 1.0)
         border.setCosmetic(True)
         painter.setPen(border)
-        painter.setBrush(BUTTON_HOVER if active else BUTTON_FILL)
+        painter.setBrush(HOVER_FILL if active else CARD_FILL)
         painter.drawRoundedRect(rect, 5, 5)
         color = ACCENT_COLOR if active else (TEXT_COLOR if self._enabled else BUTTON_DISABLED)
         # Drawn as strokes rather than glyphs so "+" and "−" line up exactly.

@@ -15,16 +15,14 @@ MUTED_TEXT_COLOR = QColor(colormaps.MUTED_TEXT_COLOR)
 #: blue already mean values and green/violet mark the forward/backward phase.
 ACCENT_COLOR = QColor(colormaps.TEXT_COLOR)
 OUTLINE_COLOR = QColor("#7a828c")
-CHIP_FILL = QColor("#ffffff")
-CHIP_BORDER = QColor(colormaps.FRAME_COLOR)
-CHIP_HOVER = QColor("#e8eaed")
-BUTTON_FILL = QColor("#ffffff")
-BUTTON_HOVER = QColor("#e8eaed")
+#: What sits on the diagram (activation chips, ± buttons, notes): a white card in a light frame,
+#: filled grey under the pointer.
+CARD_FILL = QColor("#ffffff")
+CARD_BORDER = QColor(colormaps.FRAME_COLOR)
+HOVER_FILL = QColor("#e8eaed")
 BUTTON_DISABLED = QColor("#b9bec5")
 BUTTON_DISABLED_BORDER = QColor(colormaps.FAINT_LINE_COLOR)
 MAP_FRAME = QColor("#9aa0a6")
-NOTE_BORDER = QColor(colormaps.FRAME_COLOR)
-NOTE_FILL = QColor("#ffffff")
 
 #: The view's background and the columns' bands behind the neurons.
 BACKGROUND = QColor("#f6f7f9")

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from nnstudio.ui.network.item_look import NOTE_BORDER, NOTE_FILL, TEXT_COLOR, ui_font
+from nnstudio.ui.network.item_look import CARD_BORDER, CARD_FILL, TEXT_COLOR, ui_font
 
 
 class PhaseLabelItem(QGraphicsItem):
@@ -86,10 +86,10 @@ class NoteItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         rect = self.boundingRect()
-        border = QPen(NOTE_BORDER, 1.0)
+        border = QPen(CARD_BORDER, 1.0)
         border.setCosmetic(True)
         painter.setPen(border)
-        painter.setBrush(NOTE_FILL)
+        painter.setBrush(CARD_FILL)
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
         font = ui_font(self.PX)
         painter.setFont(font)
