@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from nnstudio.ui.plotting.colormaps import AXIS_COLOR, MUTED_TEXT_COLOR, PENDING_HATCH, TEXT_COLOR
+from nnstudio.ui.plotting.axis_style import style_axes
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, PENDING_HATCH
 from nnstudio.ui.plotting.heatmap_levels import index_tick_cells
 
 __all__ = ["IndexAxis", "PendingCover", "NOT_COMPUTED", "style_color_bar"]
@@ -52,9 +53,7 @@ class IndexAxis(pg.AxisItem):
 
 def style_color_bar(bar: pg.ColorBarItem, tick_font: QFont) -> None:
     """A thin horizontal bar in the window's axis colours, its labels in ``tick_font``."""
-    for side in ("left", "right", "top", "bottom"):
-        bar.getAxis(side).setPen(pg.mkPen(AXIS_COLOR))
-    bar.axis.setTextPen(pg.mkPen(TEXT_COLOR))
+    style_axes(bar, ("left", "right", "top", "bottom"))  # only ``bar.axis`` shows values
     bar.axis.setTickFont(tick_font)
     # the end labels reach past the bar by half their width, which the default would hide
     bar.axis.setStyle(tickLength=-3, tickTextOffset=2, hideOverlappingLabels=40)
