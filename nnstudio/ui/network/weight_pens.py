@@ -1,4 +1,4 @@
-"""How a value looks on the diagram: its size of the diverging colour table, and each weight's line pen."""
+"""How a value looks on the diagram: its place in the diverging colour table, and each weight's line pen."""
 
 from __future__ import annotations
 
