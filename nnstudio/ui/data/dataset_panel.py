@@ -45,15 +45,25 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.engine.data.datasets import FEATURES, GENERATOR_NAMES
+from nnstudio.engine.run.config import DataSpec
 from nnstudio.ui.data.boundary_plot import BoundaryPlot
 from nnstudio.ui.data.data_settings import DataSettings, feature_set
 from nnstudio.ui.data.draw_mode import DrawMode
 from nnstudio.ui.data.panel_drawing import PanelDrawing
 
-__all__ = ["DatasetPanel", "SPEC_KEYS"]
+__all__ = ["DatasetPanel", "SPEC_KEYS", "panel_spec"]
+
+
+def panel_spec(data: DataSpec) -> dict:
+    """``data`` as the panel's spec dict: ``DataSpec.to_dict`` without ``custom``, the features a tuple."""
+    spec = data.to_dict()
+    del spec["custom"]  # the panel names a listed dataset: drawn or imported data are the presenter's
+    spec["features"] = data.features
+    return spec
+
 
 #: Keys of a data spec, in the order the controls show them.
-SPEC_KEYS = ("name", "n_samples", "noise", "seed", "test_fraction", "features")
+SPEC_KEYS = tuple(panel_spec(DataSpec()))
 
 
 class DatasetPanel(PanelDrawing, QWidget):
@@ -280,14 +290,12 @@ class DatasetPanel(PanelDrawing, QWidget):
             ``train_test_split(dataset, test_fraction, seed)``.
         """
         applies = self._draw.active or self._is_generated()
-        return {
-            "name": self.dataset_combo.listed_name(),
-            "n_samples": self.samples_spin.value(),
-            "noise": round(self.noise_spin.value(), self.noise_spin.decimals()),
-            "seed": self.seed_spin.value(),
-            "test_fraction": self.test_fraction_spin.value() / 100.0,
-            "features": tuple(n for n in FEATURES if self.feature_checks[n].isChecked()) if applies else (),
-        }
+        return panel_spec(DataSpec(
+            name=self.dataset_combo.listed_name(), n_samples=self.samples_spin.value(),
+            noise=round(self.noise_spin.value(), self.noise_spin.decimals()), seed=self.seed_spin.value(),
+            test_fraction=self.test_fraction_spin.value() / 100.0,
+            features=tuple(n for n in FEATURES if self.feature_checks[n].isChecked()) if applies else (),
+        ))
 
     def set_data_spec(self, spec: Mapping) -> None:
         """Show ``spec`` in the controls without emitting any signal.

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from nnstudio.engine.nn.optim import Hyperparameters
 from nnstudio.engine.run.config import DataSpec, SessionConfig
+from nnstudio.ui.data.dataset_panel import panel_spec
 
 __all__ = ["LearnerSettings", "show_config"]
 
@@ -78,10 +79,6 @@ def show_config(window: QMainWindow, config: SessionConfig) -> None:
     window.controls.set_hyperparameters(config.hyper, config.batch_size)
     window.controls.set_seed(config.seed)
     window.controls.set_loss(config.loss, config.activations[-1])
-    d = config.data
-    if d.custom:  # drawn or imported: the generator controls keep what they showed
+    if config.data.custom:  # drawn or imported: the generator controls keep what they showed
         return
-    window.dataset_panel.set_data_spec({
-        "name": d.name, "n_samples": d.n_samples, "noise": d.noise, "seed": d.seed,
-        "test_fraction": d.test_fraction, "features": d.features,
-    })
+    window.dataset_panel.set_data_spec(panel_spec(config.data))
