@@ -46,15 +46,16 @@ def test_a_divergence_rolls_back_to_the_state_started_from_not_to_the_old_run():
     """Unlike restore, start_from makes the state the run's first checkpoint: a divergence goes back there."""
     source = _trainer(output="linear")
     source.step_cycle(9)
-    source.network.flat[-1] = 1e200  # an output bias still finite, but its loss overflows
-    with np.errstate(all="ignore"):
-        source.step_cycle(1)
-    assert source.diverged_at == 9
+    start = source.capture()
     started, restored = _trainer(seed=4, output="linear"), _trainer(seed=4, output="linear")
+    started.start_from(start)
+    restored.restore(start)
     for trainer in (started, restored):
         trainer.step_cycle(2)
-    started.start_from(source.capture())
-    restored.restore(source.capture())
-    assert started.roll_back().cycle == source.cycle
-    assert started.network.flat.tobytes() == source.network.flat.tobytes()
+        trainer.network.flat[-1] = 1e200  # an output bias still finite, but its loss overflows
+        with np.errstate(all="ignore"):
+            trainer.step_cycle(1)
+        assert trainer.diverged_at == 11
+    assert started.roll_back().cycle == 9
+    assert started.network.flat.tobytes() == start.params.tobytes()
     assert restored.roll_back().cycle == 0  # the old run's start
