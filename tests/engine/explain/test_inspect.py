@@ -34,7 +34,7 @@ def hand_trace():
         weights=(W0, W1), biases=(b0, b1), target=np.array([1.0]), loss=(1.0 - y) ** 2,
         deltas=(np.array(d0), np.array([d1])), weight_updates=None, learning_rate=0.5,
     )
-    return trace, dict(z0=z0, a0=a0, z1=z1, y=y, d1=d1, d0=d0, x=x)
+    return trace, {"z0": z0, "a0": a0, "z1": z1, "y": y, "d1": d1, "d0": d0, "x": x}
 
 
 def test_output_neuron_sum_activation_error_and_delta():

@@ -19,6 +19,7 @@ from nnstudio.engine.io import sessionfile
 from nnstudio.engine.io.sessionfile import SessionFileError, load_session, save_session
 from nnstudio.engine.run.session import TrainingSession
 
+
 def _assert_refused_after(tmp_path: Path, message: str, **edits) -> None:
     """The xor session file rewritten with ``edits`` (``rewrite_session_file``'s) is refused, matching ``message``."""
     target = tmp_path / "bad.nnstudio"
