@@ -1,5 +1,4 @@
-"""The trainer's process loop, driven over a pipe (here on a thread, no Qt)."""
-
+"""The trainer's process loop over a pipe (on a thread, no Qt): its answers, refused commands, run and pause."""
 
 import pytest
 from support.service_pipe import next_message, stop_service
@@ -10,10 +9,10 @@ from nnstudio.engine.run.commands import COMMAND_TABLE, COMMANDS
 from nnstudio.engine.run.config import DataSpec
 
 
-def _steps_on_then_stops(conn, thread, from_cycle: int = 0) -> None:
-    """The loop still serves: one cycle more is stepped and reported; then it quits cleanly."""
+def _steps_on_then_stops(conn, thread) -> None:
+    """The loop still serves an untrained session: one cycle is stepped and reported; then it quits cleanly."""
     conn.send(("step", ("cycle", 1)))
-    assert receive(conn, "snapshot").cycle == from_cycle + 1
+    assert receive(conn, "snapshot").cycle == 1
     stop_service(conn, thread)
 
 

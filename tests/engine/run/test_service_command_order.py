@@ -1,6 +1,5 @@
 """The trainer's service: numbered commands acknowledged in order, and the commands that wait behind a long step."""
 
-
 import pytest
 from support.service_pipe import next_message, start_service_with, stop_service
 from support.service_thread import receive, start_service
@@ -14,7 +13,6 @@ from nnstudio.engine.run.session import TrainingSession
 
 #: A step this long would take minutes: a test that waits for its end fails on the timeout instead.
 ENDLESS = 10**8
-
 
 XOR = drawn_xor_dataset()
 
