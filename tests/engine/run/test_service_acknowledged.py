@@ -1,5 +1,6 @@
 """The trainer acknowledges each numbered command exactly once, in the order the commands were sent."""
 
+from support.service_pipe import stop_service
 from support.service_thread import receive, start_service
 
 from nnstudio.engine.nn.optim import Hyperparameters
@@ -33,13 +34,6 @@ def acknowledgements_until(conn, last: int) -> tuple[list[int], list[str]]:
     return seen, errors
 
 
-def stop(conn, thread, seq: int) -> None:
-    conn.send(("quit", (), seq))
-    receive(conn, "bye")
-    thread.join(5)
-    assert not thread.is_alive()
-
-
 def test_each_command_a_snapshot_answers_is_acknowledged_once_in_order():
     conn, thread = start_service(CONFIG)
     assert receive(conn, "snapshot").acknowledged == 0
@@ -48,7 +42,7 @@ def test_each_command_a_snapshot_answers_is_acknowledged_once_in_order():
     seen, errors = acknowledgements_until(conn, len(ANSWERED))
     assert seen == list(range(1, len(ANSWERED) + 1))
     assert errors == ["step: n must be a whole number ≥ 1, got 0 (command 4)"]
-    stop(conn, thread, len(ANSWERED) + 1)
+    stop_service(conn, thread)
 
 
 def test_commands_read_during_a_long_step_are_each_acknowledged_once_in_order():
@@ -61,7 +55,7 @@ def test_commands_read_during_a_long_step_are_each_acknowledged_once_in_order():
     seen, errors = acknowledgements_until(conn, len(burst))
     assert seen == list(range(1, len(burst) + 1))
     assert len(errors) == 1
-    stop(conn, thread, len(burst) + 1)
+    stop_service(conn, thread)
 
 
 def test_a_command_no_snapshot_answers_is_acknowledged_by_the_next_one():
@@ -74,5 +68,5 @@ def test_a_command_no_snapshot_answers_is_acknowledged_by_the_next_one():
         conn.send(message)
     seen, errors = acknowledgements_until(conn, len(commands))
     assert (seen, errors) == ([1, 4, 6], [])
-    stop(conn, thread, len(commands) + 1)
+    stop_service(conn, thread)
 
