@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from nnstudio.engine.nn.layer_passes import parameter_views
 from nnstudio.engine.nn.network import Network
+from nnstudio.engine.nn.value_checks import whole_number
 
 __all__ = ["DIRECTION_KINDS", "LandscapeSpec", "LandscapePlane", "Landscape", "pca_plane", "random_plane",
            "landscape_plane", "losses_at", "iter_landscape", "compute_landscape", "update_cut", "finite_range"]
@@ -44,13 +45,6 @@ MAX_RESOLUTION = 1001
 #: Numbers one chunk's widest layer activations may hold by default: 1 MB in float64 stays in
 #: cache (a 2-16-16-1 map took 31 ms in one-row chunks, 70 ms in one 41-row chunk).
 CHUNK_ELEMENTS = 1 << 17
-
-
-def _whole(value, what: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= (high or value):
-        raise ValueError(f"{what} must be a whole number {f'from {low} to {high}' if high else f'≥ {low}'}, "
-                         f"got {value!r}")
-    return int(value)
 
 
 def finite_range(value, what: str) -> tuple[float, float]:
@@ -92,12 +86,12 @@ class LandscapeSpec:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _whole(self.resolution, "landscape resolution", 2, MAX_RESOLUTION)
+        whole_number(self.resolution, "landscape resolution", 2, MAX_RESOLUTION)
         object.__setattr__(self, "alpha_range", finite_range(self.alpha_range, "alpha range"))
         object.__setattr__(self, "beta_range", finite_range(self.beta_range, "beta range"))
         if self.directions not in DIRECTION_KINDS:
             raise ValueError(f"landscape directions {self.directions!r} are not one of {', '.join(DIRECTION_KINDS)}")
-        _whole(self.seed, "landscape seed", 0)
+        whole_number(self.seed, "landscape seed", 0)
 
     @property
     def alphas(self) -> Array:
@@ -198,7 +192,7 @@ def random_plane(sizes: tuple[int, ...], params, seed: int = 0) -> LandscapePlan
     sizes = tuple(sizes)
     size = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
     origin = _finite(params, "parameters", (size,))
-    _whole(seed, "landscape seed", 0)
+    whole_number(seed, "landscape seed", 0)
     axes = np.random.default_rng(seed).standard_normal((2, size))
     weights, biases = parameter_views(origin, sizes)
     for axis in axes:
@@ -288,7 +282,7 @@ def iter_landscape(spec: LandscapeSpec, network: Network, X, Y, plane: Landscape
         raise ValueError(f"the plane has {plane.origin.size} parameters; the network has {network.flat.size}")
     if rows_per_chunk is None:
         rows_per_chunk = _chunk_rows(spec, network, len(X))
-    rows_per_chunk = _whole(rows_per_chunk, "rows per chunk", 1)
+    rows_per_chunk = whole_number(rows_per_chunk, "rows per chunk", 1)
     dtype, n = network.dtype, spec.resolution
     origin, d1, d2 = (v.astype(dtype) for v in (plane.origin, *plane.axes))
     alphas, betas = spec.alphas.astype(dtype), spec.betas.astype(dtype)

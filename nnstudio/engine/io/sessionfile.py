@@ -62,6 +62,7 @@ from nnstudio.engine.io.fileio import atomic_writer, check_readable
 from nnstudio.engine.io.npz_archive import mismatch, read_checked_archive
 from nnstudio.engine.nn.layer_passes import n_parameters
 from nnstudio.engine.nn.trainer_state import TrainerState
+from nnstudio.engine.nn.value_checks import whole_number
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.pinned_runs import PinnedRun, pins_from_list
 from nnstudio.engine.run.session import TrainingSession
@@ -201,9 +202,10 @@ def _dict(value, what: str, keys) -> dict:
 
 
 def _whole(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SessionFileError(f"meta {what} must be a whole number ≥ 0, got {value!r}")
-    return value
+    try:
+        return whole_number(value, f"meta {what}")
+    except ValueError as error:
+        raise SessionFileError(str(error)) from None
 
 
 def _array(arrays: dict, key: str, kinds: str, shape: tuple) -> np.ndarray:

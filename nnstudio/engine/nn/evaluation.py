@@ -10,7 +10,7 @@ import numpy.typing as npt
 from nnstudio.engine.data.datasets import labels_from_outputs
 from nnstudio.engine.nn.layer_passes import Workspace, compute_loss
 from nnstudio.engine.nn.network import Network
-from nnstudio.engine.nn.trainer_state import whole_number
+from nnstudio.engine.nn.value_checks import whole_number
 
 __all__ = ["Evaluation", "evaluation_from_dict", "SplitEvaluator"]
 

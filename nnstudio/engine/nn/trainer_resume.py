@@ -19,7 +19,8 @@ from nnstudio.engine.nn.evaluation import Evaluation, evaluation_from_dict
 from nnstudio.engine.nn.layer_passes import Workspace
 from nnstudio.engine.nn.network import Network
 from nnstudio.engine.nn.optim import SGD
-from nnstudio.engine.nn.trainer_state import RngState, TrainerState, read_only_copy, whole_number
+from nnstudio.engine.nn.trainer_state import RngState, TrainerState, read_only_copy
+from nnstudio.engine.nn.value_checks import whole_number
 from nnstudio.engine.run.history import History
 
 __all__ = ["Resumable"]

@@ -24,19 +24,13 @@ import numpy.typing as npt
 from nnstudio.engine.nn.layer_passes import n_parameters
 from nnstudio.engine.nn.network import DELTA_RULES
 from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.nn.value_checks import whole_number
 
-__all__ = ["RngState", "TrainerState", "whole_number", "read_only_copy"]
+__all__ = ["RngState", "TrainerState", "read_only_copy"]
 
 Array = npt.NDArray[np.floating]
 
 _RNG_KEYS = {"bit_generator", "state", "has_uint32", "uinteger"}
-
-
-def whole_number(value, what: str) -> int:
-    """``value`` as an int ≥ 0, or ValueError naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
-    return int(value)
 
 
 def read_only_copy(array) -> np.ndarray:

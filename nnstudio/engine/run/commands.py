@@ -77,6 +77,7 @@ from nnstudio.engine.run.argument_checks import (
     whole,
 )
 from nnstudio.engine.run.config import DataSpec
+from nnstudio.engine.run.seeds import MAX_SEED
 
 __all__ = [
     "COMMANDS", "COMMAND_TABLE", "Command", "Unreadable", "changes_training", "checked_arguments", "command_of",
@@ -194,7 +195,7 @@ COMMAND_TABLE: dict[str, Command] = {
                                                     Param("n", whole(1), 1)), True),
     "run": Command(_server_call("run"), _NO_ARGUMENTS, True),
     "pause": Command(_server_call("pause"), _NO_ARGUMENTS, True),
-    "reset": Command(_session_call("reset"), arguments(Param("seed", optional(whole(0)), None)), True),
+    "reset": Command(_session_call("reset"), arguments(Param("seed", optional(bounded(0, MAX_SEED)), None)), True),
     "set_network": Command(_session_call("set_network"), arguments(
         Param("hidden", sizes), Param("activations", names), Param("loss", optional(name), None)), True),
     "set_data": Command(_session_call("set_data"), arguments(Param("data", instance(DataSpec, "a DataSpec"))), True),
@@ -223,7 +224,7 @@ COMMAND_TABLE: dict[str, Command] = {
     "set_layer_view": Command(_session_call("set_layer_view"), layer_view_arguments, False),
     "landscape": Command(_server_call("landscape"), arguments(
         Param("request", whole(0)), Param("directions", choice(*DIRECTION_KINDS), "pca"),
-        Param("resolution", bounded(2, MAX_RESOLUTION), 41), Param("seed", whole(0), 0)),
+        Param("resolution", bounded(2, MAX_RESOLUTION), 41), Param("seed", bounded(0, MAX_SEED), 0)),
         False, answered_by_snapshot=False),
     "landscape_cut": Command(_server_call("landscape_cut"), arguments(Param("request", whole(0))), False,
                              answered_by_snapshot=False),

@@ -20,6 +20,7 @@ import numpy as np
 
 from nnstudio.engine.data.datasets import Dataset
 from nnstudio.engine.run.experiment import Experiment
+from nnstudio.engine.run.seeds import check_seed
 from nnstudio.engine.run.single_run import Array, RunConfig, RunOutcome, make_experiment, train_run
 
 __all__ = ["RunSummary", "PlannedRun", "VARY_FLAGS", "MAX_RUNS", "finish_run", "plan_runs", "run_planned",
@@ -53,9 +54,7 @@ def _varied(config: RunConfig, flag: str, value: Any) -> RunConfig:
     if flag in _HYPER_FIELDS:
         return replace(config, hyper=config.hyper.replace(**{_HYPER_FIELDS[flag]: value}))
     if flag == "seed":
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"a seed is a whole number, got {value!r}")
-        return replace(config, seed=int(value))
+        return replace(config, seed=check_seed(value, "a varied seed"))
     if flag == "activation":
         return replace(config, activation=value)
     if flag == "hidden":

@@ -8,6 +8,7 @@ from nnstudio.engine.data.datasets import Dataset, load_named
 from nnstudio.engine.nn.losses import CROSS_ENTROPY_OUTPUTS
 from nnstudio.engine.nn.network import NetworkSpec
 from nnstudio.engine.nn.optim import Hyperparameters
+from nnstudio.engine.nn.value_checks import whole_number
 from nnstudio.engine.run.seeds import check_seed
 
 __all__ = ["DataSpec", "SessionConfig"]
@@ -24,12 +25,6 @@ def _exact_keys(value, cls, what: str) -> dict:
         problems = ([f"lacks {', '.join(missing)}"] if missing else []) + (
             [f"has unknown {', '.join(unknown)}"] if unknown else [])
         raise ValueError(f"{what} {' and '.join(problems)}: it must name exactly {', '.join(fields)}")
-    return value
-
-
-def _whole(value, what: str, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{what} must be a whole number ≥ {low}, got {value!r}")
     return value
 
 
@@ -86,7 +81,7 @@ class DataSpec:
             raise ValueError(f"{what} name must be a string, got {value['name']!r}")
         if not isinstance(value["custom"], bool):
             raise ValueError(f"{what} custom must be true or false, got {value['custom']!r}")
-        return cls(name=value["name"], n_samples=_whole(value["n_samples"], f"{what} n_samples"),
+        return cls(name=value["name"], n_samples=whole_number(value["n_samples"], f"{what} n_samples"),
                    noise=_number(value["noise"], f"{what} noise"), seed=check_seed(value["seed"], f"{what} seed"),
                    test_fraction=_number(value["test_fraction"], f"{what} test_fraction"),
                    features=_strings(value["features"], f"{what} features"), custom=value["custom"])
@@ -131,10 +126,10 @@ class SessionConfig:
             raise ValueError("config loss must be a string")
         batch_size = value["batch_size"]
         return cls(
-            data=data, hidden=tuple(_whole(n, "config hidden layer size", 1) for n in hidden),
+            data=data, hidden=tuple(whole_number(n, "config hidden layer size", 1) for n in hidden),
             activations=_strings(value["activations"], "config activations"), loss=value["loss"],
             hyper=Hyperparameters(**hyper),
-            batch_size=None if batch_size is None else _whole(batch_size, "config batch_size", 1),
+            batch_size=None if batch_size is None else whole_number(batch_size, "config batch_size", 1),
             seed=check_seed(value["seed"], "config seed"),
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from nnstudio.engine.nn.value_checks import whole_number
 
 __all__ = ["MAX_SEED", "check_seed", "next_seed"]
 
@@ -12,9 +12,7 @@ MAX_SEED = 2**31 - 1
 
 def check_seed(value, what: str = "seed") -> int:
     """``value`` as an int if it is a whole number from 0 to MAX_SEED, else ValueError naming ``what`` and the range."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= MAX_SEED:
-        raise ValueError(f"{what} must be a whole number from 0 to {MAX_SEED}, got {value!r}")
-    return int(value)
+    return whole_number(value, what, 0, MAX_SEED)
 
 
 def next_seed(seed: int) -> int:

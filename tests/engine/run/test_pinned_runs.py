@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +15,6 @@ from nnstudio.engine.io.sessionfile import (
     session_to_file_content,
 )
 from nnstudio.engine.nn.optim import Hyperparameters
-from nnstudio.engine.nn.trainer import Trainer
 from nnstudio.engine.run.commands import COMMAND_TABLE, checked_arguments
 from nnstudio.engine.run.config import DataSpec, SessionConfig
 from nnstudio.engine.run.pinned_runs import (
