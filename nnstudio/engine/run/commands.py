@@ -36,7 +36,7 @@ Inside a cycle and back in time (see ``TrainingSession``):
 - ``("set_delta_rule", (rule,))``: backprop's rule for hidden deltas, "set" (standard) or
   the seed author's "accumulate", from the next cycle on; a fresh run starts with "set".
 - ``("set_pinned_runs", (runs,))``: the window's pinned runs (``pinned_runs``), kept
-  through resets and written to session files.
+  through resets and written to session files and checkpoints.
 - ``("landscape", (request, directions, resolution, seed))``: a map of the loss around the
   weights shown (``landscape_session``), computed a slice at a time between commands and
   training; answered with ``("landscape", LandscapeMap)`` once done. A new request drops
@@ -100,12 +100,21 @@ class Command:
         checkpoint follows.
     answered_by_snapshot
         A snapshot follows it.
+    changes_saved_state
+        It changes what ``TrainingSession.state()`` holds without changing training (the
+        pinned runs): a checkpoint follows, but a long step goes on.
     """
 
     apply: Callable[..., None]
     check: Callable[[tuple], tuple]
     changes_training: bool
     answered_by_snapshot: bool = True
+    changes_saved_state: bool = False
+
+    @property
+    def makes_checkpoint_due(self) -> bool:
+        """The last checkpoint no longer holds what a restarted trainer must go on from."""
+        return self.changes_training or self.changes_saved_state
 
 
 class Unreadable:
@@ -231,6 +240,6 @@ COMMAND_TABLE: dict[str, Command] = {
     "set_delta_rule": Command(_session_call("set_delta_rule"), arguments(
         Param("rule", choice(*DELTA_RULES))), True),
     "set_pinned_runs": Command(_session_call("set_pinned_runs"), arguments(Param("runs", pinned_runs)), False,
-                               answered_by_snapshot=False),
+                               answered_by_snapshot=False, changes_saved_state=True),
 }
 COMMANDS = tuple(COMMAND_TABLE)

@@ -7,8 +7,9 @@ multiprocessing: this module never imports Qt. The messages both ways are descri
 ``commands``.
 
 ``("checkpoint", state)`` carries ``TrainingSession.state()``: at most every
-``CHECKPOINT_SECONDS``, and only after training changed. The window keeps the last one
-and starts a new trainer from it (``serve(..., restore=state)``) if this one dies.
+``CHECKPOINT_SECONDS``, and only after training or anything else the state holds (the
+pinned runs) changed. The window keeps the last one and starts a new trainer from it
+(``serve(..., restore=state)``) if this one dies.
 
 Started with ``parent_pid`` (as the window does), the process ends itself when the
 window's process disappears (``parent_watch``).
@@ -183,7 +184,7 @@ class _Server:
                 raise ValueError(f"{name}: out of order, command {self.acknowledged} was dealt with already")
             args = checked_arguments(message)
             command.apply(self, *args)
-            self.changed = self.changed or command.changes_training
+            self.changed = self.changed or command.makes_checkpoint_due
         except (ValueError, OSError) as exc:  # refused: the learner's to fix
             text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
             self.conn.send(("error", numbered(text, sequence)))

@@ -120,8 +120,10 @@ class TrainingWorker(QObject):
     ----------
     trainer_pid
         The process id of the current trainer (None while there is none).
+    checkpoint
+        The last checkpoint received (``TrainingSession.state()``; None before the first).
     checkpoint_cycle
-        The cycle of the last checkpoint received (None before the first).
+        Its cycle.
     sent
         The sequence number of the last command queued (0 before the first).
     acknowledged
@@ -167,6 +169,10 @@ class TrainingWorker(QObject):
     def trainer_pid(self) -> int | None:
         process = self._process
         return process.pid if process is not None and self._conn is not None else None
+
+    @property
+    def checkpoint(self) -> dict | None:
+        return self._checkpoint
 
     @property
     def checkpoint_cycle(self) -> int | None:
