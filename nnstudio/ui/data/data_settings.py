@@ -81,7 +81,8 @@ class DataSettings:
             # keyboardTracking off: typing "200" emits once on Enter/focus-out, not per digit
             spin.setKeyboardTracking(False)
             spin.setAccelerated(True)
-            spin.setMinimumWidth(64)
+            if spin is not self.seed_spin:  # the seed box widens itself while a seed needs more than six digits
+                spin.setMinimumWidth(64)
 
     def spins(self) -> tuple[QDoubleSpinBox, QSpinBox, QSpinBox, QSpinBox]:
         return self.noise_spin, self.samples_spin, self.test_fraction_spin, self.seed_spin
