@@ -25,8 +25,8 @@ the step "saw" (t = 0 before it, t = 1 after it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -104,7 +104,7 @@ class LandscapeSpec:
         return np.linspace(*self.beta_range, self.resolution)
 
     @classmethod
-    def covering(cls, path, resolution: int = 41, margin: float = 0.25) -> "LandscapeSpec":
+    def covering(cls, path, resolution: int = 41, margin: float = 0.25) -> LandscapeSpec:
         """A PCA map whose ranges hold the path (T, 2) and (0, 0), widened by ``margin`` of their span."""
         path = _finite(path, "path", (None, 2))
         ranges = []

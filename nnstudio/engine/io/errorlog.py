@@ -8,6 +8,7 @@ a one-line message instead. What lands here is a fault in NN Studio itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -45,7 +46,5 @@ def log_exception(exc: BaseException, where: str, log_path: str | os.PathLike | 
         with open(path, "a", encoding="utf-8") as log:
             log.write(entry + "\n")
     except OSError as err:
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             sys.stderr.write(f"nnstudio: could not write the log {path}: {err}\n")
-        except (OSError, ValueError, AttributeError):
-            pass

@@ -13,8 +13,9 @@ recover this way.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -94,7 +95,7 @@ class Checkpoints:
         self.first = self.pending = state
         self.sane = None
 
-    def roll_back(self, trainer: "Trainer", before: Callable[[int], None] | None) -> Rollback:
+    def roll_back(self, trainer: Trainer, before: Callable[[int], None] | None) -> Rollback:
         """``trainer.roll_back``: back to the sane checkpoint, else the first, with the settings of now."""
         at, loss = trainer.diverged_at, trainer.diverged_loss
         if at is None:

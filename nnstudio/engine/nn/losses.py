@@ -41,7 +41,7 @@ class Loss(abc.ABC):
     ) -> Array:
         """δ_L into ``out`` (``scratch`` is free to use), returned."""
 
-    def check_output(self, activation_name: str, n_outputs: int) -> None:
+    def check_output(self, activation_name: str, n_outputs: int) -> None:  # noqa: B027 (optional: any output by default)
         """Raise ValueError when this loss cannot sit on that output layer."""
 
     def __repr__(self) -> str:

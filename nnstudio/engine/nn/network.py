@@ -92,7 +92,7 @@ class NetworkSpec:
         activation: str = "sigmoid",
         output_activation: str = "sigmoid",
         loss: str = "mse",
-    ) -> "NetworkSpec":
+    ) -> NetworkSpec:
         """A spec with every hidden layer using ``activation``."""
         sizes = (n_inputs, *hidden, n_outputs)
         return cls(sizes, (activation,) * len(hidden) + (output_activation,), loss)
@@ -166,7 +166,7 @@ class Network:
         self.loss: Loss = get_loss(spec.loss, spec.activations[-1])
 
     @classmethod
-    def from_spec(cls, spec: NetworkSpec, seed: int = 0, dtype=np.float64) -> "Network":
+    def from_spec(cls, spec: NetworkSpec, seed: int = 0, dtype=np.float64) -> Network:
         """Fresh weights from ``seed``: He for (leaky) ReLU layers, Xavier for the rest.
 
         Both are normal with zero mean; He uses std √(2/fan_in) so ReLU's halved signal
@@ -201,7 +201,7 @@ class Network:
         """Per-layer (weights, biases) views of any vector laid out like ``flat``."""
         return parameter_views(flat, self.spec.sizes)
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         return Network(self.spec, self.weights, self.biases, self.dtype)
 
     def n_parameters(self) -> int:

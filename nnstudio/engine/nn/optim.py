@@ -44,7 +44,7 @@ class Hyperparameters:
         if self.momentum >= 1:
             raise ValueError(f"momentum must be below 1, got {self.momentum}")
 
-    def replace(self, **changes) -> "Hyperparameters":
+    def replace(self, **changes) -> Hyperparameters:
         return replace(self, **changes)
 
 

@@ -17,7 +17,7 @@ checkpoint, such a state. Those live in the trainer's base, ``trainer_resume.Res
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt

@@ -7,8 +7,8 @@ and leaves the stepping to the trainer.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt

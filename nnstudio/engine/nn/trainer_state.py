@@ -15,8 +15,9 @@ batch order it drew is recorded, so a restored trainer replays that cycle whole.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -58,7 +59,7 @@ class RngState(NamedTuple):
     uinteger: int
 
     @classmethod
-    def of(cls, generator: np.random.Generator) -> "RngState":
+    def of(cls, generator: np.random.Generator) -> RngState:
         s = generator.bit_generator.state
         return cls(s["state"]["state"], s["state"]["inc"], s["has_uint32"], s["uinteger"])
 
@@ -71,7 +72,7 @@ class RngState(NamedTuple):
                 "has_uint32": self.has_uint32, "uinteger": self.uinteger}
 
     @classmethod
-    def from_dict(cls, state, what: str) -> "RngState":
+    def from_dict(cls, state, what: str) -> RngState:
         """From a ``bit_generator.state`` dict; ValueError unless it is a PCG64 state (see ``check``)."""
         inner = state.get("state") if isinstance(state, dict) else None
         if (not isinstance(state, dict) or set(state) != _RNG_KEYS or state["bit_generator"] != "PCG64"
@@ -237,7 +238,7 @@ class TrainerState:
         return state
 
     @classmethod
-    def from_dict(cls, state) -> "TrainerState":
+    def from_dict(cls, state) -> TrainerState:
         """The state ``to_dict`` gave (ValueError naming what is missing or malformed).
 
         Arrays are taken as read-only copies; whether they fit a trainer is ``check``'s

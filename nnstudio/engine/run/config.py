@@ -74,7 +74,7 @@ class DataSpec:
         return value
 
     @classmethod
-    def from_dict(cls, value, what: str = "config data") -> "DataSpec":
+    def from_dict(cls, value, what: str = "config data") -> DataSpec:
         """The spec ``to_dict`` gave, checked strictly: ValueError names the bad entry."""
         value = _exact_keys(value, cls, what)
         if not isinstance(value["name"], str):
@@ -114,7 +114,7 @@ class SessionConfig:
         return value
 
     @classmethod
-    def from_dict(cls, value) -> "SessionConfig":
+    def from_dict(cls, value) -> SessionConfig:
         """The config ``to_dict`` gave, checked strictly: ValueError names the bad entry."""
         value = _exact_keys(value, cls, "config")
         data = DataSpec.from_dict(value["data"])
@@ -133,7 +133,7 @@ class SessionConfig:
             seed=check_seed(value["seed"], "config seed"),
         )
 
-    def fitted_to(self, dataset: Dataset) -> tuple["SessionConfig", str]:
+    def fitted_to(self, dataset: Dataset) -> tuple[SessionConfig, str]:
         """This config with an output layer that suits ``dataset``, and what changed (or "")."""
         output, loss = self.activations[-1], self.loss
         if dataset.task == "regression":

@@ -72,7 +72,7 @@ class TargetScaling:
             raise ValueError(f"target scaling needs a finite mean and a finite std > 0, got {self.mean}, {self.std}")
 
     @classmethod
-    def fit(cls, y) -> "TargetScaling":
+    def fit(cls, y) -> TargetScaling:
         """Mean and population std of ``y`` (≥ 1 value); std 1 for constant targets.
 
         Summed with ``math.fsum`` (exactly rounded) over values scaled by a power of two, so
@@ -92,7 +92,7 @@ class TargetScaling:
         return cls(mean, std)
 
     @classmethod
-    def for_training(cls, task: str, output_activation: str, y_train) -> "TargetScaling":
+    def for_training(cls, task: str, output_activation: str, y_train) -> TargetScaling:
         """``fit`` for a regression learned through a linear output, ``identity`` otherwise."""
         if task == "regression" and output_activation == "linear":
             return cls.fit(y_train)

@@ -111,7 +111,7 @@ class LandscapeMap:
         return (self.alphas[0] <= alpha <= self.alphas[-1]) and (self.betas[0] <= beta <= self.betas[-1])
 
 
-def trajectory(timeline: "Timeline", cycle: int, params: Array,
+def trajectory(timeline: Timeline, cycle: int, params: Array,
                limit: int = MAX_TRAJECTORY) -> tuple[np.ndarray, Array]:
     """(cycles (T,), parameters (T, P)): the run's path up to ``cycle``, ending at ``params``.
 
@@ -196,7 +196,7 @@ def _no_pca_note(reason: str, points: int, interval: int) -> str:
     return f"No PCA directions yet: {reason.replace(' (use random directions)', '')}. Random directions instead."
 
 
-def start_landscape(session: "TrainingSession", request: int, directions: str = "pca", resolution: int = 41,
+def start_landscape(session: TrainingSession, request: int, directions: str = "pca", resolution: int = 41,
                     seed: int = 0) -> LandscapeJob:
     """A job mapping the loss around the session's weights now, on its training split.
 
@@ -236,7 +236,7 @@ def start_landscape(session: "TrainingSession", request: int, directions: str = 
                         loss)
 
 
-def landscape_cut(session: "TrainingSession", request: int) -> LandscapeCut:
+def landscape_cut(session: TrainingSession, request: int) -> LandscapeCut:
     """The loss along the session's last update, at ``CUT_TS``, on its training split.
 
     From the weights before the update (``Trainer.previous_params``, the trainer's own

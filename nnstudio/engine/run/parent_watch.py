@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing as mp
 import os
@@ -39,10 +40,8 @@ def request_parent_death_signal() -> None:
     """On Linux, ask the kernel to kill this process when its parent dies (it works even while the GIL is held)."""
     if not sys.platform.startswith("linux"):
         return
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # the watchdog thread covers a failure
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # the watchdog thread covers it
 
 
 def end_with_parent(parent_pid: int) -> None:
