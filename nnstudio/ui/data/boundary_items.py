@@ -18,7 +18,7 @@ __all__ = ["ContourCurve", "boundary_rect", "point_tip", "StaticLegendSample", "
 class ContourCurve(pg.IsocurveItem):
     """pyqtgraph's isocurve item, its curve found by :func:`contour_segments` and drawn as segments."""
 
-    def generatePath(self) -> None:  # noqa: N802 (pyqtgraph API)
+    def generatePath(self) -> None:
         if self.data is None:
             self.path = None
             return
@@ -52,7 +52,7 @@ def point_tip(split: str) -> Callable[[float, float, object], str]:
 class StaticLegendSample(pg.ItemSample):
     """Legend sample that ignores clicks: the default would hide its (dummy) item."""
 
-    def mouseClickEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mouseClickEvent(self, event) -> None:
         event.ignore()
 
 

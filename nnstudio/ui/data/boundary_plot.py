@@ -214,7 +214,7 @@ class BoundaryPlot(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowMaximumHeight(0, fit[1])  # spare height goes below the legend, not between
         self._reapply_size()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event) -> None:
         """Refit the view: a capped plot item does not resize (or signal) when its cell grows."""
         super().resizeEvent(event)
         if hasattr(self, "_fit_size"):  # the base __init__ resizes before ours has run

@@ -33,6 +33,8 @@ _EDIT = int(Qt.ItemDataRole.EditRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+# the invalid index Qt means by "no parent"; never changed, so one instance serves every default
+_NO_PARENT = QModelIndex()
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FONT = int(Qt.ItemDataRole.FontRole)
@@ -144,17 +146,17 @@ class DatasetTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt model API
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 0 if parent.isValid() else int(self._X.shape[0])
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 0 if parent.isValid() or not self._has_data else FIRST_FEATURE_COLUMN + len(self._features) + 1
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> object:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
-        if role == _DISPLAY or role == _EDIT:
+        if role in (_DISPLAY, _EDIT):
             return self._text(row, col, edit=role == _EDIT)
         if role == _BACKGROUND:
             return self._test_brush if self._test[row] else None

@@ -78,7 +78,7 @@ class DrawPad(QWidget):
         ys, xs = np.mgrid[0:DIGIT_SIDE, 0:DIGIT_SIDE]
         self._centres = np.column_stack((xs.ravel() + 0.5, ys.ravel() + 0.5))  # (64, 2) as (col, row)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         return QSize(160, 160)
 
     # ------------------------------------------------------------------ API
@@ -121,7 +121,7 @@ class DrawPad(QWidget):
 
     # ------------------------------------------------------------------ painting with the mouse
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton) or self._stroke is not None:
             event.ignore()
             return
@@ -132,7 +132,7 @@ class DrawPad(QWidget):
         self._dab(self._last, self._last)
         event.accept()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._stroke is None:
             event.ignore()
             return
@@ -140,7 +140,7 @@ class DrawPad(QWidget):
         self._last = event.position()
         event.accept()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._stroke is None or event.button() != self._button:
             event.ignore()
             return
@@ -182,7 +182,7 @@ class DrawPad(QWidget):
 
     # ------------------------------------------------------------------ drawing
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.grid_rect()
         cell = rect.width() / DIGIT_SIDE

@@ -90,9 +90,8 @@ def cycle_progress(phase: tuple[str, int | None] | None, n_layers: int, has_batc
     kind, layer = phase
     if kind not in PHASE_KINDS:
         raise ValueError(f"unknown phase {kind!r}; expected one of {PHASE_KINDS}")
-    if kind in ("forward", "backward"):
-        if layer is None or not 0 <= layer < n_layers:
-            raise ValueError(f"phase {kind!r} needs a weight layer 0..{n_layers - 1}, got {layer!r}")
+    if kind in ("forward", "backward") and (layer is None or not 0 <= layer < n_layers):
+        raise ValueError(f"phase {kind!r} needs a weight layer 0..{n_layers - 1}, got {layer!r}")
     phase = (kind, layer)
     if kind == "forward":
         return CycleProgress(n_layers, True, layer + 1, False, None, phase)

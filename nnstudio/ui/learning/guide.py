@@ -228,7 +228,7 @@ class GuideDock(QDockWidget):
     def show_training_actions(self, visible: bool) -> None:
         self.training_row.setVisible(visible)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         # The width it opens with: a quarter of the window, within bounds a paragraph reads well in.
         window = self.parentWidget()
         share = GUIDE_WIDTH if window is None else int(window.width() * 0.26)

@@ -227,9 +227,9 @@ class LandscapeView(QWidget):
             moved = m is not None and opened and not np.array_equal(flat_parameters(s.weights, s.biases), m.origin)
             if m is None or moved:
                 self.request_map()
-            elif self._point is not None and not m.contains(self._point):
-                self._auto_request()
-            elif m.kind != self.directions and s.cycle - m.cycle >= PCA_RETRY_CYCLES:
+            elif (self._point is not None and not m.contains(self._point)) or (
+                m.kind != self.directions and s.cycle - m.cycle >= PCA_RETRY_CYCLES
+            ):
                 self._auto_request()
         self._refresh_cut()
 
@@ -336,7 +336,7 @@ class LandscapeView(QWidget):
         self._show_caption(f"α {format_number(m.alphas[j], 3)}, β {format_number(m.betas[i], 3)}: "
                            f"loss {format_number(m.losses[i, j], 4)}")
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event) -> None:
         """Opened: a map if the weights have moved since the one shown (the window hands every snapshot over)."""
         super().showEvent(event)
         self._opened = True

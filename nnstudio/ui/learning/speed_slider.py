@@ -45,16 +45,16 @@ class SpeedSlider(QSlider):
     def count(self) -> int:
         return self.maximum() + 1
 
-    def currentIndex(self) -> int:  # noqa: N802 (the combo box's name)
+    def currentIndex(self) -> int:
         return self.value()
 
-    def setCurrentIndex(self, index: int) -> None:  # noqa: N802 (the combo box's name)
+    def setCurrentIndex(self, index: int) -> None:
         self.setValue(index)
 
-    def currentText(self) -> str:  # noqa: N802 (the combo box's name)
+    def currentText(self) -> str:
         return SPEEDS[self.value()][0]
 
-    def currentData(self) -> float | None:  # noqa: N802 (the combo box's name)
+    def currentData(self) -> float | None:
         return SPEEDS[self.value()][1]
 
     def speed(self) -> float | None:

@@ -93,7 +93,7 @@ class HeaderItem(HoverItem):
         """Return the height the header needs at its current width."""
         return 2 * self.LINE_H if self.needs_two_lines() else self.LINE_H
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         return QRectF(-self._width / 2, 0, self._width, 2 * self.LINE_H)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -167,7 +167,7 @@ class ButtonItem(HoverItem):
         """Return whether clicking the button does anything."""
         return self._enabled
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         s = self.SIZE
         return QRectF(-s / 2 - 1, -s / 2 - 1, s + 2, s + 2)
 
@@ -217,7 +217,7 @@ class ColumnBandItem(QGraphicsItem):
         self._border = None if border is None else QColor(border)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -267,7 +267,7 @@ class CaptionItem(QGraphicsItem):
                 return text
         return self._texts[-1]
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         return QRectF(-self._width / 2, -9, self._width, 18)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

@@ -86,7 +86,7 @@ class ConnectionItem(QGraphicsPathItem):
         """Return whether the mouse is over the connection."""
         return self._hover_line is not None and self._hover_line.isVisible()
 
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverEnterEvent(self, event) -> None:
         if self._hover_line is None:  # created on first hover: most lines never are
             self._hover_line = QGraphicsLineItem(self._line, self)
             self._hover_line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -96,7 +96,7 @@ class ConnectionItem(QGraphicsPathItem):
         self.setZValue(2)
         super().hoverEnterEvent(event)
 
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverLeaveEvent(self, event) -> None:
         if self._hover_line is not None:
             self._hover_line.setVisible(False)
         self.setZValue(1)
@@ -129,7 +129,7 @@ class ConnectionLinesItem(QGraphicsItem):
         self._groups = groups
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

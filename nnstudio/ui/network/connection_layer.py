@@ -130,7 +130,7 @@ class WeightImageItem(QGraphicsItem):
             return QLineF()
         return QLineF(self._sources[i], self._targets[j])
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         if not self._sources or not self._targets:
             return self._rect.adjusted(-2, -2, 2, 2)
         # The hovered connection may run outside the matrix, to its two neurons.
@@ -165,15 +165,15 @@ class WeightImageItem(QGraphicsItem):
             painter.drawRect(self.cell_rect(i, j))
 
     # -------------------------------------------------------------- hovering
-    def hoverMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverMoveEvent(self, event) -> None:
         self._hover(self.cell_at(event.scenePos()))
         super().hoverMoveEvent(event)
 
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverEnterEvent(self, event) -> None:
         self._hover(self.cell_at(event.scenePos()))
         super().hoverEnterEvent(event)
 
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverLeaveEvent(self, event) -> None:
         self._hover(None)
         super().hoverLeaveEvent(event)
 
@@ -197,7 +197,7 @@ class WeightCell:
         self._image, self.layer, self.i, self.j = image, image.layer, i, j
         self._pen = pen
 
-    def toolTip(self) -> str:  # noqa: N802 (the line items' Qt name)
+    def toolTip(self) -> str:
         return self._image.tooltip(self.i, self.j)
 
     def line(self) -> QLineF:

@@ -66,12 +66,12 @@ class HoverItem(QGraphicsItem):
         """Whether this item has a hover look at all."""
         return True
 
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverEnterEvent(self, event) -> None:
         self._hovered = self._shows_hover()
         self.update()
         super().hoverEnterEvent(event)
 
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hoverLeaveEvent(self, event) -> None:
         self._hovered = False
         self.update()
         super().hoverLeaveEvent(event)

@@ -265,14 +265,14 @@ class NetworkCanvas(NetworkDiagram):
                 return item
         return None
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = (self._item_at(event.position().toPoint()), event.position().toPoint())
             event.accept()
             return
         super().mousePressEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def mouseReleaseEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._press is None:
             super().mouseReleaseEvent(event)
             return
@@ -301,7 +301,7 @@ class NetworkCanvas(NetworkDiagram):
         elif isinstance(item, HeaderItem) and item.layer > 0:
             self._open_activation_menu(item.layer, self.mapToGlobal(pos))
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def contextMenuEvent(self, event) -> None:
         item = self._item_at(event.pos())
         if isinstance(item, HeaderItem) and item.layer > 0:
             self._open_activation_menu(item.layer, event.globalPos())

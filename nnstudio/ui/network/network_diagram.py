@@ -303,7 +303,7 @@ class NetworkDiagram(QGraphicsView):
             show_loss_cards(self._neurons[-1], self._notes, self._loss_label, self._bands[-1].rect(), self._state,
                             self._scene.sceneRect())
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, event) -> None:
         self._apply_pending()  # a grab() or paint before the timer fired still shows the newest state
         super().paintEvent(event)
 
@@ -344,7 +344,7 @@ class NetworkDiagram(QGraphicsView):
     def _apply_highlight(self) -> None:
         show_phase(self._bands, self._phase_label, *self._highlight, self._scene.sceneRect())
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._relayout()
 

@@ -138,7 +138,7 @@ class NeuronItem(HoverItem):
         place = map_rect(self._radius, self._map_side)
         return QRectF(place.left, place.top, place.width, place.height)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         r = self._radius + 5
         rect = QRectF(-r, -r, 2 * r, 2 * r)
         frame = self._map_rect()

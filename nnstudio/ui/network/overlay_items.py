@@ -33,7 +33,7 @@ class PhaseLabelItem(QGraphicsItem):
         """Return the label text."""
         return self._text
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         w = QFontMetricsF(ui_font(self.PX, bold=True)).horizontalAdvance(self._text) + 20
         return QRectF(-w / 2, -11, w, 22)
 
@@ -80,7 +80,7 @@ class NoteItem(QGraphicsItem):
         width = max((metrics.horizontalAdvance(line) for line in lines), default=0.0)
         return width + 2 * self.PAD, len(lines) * metrics.height() + 2 * self.PAD - 2
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+    def boundingRect(self) -> QRectF:
         w, h = self.size_for(self._lines)
         return QRectF(0, 0, w, h)
 

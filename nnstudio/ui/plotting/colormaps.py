@@ -23,7 +23,7 @@ steps of colour and both ends are about equally dark.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -180,7 +180,7 @@ def signed_rgb(t: np.ndarray | float) -> np.ndarray:
     return _lab_to_rgb(start + (stop - start) * fraction)
 
 
-@lru_cache(maxsize=None)
+@cache
 def signed_lut(size: int = 255) -> np.ndarray:
     """``(size, 3)`` uint8 table of the scale, entry 0 at -1 and the last at +1 (read-only).
 
@@ -193,7 +193,7 @@ def signed_lut(size: int = 255) -> np.ndarray:
     return table
 
 
-@lru_cache(maxsize=None)
+@cache
 def diverging_colormap() -> pg.ColorMap:
     """The scale as a pyqtgraph ColorMap over [0, 1] (0.5 is the centre); cached, do not mutate."""
     return pg.ColorMap(

@@ -36,7 +36,7 @@ class DecadeLogAxis(pg.AxisItem):
         super().__init__(orientation)
         self._unlabelled: set[float] = set()
 
-    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph API)
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
         """Decades as major ticks; 2 and 5 (then all mantissas) labelled as space allows."""
         low, high = sorted((float(minVal), float(maxVal)))
         span = high - low
@@ -65,7 +65,7 @@ class DecadeLogAxis(pg.AxisItem):
         self._unlabelled = unlabelled
         return [(float(step), majors), (None, minors)]
 
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+    def logTickStrings(self, values, scale, spacing):
         """Plain numbers (0.01, 0.2, 1e-05) instead of 10-to-the-power glyphs."""
         return [
             "" if round(v, 9) in self._unlabelled else f"{10.0 ** v * scale:.3g}"
@@ -76,12 +76,12 @@ class DecadeLogAxis(pg.AxisItem):
 class CycleAxis(pg.AxisItem):
     """Bottom axis of cycles: whole-number ticks only, large counts as 20k, 1.5M instead of 1e+06."""
 
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
+    def tickSpacing(self, minVal, maxVal, size):
         """pyqtgraph's tick levels without those finer than one cycle (a cycle 2.5 does not exist)."""
         levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size) if spacing >= 1]
         return levels or [(1.0, 0.0)]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+    def tickStrings(self, values, scale, spacing):
         """Compact integer labels once cycles reach five digits."""
         if not values or spacing * scale < 1 or max(abs(v * scale) for v in values) < 10_000:
             return super().tickStrings(values, scale, spacing)

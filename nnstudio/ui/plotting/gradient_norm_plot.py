@@ -185,7 +185,7 @@ class GradientNormPlot(LogScaleSwitch, QWidget):
                 self.legend.setColumnCount(columns)
         self.legend.setMaximumSize(layout.effectiveSizeHint(hint))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event) -> None:
         """Re-flow the legend for the new width."""
         super().resizeEvent(event)
         self._fit_legend()

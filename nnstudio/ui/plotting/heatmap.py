@@ -305,7 +305,7 @@ class Heatmap(QWidget):
         return self._note is not None
 
     # ------------------------------------------------------------------ internals
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._update_bar_ticks()
 
@@ -382,7 +382,7 @@ class Heatmap(QWidget):
         self._hover_box.hide()
         self.readout.setText(self._resting_text())
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def leaveEvent(self, event) -> None:
         """Drop the hover read-out when the pointer leaves the widget."""
         self._proxy.flush()  # a queued move must not re-show the read-out afterwards
         self._hover_box.hide()

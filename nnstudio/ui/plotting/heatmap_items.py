@@ -38,7 +38,7 @@ class IndexAxis(pg.AxisItem):
         # Horizontal labels sit side by side and need more room than stacked ones.
         self._min_pixels = 26.0 if orientation in ("top", "bottom") else 16.0
 
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
+    def tickValues(self, minVal, maxVal, size):
         """One tick level at ``i + 0.5`` for the cells numbered 1 and every ``step``-th number."""
         ticks = index_tick_cells(self.count, minVal, maxVal, size, self._min_pixels)
         if ticks is None:
@@ -46,7 +46,7 @@ class IndexAxis(pg.AxisItem):
         step, cells = ticks
         return [(float(step), [i + 0.5 for i in cells])]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+    def tickStrings(self, values, scale, spacing):
         """The 1-based number of the cell under each tick."""
         return [str(int(round(v - 0.5)) + 1) for v in values]
 

@@ -40,7 +40,7 @@ class PlotHover(QObject):
         self._proxy = pg.SignalProxy(plot.scene().sigMouseMoved, rateLimit=HOVER_RATE_LIMIT, slot=on_move)
         plot.viewport().installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Reset on Leave, after delivering a still-queued move that would otherwise re-show the read-out."""
         if event.type() == QEvent.Type.Leave:
             self._proxy.flush()

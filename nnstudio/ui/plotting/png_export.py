@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401 (registers the exporter modules)
+import pyqtgraph.exporters  # registers the exporter modules
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401 (registers the exporter modules)
+import pyqtgraph.exporters  # registers the exporter modules
 from PySide6 import QtGui
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QImage, QTextDocumentFragment

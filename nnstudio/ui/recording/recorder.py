@@ -243,7 +243,7 @@ class Recorder(QObject):
         else:
             self._end("cancelled", "Recording cancelled: no file was written.")
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched, event) -> bool:
         """The window closing ends the recording first (the encoder's thread must not outlive it)."""
         if watched is self.window_ and event.type() == QEvent.Type.Close and self.state != "done":
             self.cancel()

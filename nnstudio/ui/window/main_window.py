@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
         self._draw_optional(s, chosen)
         self._frame_seconds = time.perf_counter() - start
 
-    def event(self, event) -> bool:  # noqa: N802 (Qt API)
+    def event(self, event) -> bool:
         """Count the time of each repaint of the window (all its panels) toward the frame budget."""
         if event.type() != QEvent.Type.UpdateRequest:
             return super().event(event)
@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
             self.send("run")
         return False
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         if not self._closing and self.sessions.confirm and not self._confirm_quit():
             event.ignore()
             return

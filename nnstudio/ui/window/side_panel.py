@@ -47,7 +47,7 @@ class SidePanel(QScrollArea):
             if needed > self.minimumWidth() or needed < self.minimumWidth() - SHRINK_SLACK:
                 self.setMinimumWidth(needed)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The content's layout asks for a new geometry when what it shows changes.
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self._follow_content()
