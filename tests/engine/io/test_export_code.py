@@ -134,7 +134,7 @@ def test_numpy_script_holds_the_exact_weights_and_normalisation(tmp_path):
         assert np.array_equal(bits(getattr(module, f"W{l}")), bits(W))
         assert np.array_equal(bits(getattr(module, f"b{l}")), bits(b))
     assert np.array_equal(bits(module.MEAN), bits(MEAN)) and np.array_equal(bits(module.STD), bits(STD))
-    assert module.CLASS_NAMES == list(model.class_names)
+    assert list(model.class_names) == module.CLASS_NAMES
     assert module.FEATURE_NAMES == ["size", "weight 2", "ratio"]
 
 

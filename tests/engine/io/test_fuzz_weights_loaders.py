@@ -9,6 +9,7 @@ out of range), arrays reshaped, retyped or removed, and the bytes truncated or f
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import tempfile
@@ -110,10 +111,8 @@ def meta_corruptions(draw, meta: dict) -> dict:
         how = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add"]))
         if how == "replace":
             path = draw(st.sampled_from(_META_PATHS))
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError):  # an earlier change removed or retyped the parent
                 _set_path(meta, path, draw(_WRONG))
-            except (KeyError, IndexError, TypeError):
-                pass  # an earlier change removed or retyped the parent
         elif how == "delete":
             key = draw(st.sampled_from(sorted(meta) or ["sizes"]))
             meta.pop(key, None)

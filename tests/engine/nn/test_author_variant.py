@@ -94,7 +94,7 @@ def test_one_sample_a_cycle_adds_the_new_error_to_the_last_cycles_delta():
         delta = records["backward", 0]["delta"]
         np.testing.assert_allclose(delta, previous + fresh, rtol=1e-12, atol=1e-15)
         previous = delta[0]
-        rows.append(np.flatnonzero((XOR_X == records["forward", 0]["input"][0]).all(axis=1)))
+        rows.append(np.flatnonzero((records["forward", 0]["input"][0] == XOR_X).all(axis=1)))
     W0, b0, W1, b1, _, kept = reference_run(*_initial(1), XOR_X, XOR_Y, 0.5, "accumulate", rows=rows)
     for got, want in zip(trainer.network.parameters(), (W0, b0, W1, b1)):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)

@@ -251,7 +251,7 @@ def test_check_gradients_through_the_service_on_a_fresh_network():
     ours.send(("check_gradients", ()))
     results = receive("gradients")
     assert [r[0] for r in results] == [0, 1, 2]
-    for layer, error, checked, total in results:
+    for _layer, error, checked, total in results:
         assert type(error) is float and error < 1e-6 and 0 < checked <= total
     receive("snapshot")  # every command is followed by a snapshot
     ours.send(("step_phase", ()))
@@ -267,7 +267,10 @@ def test_check_gradients_uses_the_current_batch():
     """The last cycle's batch; before any cycle, the first training rows."""
     session = TrainingSession(DEEP)
     trainer = session.trainer
-    as_tuples = lambda checks: [(c.layer, c.relative_error, c.checked, c.total) for c in checks]
+
+    def as_tuples(checks):
+        return [(c.layer, c.relative_error, c.checked, c.total) for c in checks]
+
     assert session.check_gradients() == as_tuples(check_gradients(session.network, trainer.X_train[:32],
                                                                   trainer.Y_train[:32]))
     session.step("cycle", 7)

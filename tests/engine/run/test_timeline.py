@@ -44,8 +44,11 @@ def assert_same_moment(a: TrainingSession, b: TrainingSession) -> None:
     assert_same_trainer_state(a.trainer, b.trainer)
     x, y = a.snapshot(), b.snapshot()
     assert x.cycle == y.cycle and x.evaluation.train_loss == y.evaluation.train_loss
-    arrays = lambda s: (*s.weights, *s.biases, *s.weight_updates, *s.batch_activations, *s.sample_activations,
-                        *(s.batch_deltas or ()), *s.trace.weights, *s.trace.activations, *(s.trace.deltas or ()))
+
+    def arrays(s):
+        return (*s.weights, *s.biases, *s.weight_updates, *s.batch_activations, *s.sample_activations,
+                *(s.batch_deltas or ()), *s.trace.weights, *s.trace.activations, *(s.trace.deltas or ()))
+
     assert len(arrays(x)) == len(arrays(y))
     assert all(np.array_equal(u, v) for u, v in zip(arrays(x), arrays(y)))
 

@@ -144,7 +144,7 @@ def run_child(tmp_path: Path, **env_extra) -> tuple[int, dict, str, float]:
     stderr = stderr_path.read_text(encoding="utf-8")
     report = {}
     closing_at = None
-    for at, line in list(lines):  # noqa: PERF101 (a copy: a reader left behind may still append)
+    for at, line in list(lines):  # a copy: a reader left behind may still append
         if line.strip() == "CLOSING":
             closing_at = at
         elif line.startswith("{"):
