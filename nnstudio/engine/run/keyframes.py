@@ -14,18 +14,42 @@ from nnstudio.engine.run.history import History
 if TYPE_CHECKING:  # the trainer is only passed in
     from nnstudio.engine.nn.trainer import Trainer
 
-__all__ = ["Keyframe", "KEYFRAME_OVERHEAD", "PATCH_SHARE", "live_vectors", "apply_patch", "replay"]
+__all__ = ["Keyframe", "ARRAY_OVERHEAD", "KEYFRAME_OVERHEAD", "PATCH_OVERHEAD", "PATCH_SHARE", "live_vectors",
+           "apply_patch", "array_bytes", "replay"]
 
 Array = npt.NDArray[np.floating]
 
-#: Bytes of one keyframe beside its arrays (measured with tracemalloc: ~0.6 KB).
-KEYFRAME_OVERHEAD = 640
+# Bytes beside the arrays' data, measured with tracemalloc (``python benchmarks/bench_timeline_memory.py``:
+# the bytes freed when a timeline of 400 keyframes forgets them, minus the data, per keyframe or array).
+#: A full keyframe: its ``Keyframe``, ``TrainerState``, generator states, numbers and the vectors' array object.
+KEYFRAME_OVERHEAD = 800
+#: A patch: its ``Keyframe``, ``TrainerState`` without vectors and its tuples.
+PATCH_OVERHEAD = 880
+#: Each further array a keyframe holds alone (a kept error, a patch's changes, a batch order): its object.
+ARRAY_OVERHEAD = 128
 #: A patch may hold at most this share of a full keyframe's numbers.
 PATCH_SHARE = 16
 
 #: A patch's state holds no vectors: its patch holds what the event changed in them.
 _NO_VECTORS = np.empty((3, 0))
 _NO_VECTORS.setflags(write=False)
+#: A vector an event left alone, per dtype: shared by every patch, so it costs none of them memory.
+_UNCHANGED: dict[np.dtype, tuple[np.ndarray, Array]] = {}
+
+
+def _unchanged(dtype: np.dtype) -> tuple[np.ndarray, Array]:
+    pair = _UNCHANGED.get(dtype)
+    if pair is None:
+        pair = (np.empty(0, np.intp), np.empty(0, dtype))
+        for array in pair:
+            array.setflags(write=False)
+        pair = _UNCHANGED.setdefault(dtype, pair)
+    return pair
+
+
+def array_bytes(array: np.ndarray) -> int:
+    """Bytes an array that one keyframe holds alone takes: its data and its object."""
+    return array.nbytes + ARRAY_OVERHEAD
 
 
 class Keyframe:
@@ -57,12 +81,13 @@ class Keyframe:
     def nbytes(self) -> int:
         """Bytes of this keyframe's own arrays and objects (a shared batch order not counted)."""
         state = self.state
-        own = state.vectors.nbytes
-        if self.patch is not None:
-            own += sum(i.nbytes + v.nbytes for i, v in self.patch)
+        if self.patch is None:
+            own = state.vectors.nbytes + KEYFRAME_OVERHEAD
+        else:
+            own = PATCH_OVERHEAD + sum(array_bytes(i) + array_bytes(v) for i, v in self.patch if i.size)
         if state.kept_deltas is not None:
-            own += sum(kept.nbytes for kept in state.kept_deltas)
-        return own + KEYFRAME_OVERHEAD
+            own += sum(array_bytes(kept) for kept in state.kept_deltas)
+        return own
 
     @classmethod
     def patch_from(cls, before: Array, after: TrainerState) -> "Keyframe | None":
@@ -72,7 +97,7 @@ class Keyframe:
         patch, changed = [], 0
         for old, new in zip(before, after.vectors):
             indices = np.flatnonzero(old.view(bits) != new.view(bits))  # bit for bit: −0.0 is not 0.0
-            patch.append((indices, new[indices]))
+            patch.append((indices, new[indices]) if indices.size else _unchanged(new.dtype))
             changed += indices.size
         if changed * PATCH_SHARE > before.size:
             return None

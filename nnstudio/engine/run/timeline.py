@@ -27,10 +27,12 @@ Memory policy: see ``timeline_memory``.
 A full keyframe holds a ``TrainerState`` (``Trainer.capture``): the parameters, the momentum
 and the last update (one (3, n) array), the optimizer's step count and noise stream, the
 batch order (shared between the states of one epoch), position, counters, settings and,
-under the "accumulate" delta rule, each layer's kept error: about 3·n·8 bytes + 0.6 KB in
+under the "accumulate" delta rule, each layer's kept error: about 3·n·8 bytes + 0.8 KB in
 float64 (n parameters). A patch holds the state after its event without those three
-vectors. The budget also holds one (3, n) array of the latest state, which events are
-compared with.
+vectors, and the numbers it changed: about 0.9 KB. The budget also holds one (3, n) array
+of the latest state, which events are compared with. ``Keyframe.nbytes`` counts the arrays'
+data and, beside it, the objects' bytes as tracemalloc measured them
+(``benchmarks/bench_timeline_memory.py`` prints both).
 """
 
 from __future__ import annotations
@@ -223,8 +225,9 @@ class Timeline(KeyframeMemory):
     def rewind(self, trainer: "Trainer", cycle: int) -> None:
         """Show cycle ``cycle``: the trainer holds exactly the state it had then.
 
-        The first rewind from the head keeps the head as a keyframe (a cycle begun by
-        phases is dropped), so scrubbing back to ``latest`` returns to it exactly. The
+        The first rewind from the head keeps the head as a keyframe if the budget has room
+        for it (a cycle begun by phases is dropped), so scrubbing back to ``latest`` returns
+        to it at once; else replay returns there, exactly too. The
         trainer's ``last_workspace`` and ``previous_params`` come out as they were right
         after cycle − 1 ran (the batch that made these weights), except at the earliest
         reachable cycle, which has no cycle before it kept (``last_workspace`` None). At
@@ -235,7 +238,8 @@ class Timeline(KeyframeMemory):
         cycle = int(cycle)
         if not self.rewound:
             trainer.abort_cycle()
-            self.record(trainer, force=True)
+            # Dropping older keyframes to make room would cut the reach just shown: replay reaches the head too.
+            self.record(trainer, force=self._bytes + self.frame_bytes <= self.budget)
         first, latest = self.earliest, self.latest
         if not first <= cycle <= latest:
             raise ValueError(f"cycle {cycle} is out of reach: the timeline holds cycles {first} to {latest}")

@@ -8,8 +8,8 @@ Memory policy
   2·interval and doubles whenever the keyframes outgrow ``budget`` bytes, so the whole
   run stays reachable and a rewind anywhere replays at most ``stride`` cycles
   (``max_replay``). Doubling waits until the budget is full, so ``stride`` stays below
-  about 6·latest·frame_bytes / budget (barriers and patches aside): a 2-4-1 XOR net (1 to
-  2.3 KB a keyframe) keeps stride 32 for its first 900 000 cycles in the default 64 MB; a
+  about 6·latest·frame_bytes / budget (barriers and patches aside): a 2-4-1 XOR net (1.2 to
+  2.6 KB a keyframe) keeps stride 32 for its first 900 000 cycles in the default 64 MB; a
   far rewind after 240 000 cycles takes under a millisecond there.
 - The first keyframe (cycle 0, or the cycle a reopened session starts at), barriers and
   patches are never thinned. Only if they alone outgrow the budget (events by the tens of
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnstudio.engine.run.keyframes import Keyframe, live_vectors
+from nnstudio.engine.run.keyframes import Keyframe, array_bytes, live_vectors
 
 if TYPE_CHECKING:  # the trainer is only passed in
     from nnstudio.engine.nn.trainer import Trainer
@@ -63,8 +63,8 @@ class KeyframeMemory:
     """
 
     def nbytes(self) -> int:
-        """Bytes the keyframes take (their arrays, shared batch orders once, an estimate of the rest)."""
-        orders = {id(f.order): f.order.nbytes for f in self._frames if f.order is not None}
+        """Bytes the keyframes take: their arrays, shared batch orders once, their objects (as measured)."""
+        orders = {id(f.order): array_bytes(f.order) for f in self._frames if f.order is not None}
         return sum(f.nbytes for f in self._frames) + sum(orders.values()) + self._head_buffer.nbytes
 
     def _last_full_cycle(self) -> int | None:
@@ -102,14 +102,14 @@ class KeyframeMemory:
         if sign > 0:
             if entry is None:
                 self._orders[id(order)] = [order, 1]
-                self._bytes += order.nbytes
+                self._bytes += array_bytes(order)
             else:
                 entry[1] += 1
         else:
             entry[1] -= 1
             if entry[1] == 0:
                 del self._orders[id(order)]
-                self._bytes -= order.nbytes
+                self._bytes -= array_bytes(order)
 
     def _forget(self, frame: Keyframe) -> None:
         """Account for ``frame`` leaving the list."""

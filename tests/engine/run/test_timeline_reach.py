@@ -156,7 +156,7 @@ def test_an_edit_to_minus_zero_is_kept_bit_for_bit():
 
 @pytest.mark.slow
 def test_events_every_cycle_are_kept_as_small_patches():
-    """A learning rate dragged during Run: 3 000 changes stay reachable, each in a few hundred bytes."""
+    """A learning rate dragged during Run: 3 000 changes stay reachable, each in under a kilobyte."""
     trainer = tiny_trainer()
     timeline = Timeline.for_trainer(trainer, budget=4 * 2**20)
     drag = {c: set_learning_rate(0.1 + c * 1e-4) for c in range(1000, 4000)}
@@ -164,7 +164,7 @@ def test_events_every_cycle_are_kept_as_small_patches():
     assert timeline.earliest == 0 and timeline.stride == 2 * timeline.interval
     patches = len(timeline) - len(timeline.full_keyframe_cycles)
     assert patches == 3000
-    assert timeline.nbytes() < 5_000 / timeline.interval * timeline.frame_bytes + 3000 * 700
+    assert timeline.nbytes() < 5_000 / timeline.interval * timeline.frame_bytes + 3000 * 1000
     for k in (1000, 2345, 3999, 4000):
         timeline.rewind(trainer, k)
         fresh = tiny_trainer()
