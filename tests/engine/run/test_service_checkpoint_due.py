@@ -2,9 +2,11 @@
 
 from support.service_pipe import next_message, start_service_with, stop_service
 from support.service_thread import receive, start_service
+from support.trainer_states import assert_same_plain_data
 
 from nnstudio.engine.io.sessionfile import read_pinned_runs
 from nnstudio.engine.run import service
+from nnstudio.engine.run.commands import COMMAND_TABLE
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.engine.run.pinned_runs import pin_from_snapshot
 from nnstudio.engine.run.session import TrainingSession
@@ -55,3 +57,27 @@ def test_a_pin_waiting_behind_a_long_step_does_not_cut_it_short():
         pass
     stop_service(conn, thread)
     assert snapshot.cycle == 400
+
+
+def _leaves_the_state_alone(tmp_path) -> dict[str, tuple]:
+    """Arguments for every command that makes no checkpoint due."""
+    return {"set_speed": (10.0,), "export": (str(tmp_path / "model.npz"),), "snapshot": (),
+            "save_session": (str(tmp_path / "kept.nnstudio"),), "check_gradients": (), "set_layer_view": (1, 0, 1),
+            "landscape": (1, "random", 5, 0), "landscape_cut": (2,)}
+
+
+def test_a_command_that_makes_no_checkpoint_due_leaves_the_checkpointed_state_as_it_was(monkeypatch, tmp_path):
+    """Each such command, then a pause (which makes one due): the checkpoint holds what the one before held."""
+    monkeypatch.setattr(service, "CHECKPOINT_SECONDS", 0.0)
+    commands = _leaves_the_state_alone(tmp_path)
+    assert set(commands) == {name for name, command in COMMAND_TABLE.items()
+                             if not command.makes_checkpoint_due}, "give each such command arguments here"
+    conn, thread = start_service()
+    receive(conn, "snapshot")
+    conn.send(("step", ("cycle", 5)))
+    before = receive(conn, "checkpoint")
+    for name, args in commands.items():
+        conn.send((name, args))
+        conn.send(("pause", ()))
+        assert_same_plain_data(before, receive(conn, "checkpoint"), f"after {name}")
+    stop_service(conn, thread)
