@@ -112,7 +112,7 @@ class Command:
     changes_saved_state: bool = False
 
     @property
-    def makes_checkpoint_due(self) -> bool:
+    def makes_checkpoint_stale(self) -> bool:
         """The last checkpoint no longer holds what a restarted trainer must go on from."""
         return self.changes_training or self.changes_saved_state
 

@@ -62,7 +62,7 @@ class _Server:
         self.waiting: deque = deque()  # messages read while a long step ran, in order
         self.window_gone = False
         self.quitting = False
-        self.changed = False  # since the last checkpoint
+        self.checkpoint_stale = False  # something the checkpoint holds changed since the last one
         self.last_checkpoint = time.perf_counter()
         self.landscape_job: LandscapeJob | None = None
 
@@ -184,7 +184,7 @@ class _Server:
                 raise ValueError(f"{name}: out of order, command {self.acknowledged} was dealt with already")
             args = checked_arguments(message)
             command.apply(self, *args)
-            self.changed = self.changed or command.makes_checkpoint_due
+            self.checkpoint_stale = self.checkpoint_stale or command.makes_checkpoint_stale
         except (ValueError, OSError) as exc:  # refused: the learner's to fix
             text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
             self.conn.send(("error", numbered(text, sequence)))
@@ -201,7 +201,7 @@ class _Server:
 
     def train_a_while(self) -> None:
         session = self.session
-        self.changed = True
+        self.checkpoint_stale = True
         if self.speed is None:
             session.run_for(1.0 / SNAPSHOTS_PER_SECOND)
             # A run that stopped itself (it diverged) must say so at once.
@@ -216,9 +216,9 @@ class _Server:
                     self.send_snapshot()
 
     def send_checkpoint_if_due(self) -> None:
-        if not self.changed or time.perf_counter() - self.last_checkpoint < CHECKPOINT_SECONDS:
+        if not self.checkpoint_stale or time.perf_counter() - self.last_checkpoint < CHECKPOINT_SECONDS:
             return
-        self.changed = False
+        self.checkpoint_stale = False
         self.last_checkpoint = time.perf_counter()
         try:
             state = self.session.state()

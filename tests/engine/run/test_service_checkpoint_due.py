@@ -71,7 +71,7 @@ def test_a_command_that_makes_no_checkpoint_due_leaves_the_checkpointed_state_as
     monkeypatch.setattr(service, "CHECKPOINT_SECONDS", 0.0)
     commands = _leaves_the_state_alone(tmp_path)
     assert set(commands) == {name for name, command in COMMAND_TABLE.items()
-                             if not command.makes_checkpoint_due}, "give each such command arguments here"
+                             if not command.makes_checkpoint_stale}, "give each such command arguments here"
     conn, thread = start_service()
     receive(conn, "snapshot")
     conn.send(("step", ("cycle", 5)))
