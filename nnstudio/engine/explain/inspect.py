@@ -183,19 +183,19 @@ def neuron_report(trace: SampleTrace, layer: int, index: int, target_scaling: tu
     n_layers = len(trace.weights)
     if not 1 <= layer <= n_layers:
         raise ValueError(f"layer {layer} has no incoming weights; pick a layer from 1 to {n_layers}")
-    l = layer - 1  # weight layer feeding this neuron
-    W = trace.weights[l]
+    weight_layer = layer - 1  # the input layer has no weights, so they count from layer 1
+    W = trace.weights[weight_layer]
     if not 0 <= index < W.shape[1]:
         raise ValueError(f"layer {layer} has {W.shape[1]} neurons, not {index + 1}")
-    name = trace.activation_names[l]
+    name = trace.activation_names[weight_layer]
     is_output = layer == n_layers
     fed = trace.layers_fed_forward()
     computed = layer <= fed
     n_outputs = int(trace.weights[-1].shape[1])
     common = dict(
         layer=layer, index=index, activation=name, is_output=is_output, computed=computed,
-        inputs=np.array(trace.activations[l], copy=True) if l <= fed else None,
-        weights=np.array(W[:, index], copy=True), bias=float(trace.biases[l][index]),
+        inputs=np.array(trace.activations[weight_layer], copy=True) if weight_layer <= fed else None,
+        weights=np.array(W[:, index], copy=True), bias=float(trace.biases[weight_layer][index]),
         loss_name=trace.loss_name, n_outputs=n_outputs, delta_rule=_delta_rule(trace.loss_name, name, is_output),
         learning_rate=trace.learning_rate, momentum=trace.momentum, l1=trace.l1, l2=trace.l2,
         noise_std=trace.noise_std, batch_size=trace.batch_size,
@@ -204,7 +204,7 @@ def neuron_report(trace: SampleTrace, layer: int, index: int, target_scaling: tu
         common.update(target_scaling=(float(target_scaling[0]), float(target_scaling[1])), target_name=target_name)
     if not computed:
         return NeuronReport(weighted_sum=None, output=None, derivative=None, **common)
-    z = float(trace.sums[l][index])
+    z = float(trace.sums[weight_layer][index])
     a = float(trace.activations[layer][index])
     fields: dict = {}
     if name != "softmax":
@@ -219,18 +219,18 @@ def neuron_report(trace: SampleTrace, layer: int, index: int, target_scaling: tu
             fields["loss_gradient"] = float(gradients[index])
             if name == "softmax":
                 fields["softmax_pull"] = float(gradients @ outputs)
-    delta = trace.delta_of(l)
+    delta = trace.delta_of(weight_layer)
     if delta is not None:
         fields["delta"] = d = float(delta[index])
         if not is_output:
-            upper_deltas = np.array(trace.delta_of(l + 1), copy=True)
-            upper_weights = np.array(trace.weights[l + 1][index, :], copy=True)
+            upper_deltas = np.array(trace.delta_of(weight_layer + 1), copy=True)
+            upper_weights = np.array(trace.weights[weight_layer + 1][index, :], copy=True)
             fields.update(upper_deltas=upper_deltas, upper_weights=upper_weights,
                           back_sum=float(upper_deltas @ upper_weights))
-        fields["gradient_step"] = -trace.learning_rate * d * np.asarray(trace.activations[l], dtype=float)
+        fields["gradient_step"] = -trace.learning_rate * d * np.asarray(trace.activations[weight_layer], dtype=float)
         fields["bias_step"] = -trace.learning_rate * d
     if trace.weight_updates is not None:
-        fields["applied_update"] = np.array(trace.weight_updates[l][:, index], copy=True)
+        fields["applied_update"] = np.array(trace.weight_updates[weight_layer][:, index], copy=True)
     fields.setdefault("derivative", None)
     scaling = common.get("target_scaling")
     if scaling is not None:

@@ -240,8 +240,8 @@ def _losses(network: Network, X: Array, Y: Array, params: Array, buffers=None) -
     buffers = buffers or _buffers(network, count, len(X))
     a = X
     with np.errstate(over="ignore", invalid="ignore"):
-        for l, (layer, (z, out)) in enumerate(zip(network.layers, buffers)):
-            fan_in, fan_out = sizes[l], sizes[l + 1]
+        for index, (layer, (z, out)) in enumerate(zip(network.layers, buffers)):
+            fan_in, fan_out = sizes[index], sizes[index + 1]
             stop = start + fan_in * fan_out
             W = params[:, start:stop].reshape(count, fan_in, fan_out)
             # (G, N, fan_out); X (N, fan_in) broadcasts over the G networks.

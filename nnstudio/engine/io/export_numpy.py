@@ -90,7 +90,7 @@ def numpy_script_source(model: ModelFile, file_name: str = "model.py") -> str:
             "    # columns y0..y{k-1}" + (" and label" if model.task == "classification" else "") + ", as `nnstudio predict` writes them",
         ],
     )
-    layers = ",\n".join(f"    (np.array(W{l}), np.array(b{l}), {name})" for l, name in enumerate(spec.activations))
+    layers = ",\n".join(f"    (np.array(W{index}), np.array(b{index}), {name})" for index, name in enumerate(spec.activations))
     parts = [
         "#!/usr/bin/env python3\n",
         doc,

@@ -110,20 +110,20 @@ def build_onnx(model: ModelFile, input_dtype: str = "float32"):
         initializers.append(initializer("leaky_relu_alpha", LEAKY_RELU_ALPHA))
     a = "input_normalized"
     last = spec.n_layers - 1
-    for l, (W, b, name) in enumerate(zip(network.weights, network.biases, spec.activations)):
-        initializers += [initializer(f"W{l}", W), initializer(f"b{l}", b)]
-        nodes.append(helper.make_node("Gemm", [a, f"W{l}", f"b{l}"], [f"z{l}"], name=f"layer{l}_gemm"))
-        a = OUTPUT_NAME if l == last else f"a{l + 1}"
+    for index, (W, b, name) in enumerate(zip(network.weights, network.biases, spec.activations)):
+        initializers += [initializer(f"W{index}", W), initializer(f"b{index}", b)]
+        nodes.append(helper.make_node("Gemm", [a, f"W{index}", f"b{index}"], [f"z{index}"], name=f"layer{index}_gemm"))
+        a = OUTPUT_NAME if index == last else f"a{index + 1}"
         if name == "leaky_relu" and dtype == np.float64:
             # LeakyRelu's alpha is a float32 attribute (0.00999999977...): scale by a float64 0.01
             # and take the max, as the engine does.
             nodes += [
-                helper.make_node("Mul", [f"z{l}", "leaky_relu_alpha"], [f"z{l}_scaled"], name=f"layer{l}_leaky_relu_scale"),
-                helper.make_node("Max", [f"z{l}_scaled", f"z{l}"], [a], name=f"layer{l}_{name}"),
+                helper.make_node("Mul", [f"z{index}", "leaky_relu_alpha"], [f"z{index}_scaled"], name=f"layer{index}_leaky_relu_scale"),
+                helper.make_node("Max", [f"z{index}_scaled", f"z{index}"], [a], name=f"layer{index}_{name}"),
             ]
             continue
         op, attributes = ONNX_OPS[name]
-        nodes.append(helper.make_node(op, [f"z{l}"], [a], name=f"layer{l}_{name}", **attributes))
+        nodes.append(helper.make_node(op, [f"z{index}"], [a], name=f"layer{index}_{name}", **attributes))
 
     architecture = _architecture(model)
     graph = helper.make_graph(

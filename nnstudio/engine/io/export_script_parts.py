@@ -105,8 +105,8 @@ def script_docstring(model: ModelFile, *, title: str, needs: str, usage: list[st
         "Architecture",
         f"    inputs    {spec.sizes[0]} raw values ({short_list(features)}), standardised inside as (x - MEAN) / STD",
     ]
-    for l, name in enumerate(spec.activations):
-        lines.append(f"    layer {l:<3} {spec.sizes[l]} -> {spec.sizes[l + 1]}, {name}")
+    for index, name in enumerate(spec.activations):
+        lines.append(f"    layer {index:<3} {spec.sizes[index]} -> {spec.sizes[index + 1]}, {name}")
     lines.append(f"    loss      {spec.loss}")
     if model.task == "classification":
         classes = class_names(model)
@@ -171,11 +171,11 @@ def constants_source(model: ModelFile) -> str:
         f"MEAN = {_vector(model.normalizer.mean, '')}\n",
         f"STD = {_vector(model.normalizer.std, '')}\n",
     ]
-    for l, (W, b, name) in enumerate(zip(model.network.weights, model.network.biases, spec.activations)):
-        fan_in, fan_out = spec.sizes[l], spec.sizes[l + 1]
-        out.append(f"\n# Layer {l}: {fan_in} -> {fan_out}, {name}. W{l}[i][j] is the weight from neuron i below to neuron j.\n")
-        out.append(f"W{l} = {_matrix(W)}\n")
-        out.append(f"b{l} = {_vector(b, '')}\n")
+    for layer, (W, b, name) in enumerate(zip(model.network.weights, model.network.biases, spec.activations)):
+        fan_in, fan_out = spec.sizes[layer], spec.sizes[layer + 1]
+        out.append(f"\n# Layer {layer}: {fan_in} -> {fan_out}, {name}. W{layer}[i][j] is the weight from neuron i below to neuron j.\n")
+        out.append(f"W{layer} = {_matrix(W)}\n")
+        out.append(f"b{layer} = {_vector(b, '')}\n")
     return "".join(out)
 
 

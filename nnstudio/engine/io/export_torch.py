@@ -79,18 +79,18 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
         ],
     )
     modules = ['        ("standardize", Standardize()),']
-    for l, name in enumerate(spec.activations):
-        fan_in, fan_out = spec.sizes[l], spec.sizes[l + 1]
-        modules.append(f'        ("dense{l}", nn.Linear({fan_in}, {fan_out})),')
-        module_name = f"{'identity' if name == 'linear' else name}{l}"
+    for index, name in enumerate(spec.activations):
+        fan_in, fan_out = spec.sizes[index], spec.sizes[index + 1]
+        modules.append(f'        ("dense{index}", nn.Linear({fan_in}, {fan_out})),')
+        module_name = f"{'identity' if name == 'linear' else name}{index}"
         modules.append(f"        ({module_name!r}, {TORCH_MODULES[name]}),")
     parts = [
         "#!/usr/bin/env python3\n",
         doc,
         "\nimport csv\nimport sys\nfrom collections import OrderedDict\n\nimport numpy as np\nimport torch\nfrom torch import nn\n\n",
         constants_source(model),
-        "WEIGHTS = [" + ", ".join(f"W{l}" for l in range(spec.n_layers)) + "]\n",
-        "BIASES = [" + ", ".join(f"b{l}" for l in range(spec.n_layers)) + "]\n",
+        "WEIGHTS = [" + ", ".join(f"W{index}" for index in range(spec.n_layers)) + "]\n",
+        "BIASES = [" + ", ".join(f"b{index}" for index in range(spec.n_layers)) + "]\n",
         '''
 
 # -- the model ------------------------------------------------------------------------

@@ -92,16 +92,16 @@ def save_weights(path: str | os.PathLike, model: ModelFile) -> None:
     weights, biases = model.network.weights, model.network.biases
     try:
         if suffix == ".npz":
-            arrays = {f"W{l}": np.asarray(W, np.float64) for l, W in enumerate(weights)}
-            arrays.update({f"b{l}": np.asarray(b, np.float64) for l, b in enumerate(biases)})
+            arrays = {f"W{layer}": np.asarray(W, np.float64) for layer, W in enumerate(weights)}
+            arrays.update({f"b{layer}": np.asarray(b, np.float64) for layer, b in enumerate(biases)})
             arrays["meta"] = np.array(json.dumps(model.meta()))
             with atomic_writer(path, "wb") as handle:
                 np.savez(handle, **arrays)
         else:
             content = {"meta": model.meta()}
-            for l, (W, b) in enumerate(zip(weights, biases)):
-                content[f"W{l}"] = np.asarray(W, np.float64).tolist()
-                content[f"b{l}"] = np.asarray(b, np.float64).tolist()
+            for layer, (W, b) in enumerate(zip(weights, biases)):
+                content[f"W{layer}"] = np.asarray(W, np.float64).tolist()
+                content[f"b{layer}"] = np.asarray(b, np.float64).tolist()
             atomic_write_text(path, json.dumps(content, indent=1) + "\n")
     except OSError as exc:
         raise FormatError(f"{path.name}: cannot write the file ({exc.strerror or exc})") from None
@@ -164,7 +164,7 @@ def load_weights(path: str | os.PathLike) -> ModelFile:
     except (KeyError, TypeError, ValueError, SpecError) as exc:
         raise FormatError(f"{name}: the network in meta is not valid ({exc})") from None
     n_layers = spec.n_layers
-    expected = {f"W{l}" for l in range(n_layers)} | {f"b{l}" for l in range(n_layers)}
+    expected = {f"W{index}" for index in range(n_layers)} | {f"b{index}" for index in range(n_layers)}
     if set(arrays) != expected:
         raise FormatError(f"{name}: arrays do not match the {n_layers}-layer network in meta "
                           f"({mismatch(expected, arrays)})")
@@ -176,8 +176,8 @@ def load_weights(path: str | os.PathLike) -> ModelFile:
     try:
         network = Network(
             spec,
-            [arrays[f"W{l}"] for l in range(n_layers)],
-            [arrays[f"b{l}"] for l in range(n_layers)],
+            [arrays[f"W{index}"] for index in range(n_layers)],
+            [arrays[f"b{index}"] for index in range(n_layers)],
         )
     except SpecError as exc:
         raise FormatError(f"{name}: {exc}") from None

@@ -52,8 +52,8 @@ def check_gradients(network: Network, X, Y, *, step: float = 1e-6, max_per_layer
     grads = net.backward(net.forward(X), Y)
     rng = np.random.default_rng(seed)
     results = []
-    for l, layer in enumerate(net.layers):
-        params = [(layer.W, grads.weights[l]), (layer.b, grads.biases[l])]
+    for layer_index, layer in enumerate(net.layers):
+        params = [(layer.W, grads.weights[layer_index]), (layer.b, grads.biases[layer_index])]
         total = sum(p.size for p, _ in params)
         # Flat positions over W then b, sampled once so W and b share the budget fairly.
         positions = np.arange(total) if total <= max_per_layer else np.sort(rng.choice(total, max_per_layer, replace=False))
@@ -73,5 +73,5 @@ def check_gradients(network: Network, X, Y, *, step: float = 1e-6, max_per_layer
         analytic, numeric = np.array(analytic), np.array(numeric)
         scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
         error = float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
-        results.append(LayerCheck(l, error, len(positions), total))
+        results.append(LayerCheck(layer_index, error, len(positions), total))
     return results

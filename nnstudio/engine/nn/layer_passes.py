@@ -107,12 +107,12 @@ class Workspace:
         self.acts_T[0] = X.T if X_T is None else X_T
 
 
-def forward_layer(layer: Layer, ws: Workspace, l: int) -> None:
+def forward_layer(layer: Layer, ws: Workspace, index: int) -> None:
     """z[l] = a[l] @ W[l] + b[l]; a[l+1] = f(z[l]), into the workspace."""
-    z = ws.sums[l]
-    np.matmul(ws.acts[l], layer.W, out=z)
+    z = ws.sums[index]
+    np.matmul(ws.acts[index], layer.W, out=z)
     z += layer.b
-    layer.activation.forward(z, out=ws.acts[l + 1])
+    layer.activation.forward(z, out=ws.acts[index + 1])
 
 
 def compute_loss(loss: Loss, ws: Workspace, targets: Array) -> float:
@@ -123,25 +123,25 @@ def compute_loss(loss: Loss, ws: Workspace, targets: Array) -> float:
     return ws.loss
 
 
-def backward_layer(layers: list[Layer], loss: Loss, ws: Workspace, l: int, targets: Array) -> None:
+def backward_layer(layers: list[Layer], loss: Loss, ws: Workspace, index: int, targets: Array) -> None:
     """δ[l], then ∂L/∂W[l] = a[l]ᵀ δ[l] and ∂L/∂b[l] = Σ_batch δ[l].
 
     At the output δ comes from the loss; below it, δ[l] = (δ[l+1] W[l+1]ᵀ) ⊙ f'(z[l]): the
     chain rule carrying the upper layer's delta down through the weights.
     """
-    layer = layers[l]
-    delta = ws.deltas[l]
-    if l == len(layers) - 1:
-        loss.output_delta(ws.acts[l + 1], targets, ws.sums[l], ws.err, layer.activation, ws.grad_acts[l], delta)
+    layer = layers[index]
+    delta = ws.deltas[index]
+    if index == len(layers) - 1:
+        loss.output_delta(ws.acts[index + 1], targets, ws.sums[index], ws.err, layer.activation, ws.grad_acts[index], delta)
     else:
-        np.matmul(ws.deltas[l + 1], layers[l + 1].W_T, out=ws.grad_acts[l])
-        layer.activation.backprop(ws.grad_acts[l], ws.sums[l], ws.acts[l + 1], out=delta)
-    np.matmul(ws.acts_T[l], delta, out=ws.grad_W[l])
+        np.matmul(ws.deltas[index + 1], layers[index + 1].W_T, out=ws.grad_acts[index])
+        layer.activation.backprop(ws.grad_acts[index], ws.sums[index], ws.acts[index + 1], out=delta)
+    np.matmul(ws.acts_T[index], delta, out=ws.grad_W[index])
     # ones @ delta sums over the batch in one call, cheaper than delta.sum(axis=0).
-    np.matmul(ws.ones, delta, out=ws.grad_b[l])
+    np.matmul(ws.ones, delta, out=ws.grad_b[index])
 
 
-def backward_layer_accumulating(layers: list[Layer], loss: Loss, ws: Workspace, l: int, targets: Array,
+def backward_layer_accumulating(layers: list[Layer], loss: Loss, ws: Workspace, index: int, targets: Array,
                                 kept: list[Array]) -> None:
     """``backward_layer`` under the "accumulate" rule, the seed author's ``loss += dl/dw``.
 
@@ -155,13 +155,13 @@ def backward_layer_accumulating(layers: list[Layer], loss: Loss, ws: Workspace, 
     weight gradients and the layer below see. ``kept[l]`` (fan_out,) starts at zeros; the
     output layer's entry is unused.
     """
-    if l == len(layers) - 1:
-        backward_layer(layers, loss, ws, l, targets)
+    if index == len(layers) - 1:
+        backward_layer(layers, loss, ws, index, targets)
         return
-    delta = ws.deltas[l]
-    np.matmul(ws.deltas[l + 1], layers[l + 1].W_T, out=ws.grad_acts[l])
-    layers[l].activation.backprop(ws.grad_acts[l], ws.sums[l], ws.acts[l + 1], out=delta)
-    delta += kept[l] / len(delta)
-    np.matmul(ws.acts_T[l], delta, out=ws.grad_W[l])
-    np.matmul(ws.ones, delta, out=ws.grad_b[l])
-    np.copyto(kept[l], ws.grad_b[l])
+    delta = ws.deltas[index]
+    np.matmul(ws.deltas[index + 1], layers[index + 1].W_T, out=ws.grad_acts[index])
+    layers[index].activation.backprop(ws.grad_acts[index], ws.sums[index], ws.acts[index + 1], out=delta)
+    delta += kept[index] / len(delta)
+    np.matmul(ws.acts_T[index], delta, out=ws.grad_W[index])
+    np.matmul(ws.ones, delta, out=ws.grad_b[index])
+    np.copyto(kept[index], ws.grad_b[index])

@@ -153,16 +153,16 @@ class Network:
         self.flat = np.empty(n_parameters(spec.sizes), self.dtype)
         W_views, b_views = parameter_views(self.flat, spec.sizes)
         self.layers: list[Layer] = []
-        for l, (W, b) in enumerate(zip(weights, biases)):
+        for layer, (W, b) in enumerate(zip(weights, biases)):
             W = np.asarray(W, dtype=self.dtype)
             b = np.asarray(b, dtype=self.dtype).reshape(-1)
-            if W.shape != W_views[l].shape:
-                raise SpecError(f"W{l} has shape {W.shape}, the network needs {W_views[l].shape}")
-            if b.shape != b_views[l].shape:
-                raise SpecError(f"b{l} has shape {b.shape}, the network needs {b_views[l].shape}")
-            np.copyto(W_views[l], W)
-            np.copyto(b_views[l], b)
-            self.layers.append(Layer(W_views[l], b_views[l], get_activation(spec.activations[l], self.dtype)))
+            if W.shape != W_views[layer].shape:
+                raise SpecError(f"W{layer} has shape {W.shape}, the network needs {W_views[layer].shape}")
+            if b.shape != b_views[layer].shape:
+                raise SpecError(f"b{layer} has shape {b.shape}, the network needs {b_views[layer].shape}")
+            np.copyto(W_views[layer], W)
+            np.copyto(b_views[layer], b)
+            self.layers.append(Layer(W_views[layer], b_views[layer], get_activation(spec.activations[layer], self.dtype)))
         self.loss: Loss = get_loss(spec.loss, spec.activations[-1])
 
     @classmethod
@@ -174,8 +174,8 @@ class Network:
         """
         rng = np.random.default_rng(seed)
         weights, biases = [], []
-        for l, name in enumerate(spec.activations):
-            fan_in, fan_out = spec.sizes[l], spec.sizes[l + 1]
+        for layer, name in enumerate(spec.activations):
+            fan_in, fan_out = spec.sizes[layer], spec.sizes[layer + 1]
             if name in ("relu", "leaky_relu"):
                 std = np.sqrt(2.0 / fan_in)
             else:
@@ -223,8 +223,8 @@ class Network:
     def run_forward(self, ws: Workspace, X: Array) -> None:
         """Forward pass into ``ws`` (no copies); ``X`` must already have the right dtype."""
         ws.set_input(X)
-        for l, layer in enumerate(self.layers):
-            forward_layer(layer, ws, l)
+        for index, layer in enumerate(self.layers):
+            forward_layer(layer, ws, index)
 
     def forward(self, X) -> Trace:
         """Feed ``X`` (batch, n_inputs) forward; return every layer's sums and activations."""
@@ -251,8 +251,8 @@ class Network:
         ws.acts_T = [a.T for a in ws.acts]
         ws.sums = [z.copy() for z in trace.sums]
         loss = compute_loss(self.loss, ws, Y)
-        for l in reversed(range(len(self.layers))):
-            backward_layer(self.layers, self.loss, ws, l, Y)
+        for layer in reversed(range(len(self.layers))):
+            backward_layer(self.layers, self.loss, ws, layer, Y)
         grad_W, grad_b = self.views(ws.grad.copy())
         return Gradients(loss, tuple(ws.deltas), tuple(grad_W), tuple(grad_b))
 

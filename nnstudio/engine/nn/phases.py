@@ -25,8 +25,8 @@ PHASE_KINDS = ("forward", "loss", "backward", "update")
 
 def cycle_phase_order(n_layers: int) -> tuple[tuple[str, int | None], ...]:
     """Every (kind, layer) of one cycle in the order ``Trainer.step_phase`` does them."""
-    return (*(("forward", l) for l in range(n_layers)), ("loss", None),
-            *(("backward", l) for l in reversed(range(n_layers))), ("update", None))
+    return (*(("forward", index) for index in range(n_layers)), ("loss", None),
+            *(("backward", index) for index in reversed(range(n_layers))), ("update", None))
 
 
 @dataclass(frozen=True)

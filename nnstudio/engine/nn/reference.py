@@ -63,11 +63,11 @@ class ReferenceNet:
         else:
             delta = -error / len(output)  # each sigmoid output's cross-entropy, averaged
         grad_W, grad_b = [None] * len(self.W), [None] * len(self.b)
-        for l in reversed(range(len(self.W))):
-            grad_W[l] = np.outer(acts[l], delta)  # ∂loss/∂W = the layer's input × its delta
-            grad_b[l] = delta
-            if l > 0:  # the upper delta back through the weights, times the lower f'
-                delta = (self.W[l] @ delta) * FUNCTIONS[self.activations[l - 1]][1](sums[l - 1], acts[l])
+        for index in reversed(range(len(self.W))):
+            grad_W[index] = np.outer(acts[index], delta)  # ∂loss/∂W = the layer's input × its delta
+            grad_b[index] = delta
+            if index > 0:  # the upper delta back through the weights, times the lower f'
+                delta = (self.W[index] @ delta) * FUNCTIONS[self.activations[index - 1]][1](sums[index - 1], acts[index])
         return grad_W, grad_b
 
     def train_cycle(self, X, T, learning_rate: float, momentum: float = 0.0) -> float:

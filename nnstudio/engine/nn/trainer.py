@@ -234,18 +234,18 @@ class Trainer(Resumable):
         self._batch = (X, Y)
         net = self.network
         layers, loss = net.layers, net.loss
-        for l, layer in enumerate(layers):
-            forward_layer(layer, ws, l)
-            yield "forward", l
+        for index, layer in enumerate(layers):
+            forward_layer(layer, ws, index)
+            yield "forward", index
         compute_loss(loss, ws, Y)
         yield "loss", None
         kept = self._kept_deltas
-        for l in range(len(layers) - 1, -1, -1):
+        for index in range(len(layers) - 1, -1, -1):
             if kept is None:
-                backward_layer(layers, loss, ws, l, Y)
+                backward_layer(layers, loss, ws, index, Y)
             else:
-                backward_layer_accumulating(layers, loss, ws, l, Y, kept)
-            yield "backward", l
+                backward_layer_accumulating(layers, loss, ws, index, Y, kept)
+            yield "backward", index
         if self.keep_previous_weights:
             np.copyto(self.previous_params, net.flat)
         self.optimizer.step(ws.grad)
@@ -261,16 +261,16 @@ class Trainer(Resumable):
         ws, X, Y = self._batches.next()
         net = self.network
         layers, loss = net.layers, net.loss
-        for l, layer in enumerate(layers):
-            forward_layer(layer, ws, l)
+        for index, layer in enumerate(layers):
+            forward_layer(layer, ws, index)
         compute_loss(loss, ws, Y)
         kept = self._kept_deltas
         if kept is None:
-            for l in range(len(layers) - 1, -1, -1):
-                backward_layer(layers, loss, ws, l, Y)
+            for index in range(len(layers) - 1, -1, -1):
+                backward_layer(layers, loss, ws, index, Y)
         else:
-            for l in range(len(layers) - 1, -1, -1):
-                backward_layer_accumulating(layers, loss, ws, l, Y, kept)
+            for index in range(len(layers) - 1, -1, -1):
+                backward_layer_accumulating(layers, loss, ws, index, Y, kept)
         if self.keep_previous_weights:
             np.copyto(self.previous_params, net.flat)
         self.optimizer.step(ws.grad)

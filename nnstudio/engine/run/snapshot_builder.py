@@ -221,15 +221,15 @@ def cycle_view(trainer: Trainer, max_rows: int) -> CycleView:
     else:
         inputs, targets, batch, loss, deltas = ws.acts[0], ws.targets, ws.batch, ws.loss, ws.deltas
         rows = min(batch, max_rows)
-        acts = [inputs] + [ws.acts[l + 1] if l < n_forward else np.zeros((rows, net.spec.sizes[l + 1]), net.dtype)
-                           for l in range(n_layers)]
-        sums = [ws.sums[l] if l < n_forward else np.zeros((rows, net.spec.sizes[l + 1]), net.dtype)
-                for l in range(n_layers)]
+        acts = [inputs] + [ws.acts[index + 1] if index < n_forward else np.zeros((rows, net.spec.sizes[index + 1]), net.dtype)
+                           for index in range(n_layers)]
+        sums = [ws.sums[index] if index < n_forward else np.zeros((rows, net.spec.sizes[index + 1]), net.dtype)
+                for index in range(n_layers)]
     batch_deltas = None
     if lowest_delta is not None:
-        batch_deltas = tuple(frozen(deltas[l][:max_rows]) if l >= lowest_delta
-                             else np.zeros((min(batch, max_rows), net.spec.sizes[l + 1]), net.dtype)
-                             for l in range(n_layers))
+        batch_deltas = tuple(frozen(deltas[index][:max_rows]) if index >= lowest_delta
+                             else np.zeros((min(batch, max_rows), net.spec.sizes[index + 1]), net.dtype)
+                             for index in range(n_layers))
         for zeros in batch_deltas:
             zeros.setflags(write=False)
     if in_progress or ws is None or not trainer.keep_previous_weights:
@@ -243,8 +243,8 @@ def cycle_view(trainer: Trainer, max_rows: int) -> CycleView:
         activations=frozen_all(a[0] for a in acts), sums=frozen_all(z[0] for z in sums),
         weights=frozen_all(weights), biases=frozen_all(biases),
         target=frozen(targets[0]) if loss_done else None, loss=float(loss) if loss_done else None,
-        deltas=None if lowest_delta is None else tuple(frozen(d[0]) if l >= lowest_delta else None
-                                                       for l, d in enumerate(deltas)),
+        deltas=None if lowest_delta is None else tuple(frozen(d[0]) if index >= lowest_delta else None
+                                                       for index, d in enumerate(deltas)),
         weight_updates=updates, learning_rate=hyper.learning_rate, momentum=hyper.momentum,
         l1=hyper.l1, l2=hyper.l2, noise_std=opt.last_noise_std if finished else opt.noise_std(),
         forward_layers=n_forward,
