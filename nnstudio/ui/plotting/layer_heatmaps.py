@@ -245,7 +245,7 @@ class LayerHeatmaps(QWidget):
             when = "of the last cycle" if not stepping else "of the previous cycle (this one's comes at its update phase)"
             self.set_heading(f"Weight updates Δw {when} (from neuron × to neuron)")
             self.set_matrices(
-                s.weight_updates, [f"into {layer_title(l, n_layers)}" for l in range(n_layers)],
+                s.weight_updates, [f"into {layer_title(layer, n_layers)}" for layer in range(n_layers)],
                 levels=[symmetric_levels(u, floor=EPSILON) for u in s.weight_updates],
             )
             return
@@ -258,14 +258,14 @@ class LayerHeatmaps(QWidget):
                 f"The batch of cycle {s.cycle} is not kept. Step on to see the next batch's {what}."
             )
             return
-        titles = [f"{layer_title(l, n_layers)} ({sizes[l + 1]})" for l in range(n_layers)]
+        titles = [f"{layer_title(layer, n_layers)} ({sizes[layer + 1]})" for layer in range(n_layers)]
         if self._kind == "activations":
             rows = s.batch_activations[0].shape[0]
             self.set_heading(f"Activations of {batch_words} ({rows} samples × neurons)")
             self.set_matrices(
                 s.batch_activations, titles,
                 levels=[activation_levels(a, m) for a, m in zip(activations, s.batch_activations)],
-                pending=[not progress.activation_ready(l) for l in range(n_layers)],
+                pending=[not progress.activation_ready(layer) for layer in range(n_layers)],
             )
             return
         if s.batch_deltas is None:
@@ -279,7 +279,7 @@ class LayerHeatmaps(QWidget):
         self.set_matrices(
             s.batch_deltas, titles,
             levels=[symmetric_levels(d, floor=EPSILON) for d in s.batch_deltas],
-            pending=[not progress.delta_ready(l) for l in range(n_layers)],
+            pending=[not progress.delta_ready(layer) for layer in range(n_layers)],
         )
 
     # ------------------------------------------------------------------ internals

@@ -40,7 +40,7 @@ class LearnerSettings(QObject):
         window.data.sig_data_in_use.connect(controls.show_data_in_use)
         window.data.sig_data_spec_changed.connect(self._on_data_spec_changed)
         window.canvas.sig_spec_changed.connect(self._on_canvas_spec_changed)
-        window.canvas.sig_weight_edited.connect(lambda l, i, j, v: send("set_weight", l, i, j, v))
+        window.canvas.sig_weight_edited.connect(lambda layer, i, j, v: send("set_weight", layer, i, j, v))
 
     def _change(self, **changes) -> None:
         self._window.config = replace(self._window.config, **changes)
