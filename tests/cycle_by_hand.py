@@ -61,15 +61,15 @@ def independent_cycle(W, b, X, T, activations, loss, lr):
         grad, delta = None, (y - T) / (n * k)
     deltas = [None] * len(W)
     deltas[-1] = delta
-    for l in range(len(W) - 2, -1, -1):
-        deltas[l] = (deltas[l + 1] @ W[l + 1].T) * SLOPE[activations[l]](sums[l], acts[l + 1])
-    updates = [-lr * acts[l].T @ deltas[l] for l in range(len(W))]
+    for index in range(len(W) - 2, -1, -1):
+        deltas[index] = (deltas[index + 1] @ W[index + 1].T) * SLOPE[activations[index]](sums[index], acts[index + 1])
+    updates = [-lr * acts[index].T @ deltas[index] for index in range(len(W))]
     return dict(T=T, acts=acts, sums=sums, loss=batch_loss, own_loss=own_loss, grad=grad, deltas=deltas, updates=updates)
 
 
 def cycle_phases(n_layers):
-    return ([("forward", l) for l in range(n_layers)] + [("loss", None)]
-            + [("backward", l) for l in reversed(range(n_layers))] + [("update", None)])
+    return ([("forward", layer) for layer in range(n_layers)] + [("loss", None)]
+            + [("backward", layer) for layer in reversed(range(n_layers))] + [("update", None)])
 
 
 def walk_phases(config, cycles_before=2, cycles=3):

@@ -24,8 +24,8 @@ _ACT = {"sigmoid": _sigmoid, "tanh": np.tanh, "linear": lambda z: z, "relu": lam
 def _forward(arrays: dict, activations, X):
     """A forward pass written out here, independent of the engine."""
     a = X
-    for l, name in enumerate(activations):
-        a = _ACT[name](a @ arrays[f"W{l}"] + arrays[f"b{l}"])
+    for layer, name in enumerate(activations):
+        a = _ACT[name](a @ arrays[f"W{layer}"] + arrays[f"b{layer}"])
     return a
 
 

@@ -168,9 +168,9 @@ class Monkey(LearnerActions):
             self.fail(f"weight shapes {shapes} do not match sizes {sizes}")
         if [b.shape for b in s.biases] != [(b,) for b in sizes[1:]]:
             self.fail(f"bias shapes do not match sizes {sizes}")
-        for l, (W, b) in enumerate(zip(s.weights, s.biases)):
+        for index, (W, b) in enumerate(zip(s.weights, s.biases)):
             if not (np.isfinite(W).all() and np.isfinite(b).all()):
-                self.fail(f"layer {l} holds non-finite weights or biases")
+                self.fail(f"layer {index} holds non-finite weights or biases")
         # What the canvas draws for one random connection is the trainer's weight.
         layer = int(self.rng.integers(0, len(sizes) - 1))
         i, j = int(self.rng.integers(0, sizes[layer])), int(self.rng.integers(0, sizes[layer + 1]))

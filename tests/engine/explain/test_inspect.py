@@ -92,20 +92,20 @@ def test_every_phase_reports_exactly_what_it_has_computed(name):
     n_layers = len(config.activations)
     checked = 0
     for kind, trace, e, layer, j, fed, lowest_delta in neurons_at_every_phase(config):
-        l = layer - 1
+        index = layer - 1
         r = neuron_report(trace, layer, j)
-        assert np.array_equal(r.weights, e["W"][l][:, j]) and r.bias == e["b"][l][j]
+        assert np.array_equal(r.weights, e["W"][index][:, j]) and r.bias == e["b"][index][j]
         if layer > fed:
             assert not r.computed and r.weighted_sum is None and r.output is None
             assert r.error is None and r.delta is None and r.gradient_step is None
             assert (r.inputs is None) == (layer > fed + 1)  # its inputs are computed or not either
             continue
         assert r.computed
-        _close(r.weighted_sum, e["sums"][l][0, j])
+        _close(r.weighted_sum, e["sums"][index][0, j])
         _close(r.output, e["acts"][layer][0, j])
-        assert np.allclose(r.inputs, e["acts"][l][0], rtol=1e-10, atol=1e-13)
+        assert np.allclose(r.inputs, e["acts"][index][0], rtol=1e-10, atol=1e-13)
         if r.activation != "softmax":
-            _close(r.derivative, SLOPE[r.activation](e["sums"][l][0, j], e["acts"][layer][0, j]))
+            _close(r.derivative, SLOPE[r.activation](e["sums"][index][0, j], e["acts"][layer][0, j]))
         if layer == n_layers:
             if kind == "forward":
                 assert r.target is None and r.error is None and r.loss is None and r.sample_loss is None
@@ -119,21 +119,21 @@ def test_every_phase_reports_exactly_what_it_has_computed(name):
                     _close(r.loss_gradient, e["grad"][0, j])
                     if r.activation == "softmax":
                         _close(r.softmax_pull, e["grad"][0] @ e["acts"][layer][0])
-        if lowest_delta is None or l < lowest_delta:
+        if lowest_delta is None or index < lowest_delta:
             assert r.delta is None and r.gradient_step is None and r.back_sum is None
             continue
-        delta = e["deltas"][l][0, j]
+        delta = e["deltas"][index][0, j]
         _close(r.delta, delta)
         if layer < n_layers:
-            _close(r.back_sum, e["deltas"][l + 1][0] @ e["W"][l + 1][j])
+            _close(r.back_sum, e["deltas"][index + 1][0] @ e["W"][index + 1][j])
             _close(r.back_sum * r.derivative, delta)
         elif r.delta_rule == "mse":
             _close(r.loss_gradient * r.derivative, delta)
-        assert np.allclose(r.gradient_step, -config.hyper.learning_rate * delta * e["acts"][l][0],
+        assert np.allclose(r.gradient_step, -config.hyper.learning_rate * delta * e["acts"][index][0],
                            rtol=1e-10, atol=1e-15)
         _close(r.bias_step, -config.hyper.learning_rate * delta)
         if kind == "update":
-            assert np.allclose(r.applied_update, e["updates"][l][:, j], rtol=1e-10, atol=1e-15)
+            assert np.allclose(r.applied_update, e["updates"][index][:, j], rtol=1e-10, atol=1e-15)
         else:
             assert r.applied_update is None
         checked += 1

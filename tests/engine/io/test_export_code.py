@@ -130,9 +130,9 @@ def test_numpy_script_holds_the_exact_weights_and_normalisation(tmp_path):
     model = make_model("softmax")
     module = load_by_path(export_script(model, tmp_path / "exact.py"))
     bits = lambda a: np.ascontiguousarray(a, dtype=np.float64).view(np.int64)  # noqa: E731
-    for l, (W, b) in enumerate(zip(model.network.weights, model.network.biases)):
-        assert np.array_equal(bits(getattr(module, f"W{l}")), bits(W))
-        assert np.array_equal(bits(getattr(module, f"b{l}")), bits(b))
+    for layer, (W, b) in enumerate(zip(model.network.weights, model.network.biases)):
+        assert np.array_equal(bits(getattr(module, f"W{layer}")), bits(W))
+        assert np.array_equal(bits(getattr(module, f"b{layer}")), bits(b))
     assert np.array_equal(bits(module.MEAN), bits(MEAN)) and np.array_equal(bits(module.STD), bits(STD))
     assert list(model.class_names) == module.CLASS_NAMES
     assert module.FEATURE_NAMES == ["size", "weight 2", "ratio"]

@@ -238,8 +238,8 @@ def corrupted(draw, text: str):
             lines[i] = lines[i].rstrip(b"\r") + b"," + (b"\r" if lines[i].endswith(b"\r") else b"")
             data, harmless = b"\n".join(lines), False
         elif how == "trailing_all":
-            data = b"\n".join(l.rstrip(b"\r") + b";" + (b"\r" if l.endswith(b"\r") else b"") if l.strip() else l
-                              for l in lines)
+            data = b"\n".join(line.rstrip(b"\r") + b";" + (b"\r" if line.endswith(b"\r") else b"") if line.strip() else line
+                              for line in lines)
             harmless = False
         elif how == "huge":
             i = draw(st.integers(1, max(1, len(lines) - 1)))

@@ -152,8 +152,8 @@ def _hand_pass(W, b, X, Y):
     y = acts[-1]
     deltas = [None] * len(W)
     deltas[-1] = 2 * (y - Y) / Y.size * y * (1 - y)
-    for l in range(len(W) - 2, -1, -1):
-        deltas[l] = (deltas[l + 1] @ W[l + 1].T) * acts[l + 1] * (1 - acts[l + 1])
+    for layer in range(len(W) - 2, -1, -1):
+        deltas[layer] = (deltas[layer + 1] @ W[layer + 1].T) * acts[layer + 1] * (1 - acts[layer + 1])
     return acts, sums, deltas
 
 

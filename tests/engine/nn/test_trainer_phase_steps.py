@@ -149,12 +149,12 @@ def test_phase_records_hold_what_the_docstring_says():
     np.testing.assert_allclose(b0.values["grad_bias"], d_hid.sum(axis=0), rtol=1e-10, atol=1e-16)
 
     # update: new − old, the new weights, −lr·gradient without momentum/noise
-    for l in range(2):
-        np.testing.assert_array_equal(update.values["weights"][l], net.weights[l])
-        np.testing.assert_array_equal(update.values["biases"][l], net.biases[l])
-        np.testing.assert_allclose(update.values["weight_updates"][l], net.weights[l] - before_W[l],
+    for layer in range(2):
+        np.testing.assert_array_equal(update.values["weights"][layer], net.weights[layer])
+        np.testing.assert_array_equal(update.values["biases"][layer], net.biases[layer])
+        np.testing.assert_allclose(update.values["weight_updates"][layer], net.weights[layer] - before_W[layer],
                                    rtol=1e-12, atol=1e-16)
-        np.testing.assert_allclose(update.values["bias_updates"][l], net.biases[l] - before_b[l],
+        np.testing.assert_allclose(update.values["bias_updates"][layer], net.biases[layer] - before_b[layer],
                                    rtol=1e-12, atol=1e-16)
     np.testing.assert_allclose(update.values["weight_updates"][0], -lr * b0.values["grad_weights"], rtol=1e-15)
     np.testing.assert_allclose(update.values["bias_updates"][1], -lr * b1.values["grad_bias"], rtol=1e-15)

@@ -50,7 +50,7 @@ def test_every_number_shown_at_every_phase_is_that_phases_number(inspector, name
     config = NETWORKS[name]
     n_layers, lr = len(config.activations), config.hyper.learning_rate
     for kind, trace, e, layer, j, fed, lowest_delta in neurons_at_every_phase(config):
-        l = layer - 1
+        index = layer - 1
         inspector.set_report(neuron_report(trace, layer, j))
         text = inspector.plain_text()
         values = shown(text)
@@ -59,11 +59,11 @@ def test_every_number_shown_at_every_phase_is_that_phases_number(inspector, name
         if layer > fed:
             assert NOT_COMPUTED in text and not values  # words, not a zero
             continue
-        z, a = e["sums"][l][0, j], e["acts"][layer][0, j]
+        z, a = e["sums"][index][0, j], e["acts"][layer][0, j]
         sum_line = next(line for line in text.splitlines() if line.startswith("sum ="))
         terms = [(number(w), number(x)) for w, x in _TERM.findall(sum_line)]
-        assert len(terms) == len(e["acts"][l][0])
-        for (w, x), w_true, x_true in zip(terms, e["W"][l][:, j], e["acts"][l][0]):
+        assert len(terms) == len(e["acts"][index][0])
+        for (w, x), w_true, x_true in zip(terms, e["W"][index][:, j], e["acts"][index][0]):
             assert near(w, w_true) and near(x, x_true)
         assert near(values["sum"][0], z) and near(values["act"][0], a)
         if layer == n_layers and kind == "forward":
@@ -73,22 +73,22 @@ def test_every_number_shown_at_every_phase_is_that_phases_number(inspector, name
             assert near(values["target"][0], t) and near(values["error"][0], t - a)
             assert near(values["loss of this sample"][0], e["own_loss"])
             assert near(values["loss of the batch"][0], e["loss"])
-        if lowest_delta is None or l < lowest_delta:
+        if lowest_delta is None or index < lowest_delta:
             assert NOT_REACHED in text and "delta" not in values
             continue
-        delta = e["deltas"][l][0, j]
+        delta = e["deltas"][index][0, j]
         assert near(values["delta"][0], delta)
         if layer < n_layers:
-            assert near(values["Σ upper delta·w"][0], e["deltas"][l + 1][0] @ e["W"][l + 1][j])
+            assert near(values["Σ upper delta·w"][0], e["deltas"][index + 1][0] @ e["W"][index + 1][j])
         if layer < n_layers or (config.loss == "mse" and config.activations[-1] != "softmax"):
-            assert near(values["f′"][0], SLOPE[config.activations[l]](z, a))
+            assert near(values["f′"][0], SLOPE[config.activations[index]](z, a))
         if layer == n_layers and config.loss == "mse":
             assert near(values["∂L/∂y"][0], e["grad"][0, j])
-        for i, x in enumerate(e["acts"][l][0]):
+        for i, x in enumerate(e["acts"][index][0]):
             step = values[f"Δw{i + 1}"]
             assert near(step[0], -lr * delta * x)
             if kind == "update":
-                assert near(step[1], e["updates"][l][i, j])
+                assert near(step[1], e["updates"][index][i, j])
             else:
                 assert len(step) == 1  # nothing applied before the update
         assert near(values["Δb"][0], -lr * delta)
