@@ -98,9 +98,13 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> dict[str, argparse.Ac
         help="float64 (default, exact numbers) or float32 (faster)")
     opt = parser.add_argument_group("learning")
     add(opt, "--lr", type=parse_non_negative_float, default=0.5, help="learning rate (default 0.5)")
-    add(opt, "--momentum", type=parse_non_negative_float, default=0.0, help="momentum, PyTorch's convention (default 0)")
+    add(
+        opt, "--momentum", type=parse_non_negative_float, default=0.0, help="momentum, PyTorch's convention (default 0)"
+    )
     add(opt, "--l1", type=parse_non_negative_float, default=0.0, help="L1 regularisation (default 0)")
-    add(opt, "--l2", type=parse_non_negative_float, default=0.0, help="L2 regularisation, like weight_decay (default 0)")
+    add(
+        opt, "--l2", type=parse_non_negative_float, default=0.0, help="L2 regularisation, like weight_decay (default 0)"
+    )
     add(opt, "--noise", type=parse_non_negative_float, default=0.0,
         help="std of the Gaussian noise added to each update (default 0: off)")
     add(opt, "--noise-decay", type=parse_non_negative_float, default=0.55,

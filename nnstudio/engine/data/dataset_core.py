@@ -6,10 +6,11 @@ Everything here refuses bad data with :class:`DatasetError`, whose message a lea
 act on (file line, column).
 
 The data modules build on this one, which imports none of them: :mod:`.generators`,
-:mod:`.csv_io` (reading through :mod:`.csv_text`) and :mod:`.real_data` make datasets, and :mod:`.datasets` imports all of
-them and re-exports these names, so ``from nnstudio.engine.data.datasets import Dataset``
-is the usual way in. The private helpers ``_real_array`` (a checked float64 copy) and
-``_rng`` (a generator from a checked seed) are shared with those sibling modules.
+:mod:`.csv_io` (reading through :mod:`.csv_text`) and :mod:`.real_data` make datasets, and
+:mod:`.datasets` imports all of them and re-exports these names, so
+``from nnstudio.engine.data.datasets import Dataset`` is the usual way in. The private helpers
+``_real_array`` (a checked float64 copy) and ``_rng`` (a generator from a checked seed) are shared
+with those sibling modules.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ TASKS = ("classification", "regression")
 
 
 class DatasetError(ValueError):
-    """Bad data. The message names the problem, and for files the 1-based line number (header = line 1) and the column name at fault.
+    """Bad data. The message names the problem, and for files the 1-based line number (header = line 1)
+    and the column name at fault.
 
     ``line`` and ``column`` (the column's name in the header) are the ones the message
     names, None when it names none, so a view can point at the cell without parsing text.

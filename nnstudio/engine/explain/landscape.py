@@ -215,7 +215,9 @@ def landscape_plane(spec: LandscapeSpec, network: Network, trajectory=None) -> L
     else:
         plane = random_plane(network.spec.sizes, network.flat, spec.seed)
     if plane.origin.shape != network.flat.shape:
-        raise ValueError(f"the trajectory's points have {plane.origin.size} parameters; the network has {network.flat.size}")
+        raise ValueError(
+            f"the trajectory's points have {plane.origin.size} parameters; the network has {network.flat.size}"
+        )
     return plane
 
 

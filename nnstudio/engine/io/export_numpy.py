@@ -83,14 +83,22 @@ def numpy_script_source(model: ModelFile, file_name: str = "model.py") -> str:
             "In Python:",
             *import_lines(file_name, "predict" + (", predict_labels" if model.task == "classification" else "")),
             f"    predict(X)          # X: raw inputs, shape (n, {n_in}) -> outputs, shape (n, {n_out})",
-            *(["    predict_labels(X)   # -> the predicted class name of each row"] if model.task == "classification" else []),
+            *(
+                ["    predict_labels(X)   # -> the predicted class name of each row"]
+                if model.task == "classification"
+                else []
+            ),
             "From a shell: print the predictions for the rows of a CSV file whose header names",
             f"the inputs ({short_list(features)}), in any column order:",
             f"    python {shlex.quote(file_name)} data.csv > predictions.csv",
-            "    # columns y0..y{k-1}" + (" and label" if model.task == "classification" else "") + ", as `nnstudio predict` writes them",
+            "    # columns y0..y{k-1}"
+            + (" and label" if model.task == "classification" else "")
+            + ", as `nnstudio predict` writes them",
         ],
     )
-    layers = ",\n".join(f"    (np.array(W{index}), np.array(b{index}), {name})" for index, name in enumerate(spec.activations))
+    layers = ",\n".join(
+        f"    (np.array(W{index}), np.array(b{index}), {name})" for index, name in enumerate(spec.activations)
+    )
     parts = [
         "#!/usr/bin/env python3\n",
         doc,

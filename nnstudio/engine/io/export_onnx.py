@@ -118,7 +118,12 @@ def build_onnx(model: ModelFile, input_dtype: str = "float32"):
             # LeakyRelu's alpha is a float32 attribute (0.00999999977...): scale by a float64 0.01
             # and take the max, as the engine does.
             nodes += [
-                helper.make_node("Mul", [f"z{index}", "leaky_relu_alpha"], [f"z{index}_scaled"], name=f"layer{index}_leaky_relu_scale"),
+                helper.make_node(
+                    "Mul",
+                    [f"z{index}", "leaky_relu_alpha"],
+                    [f"z{index}_scaled"],
+                    name=f"layer{index}_leaky_relu_scale",
+                ),
                 helper.make_node("Max", [f"z{index}_scaled", f"z{index}"], [a], name=f"layer{index}_{name}"),
             ]
             continue

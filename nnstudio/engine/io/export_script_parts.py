@@ -173,7 +173,10 @@ def constants_source(model: ModelFile) -> str:
     ]
     for layer, (W, b, name) in enumerate(zip(model.network.weights, model.network.biases, spec.activations)):
         fan_in, fan_out = spec.sizes[layer], spec.sizes[layer + 1]
-        out.append(f"\n# Layer {layer}: {fan_in} -> {fan_out}, {name}. W{layer}[i][j] is the weight from neuron i below to neuron j.\n")
+        out.append(
+            f"\n# Layer {layer}: {fan_in} -> {fan_out}, {name}. "
+            f"W{layer}[i][j] is the weight from neuron i below to neuron j.\n"
+        )
         out.append(f"W{layer} = {_matrix(W)}\n")
         out.append(f"b{layer} = {_vector(b, '')}\n")
     return "".join(out)

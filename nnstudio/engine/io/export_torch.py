@@ -63,7 +63,9 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
             "    model = train_more(X, Y, epochs=100, lr=0.5)   # carry on training (see below)",
             f"From a shell, for a CSV file whose header names the inputs ({short_list(features)}):",
             f"    python {shlex.quote(file_name)} data.csv > predictions.csv",
-            "    # columns y0..y{k-1}" + (" and label" if model.task == "classification" else "") + ", as `nnstudio predict` writes them",
+            "    # columns y0..y{k-1}"
+            + (" and label" if model.task == "classification" else "")
+            + ", as `nnstudio predict` writes them",
         ],
         extra=[
             "Continuing training here",
@@ -73,7 +75,10 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
                 "Pass momentum=... or weight_decay=... to torch.optim.SGD (the app's --momentum and "
                 "--l2) to match those settings. The Standardize module has buffers, not parameters, "
                 "so the input standardisation stays fixed while the weights learn.",
-                width=88, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False,
+                width=88,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,
                 break_long_words=False,
             ),
         ],
@@ -87,7 +92,8 @@ def torch_script_source(model: ModelFile, file_name: str = "model_torch.py") -> 
     parts = [
         "#!/usr/bin/env python3\n",
         doc,
-        "\nimport csv\nimport sys\nfrom collections import OrderedDict\n\nimport numpy as np\nimport torch\nfrom torch import nn\n\n",
+        "\nimport csv\nimport sys\nfrom collections import OrderedDict\n\n"
+        "import numpy as np\nimport torch\nfrom torch import nn\n\n",
         constants_source(model),
         "WEIGHTS = [" + ", ".join(f"W{index}" for index in range(spec.n_layers)) + "]\n",
         "BIASES = [" + ", ".join(f"b{index}" for index in range(spec.n_layers)) + "]\n",
@@ -109,7 +115,9 @@ class Standardize(nn.Module):
 def build_model(dtype=torch.float64):
     """The trained network: Standardize, then one Linear and one activation per layer."""
     model = nn.Sequential(OrderedDict([
-''' + "\n".join(modules) + '''
+'''
+        + "\n".join(modules)
+        + '''
     ])).double()
     with torch.no_grad():
         linears = [module for module in model if isinstance(module, nn.Linear)]
@@ -140,8 +148,12 @@ def predict(X, model=None):
 
 # -- training -------------------------------------------------------------------------
 def loss_fn(model, x, y):
-    """''' + loss_doc + '''"""
-''' + loss_body + '''
+    """'''
+        + loss_doc
+        + '''"""
+'''
+        + loss_body
+        + '''
 
 # To continue training where NN Studio stopped, on your rows X (raw) and targets Y:
 #     model = train_more(X, Y, epochs=50, lr=0.5)

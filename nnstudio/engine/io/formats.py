@@ -25,7 +25,15 @@ from nnstudio.engine.io.fileio import atomic_write_text, atomic_writer, check_re
 from nnstudio.engine.io.npz_archive import mismatch, split_meta
 from nnstudio.engine.nn.network import Network, NetworkSpec, SpecError
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "WEIGHT_SUFFIXES", "FormatError", "ModelFile", "save_weights", "load_weights"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "WEIGHT_SUFFIXES",
+    "FormatError",
+    "ModelFile",
+    "save_weights",
+    "load_weights",
+]
 
 FORMAT_NAME = "nnstudio-weights"
 FORMAT_VERSION = 1

@@ -212,7 +212,9 @@ def _array(arrays: dict, key: str, kinds: str, shape: tuple) -> np.ndarray:
     """``arrays[key]`` checked for dtype kind and shape (None in ``shape`` matches any length)."""
     array = arrays[key]
     if array.dtype.kind not in kinds:
-        raise SessionFileError(f"array {key!r} has type {array.dtype}, expected {'integers' if kinds == 'iu' else 'numbers'}")
+        raise SessionFileError(
+            f"array {key!r} has type {array.dtype}, expected {'integers' if kinds == 'iu' else 'numbers'}"
+        )
     if array.ndim != len(shape) or any(want is not None and got != want for got, want in zip(array.shape, shape)):
         wanted = "(" + ", ".join("k" if n is None else str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
         raise SessionFileError(f"array {key!r} has shape {array.shape}, expected {wanted}")
@@ -244,7 +246,10 @@ def session_state_from_file_content(meta: dict, arrays: dict[str, np.ndarray]) -
     dataset = _dict(meta["dataset"], "dataset", _DATASET_KEYS)
     trainer = _dict(meta["trainer"], "trainer", _TRAINER_SCALARS)
     custom = config.data.custom
-    n_samples, n_features = _whole(dataset["n_samples"], "dataset n_samples"), _whole(dataset["n_features"], "dataset n_features")
+    n_samples, n_features = (
+        _whole(dataset["n_samples"], "dataset n_samples"),
+        _whole(dataset["n_features"], "dataset n_features"),
+    )
     if n_features != sizes[0]:
         raise SessionFileError(f"the network takes {sizes[0]} inputs, the data have {n_features} features")
     task, class_names = dataset["task"], dataset["class_names"]

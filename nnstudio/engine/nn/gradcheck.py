@@ -56,7 +56,9 @@ def check_gradients(network: Network, X, Y, *, step: float = 1e-6, max_per_layer
         params = [(layer.W, grads.weights[layer_index]), (layer.b, grads.biases[layer_index])]
         total = sum(p.size for p, _ in params)
         # Flat positions over W then b, sampled once so W and b share the budget fairly.
-        positions = np.arange(total) if total <= max_per_layer else np.sort(rng.choice(total, max_per_layer, replace=False))
+        positions = (
+            np.arange(total) if total <= max_per_layer else np.sort(rng.choice(total, max_per_layer, replace=False))
+        )
         analytic, numeric = [], []
         for pos in positions:
             array, grad = params[0] if pos < layer.W.size else params[1]

@@ -132,7 +132,9 @@ def backward_layer(layers: list[Layer], loss: Loss, ws: Workspace, index: int, t
     layer = layers[index]
     delta = ws.deltas[index]
     if index == len(layers) - 1:
-        loss.output_delta(ws.acts[index + 1], targets, ws.sums[index], ws.err, layer.activation, ws.grad_acts[index], delta)
+        loss.output_delta(
+            ws.acts[index + 1], targets, ws.sums[index], ws.err, layer.activation, ws.grad_acts[index], delta
+        )
     else:
         np.matmul(ws.deltas[index + 1], layers[index + 1].W_T, out=ws.grad_acts[index])
         layer.activation.backprop(ws.grad_acts[index], ws.sums[index], ws.acts[index + 1], out=delta)

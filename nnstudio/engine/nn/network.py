@@ -162,7 +162,9 @@ class Network:
                 raise SpecError(f"b{layer} has shape {b.shape}, the network needs {b_views[layer].shape}")
             np.copyto(W_views[layer], W)
             np.copyto(b_views[layer], b)
-            self.layers.append(Layer(W_views[layer], b_views[layer], get_activation(spec.activations[layer], self.dtype)))
+            self.layers.append(
+                Layer(W_views[layer], b_views[layer], get_activation(spec.activations[layer], self.dtype))
+            )
         self.loss: Loss = get_loss(spec.loss, spec.activations[-1])
 
     @classmethod

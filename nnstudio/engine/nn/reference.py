@@ -67,7 +67,9 @@ class ReferenceNet:
             grad_W[index] = np.outer(acts[index], delta)  # ∂loss/∂W = the layer's input × its delta
             grad_b[index] = delta
             if index > 0:  # the upper delta back through the weights, times the lower f'
-                delta = (self.W[index] @ delta) * FUNCTIONS[self.activations[index - 1]][1](sums[index - 1], acts[index])
+                delta = (self.W[index] @ delta) * FUNCTIONS[self.activations[index - 1]][1](
+                    sums[index - 1], acts[index]
+                )
         return grad_W, grad_b
 
     def train_cycle(self, X, T, learning_rate: float, momentum: float = 0.0) -> float:

@@ -106,7 +106,9 @@ class Trainer(Resumable):
         if self.X_train.ndim != 2 or self.X_train.shape[1] != n_in or len(self.X_train) == 0:
             raise ValueError(f"training inputs have shape {self.X_train.shape}; the network takes (n, {n_in})")
         if self.Y_train.shape != (len(self.X_train), n_out):
-            raise ValueError(f"training targets have shape {self.Y_train.shape}; expected ({len(self.X_train)}, {n_out})")
+            raise ValueError(
+                f"training targets have shape {self.Y_train.shape}; expected ({len(self.X_train)}, {n_out})"
+            )
         if X_test is None or len(X_test) == 0:
             self.X_test = np.empty((0, n_in), dt)
             self.Y_test = np.empty((0, n_out), dt)

@@ -43,9 +43,13 @@ def check_fits(spec: NetworkSpec, dataset: Dataset) -> None:
     """ValueError naming the sizes that differ when ``spec`` cannot take ``dataset``."""
     problems = []
     if spec.sizes[0] != dataset.n_features:
-        problems.append(f"the network has {spec.sizes[0]} inputs, the dataset {dataset.name!r} has {dataset.n_features} features")
+        problems.append(
+            f"the network has {spec.sizes[0]} inputs, the dataset {dataset.name!r} has {dataset.n_features} features"
+        )
     if spec.sizes[-1] != dataset.n_outputs:
-        problems.append(f"the network has {spec.sizes[-1]} outputs, the dataset {dataset.name!r} needs {dataset.n_outputs}")
+        problems.append(
+            f"the network has {spec.sizes[-1]} outputs, the dataset {dataset.name!r} needs {dataset.n_outputs}"
+        )
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -220,5 +224,7 @@ class Experiment:
             return (f"regression targets are used as they are (the {self.network.spec.activations[-1]} output "
                     f"cannot carry a standardisation), so the loss is in the units of {d.target_name!r}, squared")
         s = self.target_scaling
-        return (f"regression targets are standardised (mean {s.mean:.6g}, std {s.std:.6g}), so the loss is on that "
-                f"scale (1 = always predicting the mean); predictions and exports are in the units of {d.target_name!r}")
+        return (
+            f"regression targets are standardised (mean {s.mean:.6g}, std {s.std:.6g}), so the loss is on that "
+            f"scale (1 = always predicting the mean); predictions and exports are in the units of {d.target_name!r}"
+        )

@@ -221,8 +221,10 @@ def cycle_view(trainer: Trainer, max_rows: int) -> CycleView:
     else:
         inputs, targets, batch, loss, deltas = ws.acts[0], ws.targets, ws.batch, ws.loss, ws.deltas
         rows = min(batch, max_rows)
-        acts = [inputs] + [ws.acts[index + 1] if index < n_forward else np.zeros((rows, net.spec.sizes[index + 1]), net.dtype)
-                           for index in range(n_layers)]
+        acts = [inputs] + [
+            ws.acts[index + 1] if index < n_forward else np.zeros((rows, net.spec.sizes[index + 1]), net.dtype)
+            for index in range(n_layers)
+        ]
         sums = [ws.sums[index] if index < n_forward else np.zeros((rows, net.spec.sizes[index + 1]), net.dtype)
                 for index in range(n_layers)]
     batch_deltas = None
