@@ -239,7 +239,9 @@ class DatasetTableModel(QAbstractTableModel):
                 self.sig_edit_refused.emit(f"{where}: {value!r} {problem}")
                 return False
             new = number
-            old = float(self._y[row]) if col == self.target_column() else float(self._X[row, col - FIRST_FEATURE_COLUMN])
+            old = (
+                float(self._y[row]) if col == self.target_column() else float(self._X[row, col - FIRST_FEATURE_COLUMN])
+            )
         if new == old:
             return True  # nothing to retrain on
         if col == self.target_column():

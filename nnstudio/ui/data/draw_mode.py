@@ -311,7 +311,8 @@ class DrawMode(QObject):
     # ------------------------------------------------------------------ saving
 
     def dataset(self) -> Dataset:
-        """The drawn set as a two-class :class:`~nnstudio.engine.data.datasets.Dataset` named "drawn" (x1, x2, label)."""
+        """The drawn set as a two-class :class:`~nnstudio.engine.data.datasets.Dataset` named "drawn" (x1, x2, label).
+        """
         return Dataset(name=DRAWN_NAME, X=self._X, y=self._labels, task="classification",
                        feature_names=PLANE_FEATURES, target_name="label", class_names=("0", "1"))
 

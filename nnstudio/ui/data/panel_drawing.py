@@ -134,7 +134,8 @@ class PanelDrawing:
         self._emit_drawn()
 
     def drawn_dataset(self) -> Dataset:
-        """The drawn set as a two-class :class:`~nnstudio.engine.data.datasets.Dataset` named "drawn" (x1, x2, label)."""
+        """The drawn set as a two-class :class:`~nnstudio.engine.data.datasets.Dataset` named "drawn" (x1, x2, label).
+        """
         return self._draw.dataset()
 
     def save_drawn_csv(self, path: str) -> None:

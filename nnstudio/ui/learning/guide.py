@@ -176,7 +176,11 @@ class GuideDock(QDockWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setMinimumWidth(
-            max(GUIDE_MIN_WIDTH, page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width()))
+            max(
+                GUIDE_MIN_WIDTH,
+                page.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width(),
+            )
+        )
         # Step and Run inside the guide, for when it has taken the side panel's room.
         self.training_row = ActionRow("guideTrainingRow", "guide_")
         self.setWidget(under_action_row(self.training_row, self.scroll_area, spacing=0))

@@ -239,9 +239,15 @@ class LayerView(QWidget):
         """
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2) if np.size(points) else np.empty((0, 2))
         shown = self._shown
-        if (shown is not None and self.is_available() and np.array_equal(shown[0], points)
-                and (shown[1] is None) == (labels is None) and (labels is None or np.array_equal(shown[1], labels))
-                and len(shown[2]) == len(grid_lines) and all(np.array_equal(a, b) for a, b in zip(shown[2], grid_lines))):
+        if (
+            shown is not None
+            and self.is_available()
+            and np.array_equal(shown[0], points)
+            and (shown[1] is None) == (labels is None)
+            and (labels is None or np.array_equal(shown[1], labels))
+            and len(shown[2]) == len(grid_lines)
+            and all(np.array_equal(a, b) for a, b in zip(shown[2], grid_lines))
+        ):
             return  # the same picture (paused, or scrubbing back to it): nothing to redraw
         self._shown = (points.copy(), None if labels is None else np.array(labels), [np.array(g) for g in grid_lines])
         if labels is None:

@@ -130,7 +130,9 @@ class LearningPresenter(QObject):
             return
         if current is self.norms and s.gradient_norms is not None:
             sizes = s.spec.sizes
-            self.norms.set_norms(*s.gradient_norms, [f"W{index} ({a}→{b})" for index, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))])
+            self.norms.set_norms(
+                *s.gradient_norms, [f"W{index} ({a}→{b})" for index, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+            )
         elif current is self.layer_view:
             if s.layer_view is not None:
                 v = s.layer_view

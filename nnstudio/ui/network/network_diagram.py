@@ -152,7 +152,9 @@ class NetworkDiagram(QGraphicsView):
         self._bands = [ColumnBandItem() for _ in sizes_t]
         self._captions = [CaptionItem() for _ in sizes_t]
         self._notes = [NoteItem() for _ in range(sizes_t[-1])]
-        self._buttons = {c: (ButtonItem(c, -1), ButtonItem(c, +1)) for c in range(n_cols) if layout.has_buttons(c, n_cols)}
+        self._buttons = {
+            c: (ButtonItem(c, -1), ButtonItem(c, +1)) for c in range(n_cols) if layout.has_buttons(c, n_cols)
+        }
         for item in (
             *self._bands,
             *self._captions,

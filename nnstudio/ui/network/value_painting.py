@@ -78,7 +78,9 @@ def paint_connections(conns: list[list[ConnectionItem]], names: list[list[str]],
     return keys_per_layer, wmax
 
 
-def line_groups(keys: list[list[tuple]], conns: list[list[ConnectionItem]], pens: WeightPens) -> list[tuple[QPen, list[QLineF]]]:
+def line_groups(
+    keys: list[list[tuple]], conns: list[list[ConnectionItem]], pens: WeightPens
+) -> list[tuple[QPen, list[QLineF]]]:
     """The lines for the batch painter: ``(pen, lines)`` grouped by pen key, weakest first."""
     groups: dict[tuple, list[QLineF]] = {}
     for layer_keys, items in zip(keys, conns):

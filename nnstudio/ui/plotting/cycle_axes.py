@@ -11,7 +11,8 @@ __all__ = ["CycleAxis", "DecadeLogAxis", "log_tick_values"]
 
 
 def log_tick_values(low: float, high: float, mantissas: Iterable[float]) -> list[float]:
-    """The log10 values ``d + log10(m)`` within ``low..high``, decade d by decade, for each mantissa m (1: the decades)."""
+    """The log10 values ``d + log10(m)`` within ``low..high``, decade d by decade, for each mantissa m (1: the decades).
+    """
     mantissas = tuple(mantissas)
     values = []
     for decade in range(math.floor(low), math.ceil(high) + 1):

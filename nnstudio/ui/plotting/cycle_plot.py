@@ -77,7 +77,9 @@ def cycle_plot_widget(
     object_name: str, y_label: str, parent: QWidget | None = None, log_axis: bool = True
 ) -> pg.PlotWidget:
     """A styled plot over cycles: whole-number cycle ticks, and (``log_axis``) decade labels on a log y axis."""
-    axes = {"left": DecadeLogAxis("left"), "bottom": CycleAxis("bottom")} if log_axis else {"bottom": CycleAxis("bottom")}
+    axes = (
+        {"left": DecadeLogAxis("left"), "bottom": CycleAxis("bottom")} if log_axis else {"bottom": CycleAxis("bottom")}
+    )
     plot = pg.PlotWidget(parent, axisItems=axes)
     plot.setObjectName(object_name)
     style_plot(plot, "cycle", y_label)

@@ -242,7 +242,9 @@ class LayerHeatmaps(QWidget):
                     "each weight's change Δw shows here."
                 )
                 return
-            when = "of the last cycle" if not stepping else "of the previous cycle (this one's comes at its update phase)"
+            when = (
+                "of the last cycle" if not stepping else "of the previous cycle (this one's comes at its update phase)"
+            )
             self.set_heading(f"Weight updates Δw {when} (from neuron × to neuron)")
             self.set_matrices(
                 s.weight_updates, [f"into {layer_title(layer, n_layers)}" for layer in range(n_layers)],

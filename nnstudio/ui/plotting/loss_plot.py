@@ -118,7 +118,9 @@ class LossPlot(LogScaleSwitch, QWidget):
         self.tabs.addTab(self.loss_plot, "Loss")
         self.tabs.addTab(self._accuracy_stack, "Accuracy")
 
-        self._add_log_checkbox(self.loss_plot, "lossLogScaleCheck", "Show the loss on a logarithmic axis", checked=False)
+        self._add_log_checkbox(
+            self.loss_plot, "lossLogScaleCheck", "Show the loss on a logarithmic axis", checked=False
+        )
         self.tabs.setCornerWidget(self.log_checkbox, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.readout = readout_label(self, "lossReadout")

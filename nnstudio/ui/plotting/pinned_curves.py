@@ -51,7 +51,9 @@ def legend_label(label: str) -> str:
 class PinnedOverlay:
     """The curves of the pinned runs on a loss plot and an accuracy plot, each with its legend."""
 
-    def __init__(self, loss: tuple[pg.PlotWidget, pg.LegendItem], accuracy: tuple[pg.PlotWidget, pg.LegendItem]) -> None:
+    def __init__(
+        self, loss: tuple[pg.PlotWidget, pg.LegendItem], accuracy: tuple[pg.PlotWidget, pg.LegendItem]
+    ) -> None:
         self._targets = ((*loss, (0, 1), 1.0), (*accuracy, (2, 3), 100.0))
         self._items: list[tuple[pg.PlotItem, pg.LegendItem, pg.PlotDataItem]] = []
 

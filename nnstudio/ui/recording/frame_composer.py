@@ -44,7 +44,8 @@ def window_problem(window, panels: str) -> str | None:
         return "There is nothing to record yet: the trainer has not answered."
     for name, widget in panel_widgets(window, panels):
         if not widget.isVisible() or widget.width() <= 0 or widget.height() <= 0:
-            return f"The {name} is not on screen (a closed panel or a collapsed splitter): show it, or record another panel."
+            return (f"The {name} is not on screen (a closed panel or a collapsed splitter): "
+                    "show it, or record another panel.")
     return None
 
 

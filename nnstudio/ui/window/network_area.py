@@ -14,7 +14,9 @@ __all__ = ["NetworkArea", "network_summary"]
 def network_summary(sizes: tuple[int, ...], loss: str) -> str:
     """The shape, the loss and the parameter count, as the bar names them ("2-4-1 · MSE · 17 parameters")."""
     parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    return f"{'-'.join(map(str, sizes))} · {loss.upper() if loss == 'mse' else 'cross-entropy'} · {parameters} parameters"
+    return (
+        f"{'-'.join(map(str, sizes))} · {loss.upper() if loss == 'mse' else 'cross-entropy'} · {parameters} parameters"
+    )
 
 
 class NetworkArea(QWidget):
@@ -33,10 +35,15 @@ class NetworkArea(QWidget):
                                                toolTip="Remove the last hidden layer (re-initialises the weights)")
         self.summary = QLabel(objectName="networkSummary")
         # Never train with the author's rule unknowingly: it is named beside the network.
-        self.delta_rule_badge = QLabel("Delta rule: += (author's variant)", objectName="deltaRuleBadge",
-                                       toolTip="Backprop adds to the blame hidden layers kept (the guide's experiment); "
-                                               "Reset goes back to the standard =")
-        self.delta_rule_badge.setStyleSheet(f"border: 1px solid {MUTED_TEXT_COLOR}; border-radius: 3px; padding: 0 4px;")
+        self.delta_rule_badge = QLabel(
+            "Delta rule: += (author's variant)",
+            objectName="deltaRuleBadge",
+            toolTip="Backprop adds to the blame hidden layers kept (the guide's experiment); "
+            "Reset goes back to the standard =",
+        )
+        self.delta_rule_badge.setStyleSheet(
+            f"border: 1px solid {MUTED_TEXT_COLOR}; border-radius: 3px; padding: 0 4px;"
+        )
         self.delta_rule_badge.hide()
         self._drawn_spec: tuple | None = None  # (sizes, activations, loss) the canvas and summary show
 
