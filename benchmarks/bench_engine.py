@@ -99,7 +99,9 @@ def time_torch(torch, sizes, batch, rows, dtype) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dtype", choices=["float64", "float32", "both"], default="both")
-    parser.add_argument("--threads", type=int, default=1, help="BLAS / torch threads on both sides (default 1, as the app's worker)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="BLAS / torch threads on both sides (default 1, as the app's worker)"
+    )
     args = parser.parse_args()
     try:
         import torch
@@ -124,7 +126,10 @@ def main() -> None:
                 theirs = time_torch(torch, sizes, batch, rows, dtype) if torch else float("nan")
                 ratio = ours / theirs
                 shown_target = f"{target:.2f}" if dtype == "float64" else "-"
-                print(f"{name:<28}{dtype:<9}{ours * 1e6:13.1f}{theirs * 1e6:11.1f}{ratio:8.3f}{shown_target:>8}", flush=True)
+                print(
+                    f"{name:<28}{dtype:<9}{ours * 1e6:13.1f}{theirs * 1e6:11.1f}{ratio:8.3f}{shown_target:>8}",
+                    flush=True,
+                )
                 if dtype == "float64" and torch and ratio / target > worst[0]:
                     worst = (ratio / target, name)
     if torch:

@@ -72,10 +72,15 @@ EXAMPLES = {"xor": "xor_sigmoid", "spiral": "spiral_deep", "digits": "digits_cla
 # -- configuration ---------------------------------------------------------------------
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cases", default="xor,spiral,digits",
-                   help="comma-separated: xor, spiral, digits (the shipped examples) and custom (default: the three examples)")
+    p.add_argument(
+        "--cases",
+        default="xor,spiral,digits",
+        help="comma-separated: xor, spiral, digits (the shipped examples) and custom (default: the three examples)",
+    )
     p.add_argument("--seconds", type=float, default=4.0, help="seconds of Run, and of headless training (default 4)")
-    p.add_argument("--drag-seconds", type=float, default=2.0, help="seconds of dragging the rewind slider; 0 skips it (default 2)")
+    p.add_argument(
+        "--drag-seconds", type=float, default=2.0, help="seconds of dragging the rewind slider; 0 skips it (default 2)"
+    )
     p.add_argument("--breakdown", action="store_true", help="print each case's UI-thread time per panel")
     p.add_argument("--one-case", default=None, help=argparse.SUPPRESS)  # a case run in its own process
     custom = p.add_argument_group("the custom case")
@@ -131,8 +136,10 @@ def describe(session: TrainingSession) -> str:
     config = session.config
     sizes = "-".join(map(str, session.network.spec.sizes))
     batch = config.batch_size or "full"
-    return (f"{config.data.name} {session.dataset.n_samples} rows, {sizes} {'/'.join(dict.fromkeys(config.activations))}, "
-            f"{config.loss}, batch {batch}, lr {config.hyper.learning_rate:g}")
+    return (
+        f"{config.data.name} {session.dataset.n_samples} rows, {sizes} {'/'.join(dict.fromkeys(config.activations))}, "
+        f"{config.loss}, batch {batch}, lr {config.hyper.learning_rate:g}"
+    )
 
 
 # -- headless ----------------------------------------------------------------------------
@@ -225,7 +232,9 @@ def _hook_parts(window, timings: Timings) -> list[tuple[str, int]]:
     rows.append(("python gc", 0))
     panels = ("canvas", "dataset_panel", "insight_stack", "loss_plot", "heatmap_tabs")
     for view in window.findChildren(QGraphicsView):
-        owner = next((p for p in panels if view is getattr(window, p) or getattr(window, p).isAncestorOf(view)), "other")
+        owner = next(
+            (p for p in panels if view is getattr(window, p) or getattr(window, p).isAncestorOf(view)), "other"
+        )
         name = f"paint {owner}"
         timings.wrap(view, "paintEvent", name)
         if (name, 1) not in rows:
@@ -436,8 +445,11 @@ def _worst_gap_parts(timings: Timings, phase: Phase) -> str:
 
 def breakdown(w: dict, phase: Phase, title: str) -> list[str]:
     timings: Timings = w["timings"]
-    lines = [f"  longest gap ({phase.worst_ms:.0f} ms) overlaps: {_worst_gap_parts(timings, phase)}",f"  UI thread during {title}, per part (paint = Qt repainting that panel's views):",
-             f"  {'part':38}{'calls':>6}{'median ms':>11}{'max ms':>8}{'busy %':>8}"]
+    lines = [
+        f"  longest gap ({phase.worst_ms:.0f} ms) overlaps: {_worst_gap_parts(timings, phase)}",
+        f"  UI thread during {title}, per part (paint = Qt repainting that panel's views):",
+        f"  {'part':38}{'calls':>6}{'median ms':>11}{'max ms':>8}{'busy %':>8}",
+    ]
     for name, indent in w["rows"]:
         d = timings.between(name, phase.t_start, phase.t_end)
         busy = 100.0 * d.sum() / phase.elapsed
@@ -452,7 +464,8 @@ def case_report(case: Case, text: str, headless: float, halves: list[float], w: 
         f"{case.name}: {text}",
         f"  Run: {run.rate:.0f} cycles/s in the window, {headless:.0f} headless "
         f"(halves {halves[0]:.0f} / {halves[1]:.0f}); {run.snapshots / run.elapsed:.1f} snapshots/s, "
-        f"{draws.size / run.elapsed:.1f} draws/s (median {_ms(draws, np.median):.1f} ms, max {_ms(draws, np.max):.1f} ms); "
+        f"{draws.size / run.elapsed:.1f} draws/s "
+        f"(median {_ms(draws, np.median):.1f} ms, max {_ms(draws, np.max):.1f} ms); "
         f"loop gaps median {run.median_ms:.1f} ms, worst {run.worst_ms:.1f} ms; UI thread CPU {100 * run.ui_cpu:.0f} %",
     ]
     if show_parts:
@@ -509,11 +522,15 @@ def summary(results: list[tuple[str, float, Phase, Phase | None]]) -> list[str]:
     lines = [f"{'case':14}{'worst gap ms':>14}{'median gap ms':>15}{'window/headless':>17}{'UI CPU %':>10}"]
     worst, ratios = [], []
     for name, ratio, run, drag in results:
-        lines.append(f"{name + ' run':14}{run.worst_ms:14.1f}{run.median_ms:15.1f}{ratio:17.2f}{100 * run.ui_cpu:10.0f}")
+        lines.append(
+            f"{name + ' run':14}{run.worst_ms:14.1f}{run.median_ms:15.1f}{ratio:17.2f}{100 * run.ui_cpu:10.0f}"
+        )
         worst.append(run.worst_ms)
         ratios.append(ratio)
         if drag is not None:
-            lines.append(f"{name + ' drag':14}{drag.worst_ms:14.1f}{drag.median_ms:15.1f}{'':>17}{100 * drag.ui_cpu:10.0f}")
+            lines.append(
+                f"{name + ' drag':14}{drag.worst_ms:14.1f}{drag.median_ms:15.1f}{'':>17}{100 * drag.ui_cpu:10.0f}"
+            )
             worst.append(drag.worst_ms)
     lines.append(f"targets: worst gap ≤ {WORST_GAP_TARGET_MS:.0f} ms, median gap ≤ {MEDIAN_GAP_TARGET_MS:.0f} ms, "
                  f"window/headless ≥ {RATIO_TARGET:.2f} (UI CPU: the window's own work, for comparing under load)")
