@@ -64,7 +64,9 @@ def independent_cycle(W, b, X, T, activations, loss, lr):
     for index in range(len(W) - 2, -1, -1):
         deltas[index] = (deltas[index + 1] @ W[index + 1].T) * SLOPE[activations[index]](sums[index], acts[index + 1])
     updates = [-lr * acts[index].T @ deltas[index] for index in range(len(W))]
-    return dict(T=T, acts=acts, sums=sums, loss=batch_loss, own_loss=own_loss, grad=grad, deltas=deltas, updates=updates)
+    return dict(
+        T=T, acts=acts, sums=sums, loss=batch_loss, own_loss=own_loss, grad=grad, deltas=deltas, updates=updates
+    )
 
 
 def cycle_phases(n_layers):

@@ -18,5 +18,7 @@ def test_the_house_map_names_every_feature_folder_and_module():
         if f"`{rel}/`" not in text:
             missing.append(rel + "/")
         section = text.split(f"### `{rel}/`", 1)[-1].split("### ", 1)[0]
-        missing += [f"{rel}/{p.name}" for p in folder.glob("*.py") if p.name != "__init__.py" and f"`{p.name}`" not in section]
+        missing += [
+            f"{rel}/{p.name}" for p in folder.glob("*.py") if p.name != "__init__.py" and f"`{p.name}`" not in section
+        ]
     assert not missing, f"ARCHITECTURE.md does not name: {', '.join(missing)}"

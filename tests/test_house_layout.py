@@ -63,5 +63,7 @@ def test_layers_import_only_downwards(path):
 
 def test_every_module_lives_in_a_feature_folder():
     """Below engine/ and ui/ there are only feature folders: no loose module a newcomer must guess about."""
-    loose = [module_name(p) for top in ("engine", "ui") for p in (PACKAGE / top).glob("*.py") if p.name != "__init__.py"]
+    loose = [
+        module_name(p) for top in ("engine", "ui") for p in (PACKAGE / top).glob("*.py") if p.name != "__init__.py"
+    ]
     assert not loose, loose

@@ -23,9 +23,14 @@ tomllib = pytest.importorskip("tomllib")
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 #: What the app reads at run time, relative to resources/.
-SHIPPED = ([f"datasets/{name}.csv" for name in REAL_DATASETS]
-           + [p.relative_to(REPO / "resources").as_posix() for p in sorted((REPO / "resources" / "examples").glob("*.nnstudio"))]
-           + ["datasets/README.md", "examples/README.md"])
+SHIPPED = (
+    [f"datasets/{name}.csv" for name in REAL_DATASETS]
+    + [
+        p.relative_to(REPO / "resources").as_posix()
+        for p in sorted((REPO / "resources" / "examples").glob("*.nnstudio"))
+    ]
+    + ["datasets/README.md", "examples/README.md"]
+)
 
 
 def test_every_package_folder_is_listed_for_installation():

@@ -85,7 +85,9 @@ def _read_history(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def test_history_csv_has_the_documented_columns_and_one_row_per_recorded_cycle(cli, tmp_path):
-    """--history: header as documented; a batch loss for each cycle 0..39; evaluations at 16, 32 and the final 40, empty elsewhere."""
+    """--history: header as documented; a batch loss for each cycle 0..39; evaluations at 16, 32 and the final 40, empty
+    elsewhere.
+    """
     path = tmp_path / "h.csv"
     # xor: 160 training rows, batch 10 -> 16 cycles per epoch, so the CLI evaluates every 16 cycles.
     r = cli("train", "--dataset", "xor", "--steps", "40", "--batch-size", "10", "--history", path, "--json")
@@ -168,7 +170,8 @@ def test_help_documents_every_export_format_and_the_history_columns(cli):
 
 # -- write_history_csv, the function behind --history ----------------------------------------
 def test_write_history_csv_merges_batch_losses_and_evaluations_by_cycle(tmp_path):
-    """Rows are the union of recorded cycles in order; exact values; empty cells where nothing was recorded; nan kept."""
+    """Rows are the union of recorded cycles in order; exact values; empty cells where nothing was recorded; nan kept.
+    """
     from nnstudio.engine.run.history import History, write_history_csv
 
     history = History(capacity=16)

@@ -76,10 +76,16 @@ def test_no_command_opens_the_window_with_the_options_parsed(capsys, monkeypatch
     assert (plain.command, plain.screenshot, plain.cycles) == (None, None, None)
 
 
-@pytest.mark.parametrize("args, words", [
-    (("--cycles", "5", "train"), ("--cycles", "train")),
-    (("--screenshot", "x.png", "--cycles", "5", "compare", "--vary", "lr=1,2"), ("--screenshot", "--cycles", "compare")),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--cycles", "5", "train"), ("--cycles", "train")),
+        (
+            ("--screenshot", "x.png", "--cycles", "5", "compare", "--vary", "lr=1,2"),
+            ("--screenshot", "--cycles", "compare"),
+        ),
+    ],
+)
 def test_the_windows_options_with_a_command_are_a_usage_error(capsys, monkeypatch, args, words):
     """A window option before a command exits 2 with one line naming both; the window does not open."""
     monkeypatch.setattr(nnstudio.app, "run_app", lambda args: pytest.fail("the window was opened"))

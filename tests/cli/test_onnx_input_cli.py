@@ -27,7 +27,11 @@ def unix_time_run(tmp_path_factory) -> Path:
     (folder / "events.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     common = ["train", "--dataset", str(folder / "events.csv"), "--hidden", "4", "--lr", "2", "--steps", "400",
               "--seed", "1"]
-    for args in (["--export", "m.npz"], ["--export", "default.onnx"], ["--export", "m64.onnx", "--onnx-input", "float64"]):
+    for args in (
+        ["--export", "m.npz"],
+        ["--export", "default.onnx"],
+        ["--export", "m64.onnx", "--onnx-input", "float64"],
+    ):
         assert main([*common, *args[:1], str(folder / args[1]), *args[2:]]) == 0, args
     return folder
 

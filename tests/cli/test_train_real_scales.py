@@ -47,7 +47,10 @@ def test_a_linear_model_of_house_prices_exports_the_line_itself(cli, tmp_path):
     np.testing.assert_allclose(prices, rows[:, 2], rtol=1e-6)
     model = load_weights(tmp_path / "line.json")
     mean, std = model.normalizer.mean, model.normalizer.std
-    W, b = model.network.weights[0][:, 0] / std, model.network.biases[0][0] - (model.network.weights[0][:, 0] * mean / std).sum()
+    W, b = (
+        model.network.weights[0][:, 0] / std,
+        model.network.biases[0][0] - (model.network.weights[0][:, 0] * mean / std).sum(),
+    )
     np.testing.assert_allclose(W, [1e5, 0.0], atol=1e-1)
     assert b == pytest.approx(3e5, rel=1e-6)
 
@@ -84,11 +87,15 @@ def test_a_slow_divergence_writes_the_weights_of_the_cycle_it_reports(cli, tmp_p
     assert r.code == 3
     assert "diverged at cycle 242" in r.err and "went back to cycle 64" in r.err
     assert cli(*common, "--steps", "64", "--export", tmp_path / "ref.npz", "--history", tmp_path / "ref.csv").code == 0
-    assert np.array_equal(load_weights(tmp_path / "w.npz").network.flat, load_weights(tmp_path / "ref.npz").network.flat)
+    assert np.array_equal(
+        load_weights(tmp_path / "w.npz").network.flat, load_weights(tmp_path / "ref.npz").network.flat
+    )
     history = (tmp_path / "h.csv").read_text().splitlines()
     assert history[-1].split(",")[0] == "64"
     batch_losses = [line.split(",")[1] for line in history[1:] if line.split(",")[1]]
-    reference = [line.split(",")[1] for line in (tmp_path / "ref.csv").read_text().splitlines()[1:] if line.split(",")[1]]
+    reference = [
+        line.split(",")[1] for line in (tmp_path / "ref.csv").read_text().splitlines()[1:] if line.split(",")[1]
+    ]
     assert batch_losses == reference and all(math.isfinite(float(v)) for v in batch_losses)
     train_loss = float(history[-1].split(",")[2])
     assert train_loss < 10  # a sane loss: within ten times that of predicting the mean

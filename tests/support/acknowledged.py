@@ -29,5 +29,6 @@ def wait_acknowledged(qtbot, target, seq: int | None = None, timeout: int = ACKN
 
 
 def settle(qtbot, window, timeout: int = ACKNOWLEDGED_TIMEOUT_MS) -> int:
-    """Send a ``snapshot`` command and wait until the window draws its answer: every earlier command has taken effect."""
+    """Send a ``snapshot`` command and wait until the window draws its answer: every earlier command has taken effect.
+    """
     return wait_acknowledged(qtbot, window, window.send("snapshot"), timeout)

@@ -45,7 +45,9 @@ class LearnerActions:
         return self.latest if button.isEnabled() else None  # a run may have gone on until the sync
 
     def pressed(self, button):
-        """Press ``button`` once every command sent has taken effect: the snapshot drawn before, or None if it cannot be."""
+        """Press ``button`` once every command sent has taken effect: the snapshot drawn before, or None if it cannot
+        be.
+        """
         s = self.settled_before(button)
         if s is not None:
             button.click()
@@ -182,7 +184,11 @@ class LearnerActions:
             name = str(self.rng.choice(GENERATOR_NAMES))
         else:
             # Digits is 9x the rows and 32x the inputs of the rest: keep it rare.
-            name = "digits" if self.rng.random() < 0.15 else str(self.rng.choice([n for n in REAL_DATASETS if n != "digits"]))
+            name = (
+                "digits"
+                if self.rng.random() < 0.15
+                else str(self.rng.choice([n for n in REAL_DATASETS if n != "digits"]))
+            )
         index = combo.findData(name)
         if index < 0:
             self.fail(f"the dataset combo has no {name!r}")
@@ -240,7 +246,11 @@ class LearnerActions:
         c = self.w.controls
         which = int(self.rng.integers(0, 5))
         spin, label, value = [
-            (c.learning_rate_spin, "lr", float(self.rng.choice([0.0, 100.0, 0.0001, round(self.rng.uniform(0, 5), 4)]))),
+            (
+                c.learning_rate_spin,
+                "lr",
+                float(self.rng.choice([0.0, 100.0, 0.0001, round(self.rng.uniform(0, 5), 4)])),
+            ),
             (c.momentum_spin, "momentum", float(self.rng.choice([0.0, 0.99, round(self.rng.random() * 0.99, 2)]))),
             (c.noise_spin, "update noise", float(self.rng.choice([0.0, 10.0, round(self.rng.uniform(0, 1), 3)]))),
             (c.l2_spin, "L2", float(self.rng.choice([0.0, 1.0, round(self.rng.uniform(0, 0.05), 4)]))),

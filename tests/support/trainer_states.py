@@ -8,7 +8,8 @@ from nnstudio.engine.nn.trainer import Trainer
 
 
 def assert_same_plain_data(a, b, where: str = "state") -> None:
-    """Recursive equality of dicts, lists, arrays and scalars: arrays byte for byte (−0.0 is not 0.0), NaN equal to NaN."""
+    """Recursive equality of dicts, lists, arrays and scalars: arrays byte for byte (−0.0 is not 0.0), NaN equal to NaN.
+    """
     if isinstance(a, dict):
         assert isinstance(b, dict) and set(a) == set(b), f"{where}: keys {sorted(a)} != {sorted(b)}"
         for key in a:

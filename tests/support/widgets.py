@@ -1,4 +1,4 @@
-"""Widgets under test: owned by qtbot (closed after the test) at a known size, shown when a test needs them on screen."""
+"""Widgets under test: owned by qtbot (closed after the test) at a known size, shown when a test needs them."""
 
 from __future__ import annotations
 

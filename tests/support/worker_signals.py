@@ -1,4 +1,4 @@
-"""What a trainer's worker said, recorded on the test's thread: snapshots, acknowledgements, refusals, exports, deaths."""
+"""What a trainer's worker said, recorded on the test's thread: snapshots, acks, refusals, exports, deaths."""
 
 from __future__ import annotations
 

@@ -126,7 +126,9 @@ def test_spiral_radius_up_to_five():
 
 
 def test_moons_are_two_half_circles_of_radius_three():
-    """Without noise class 0 is the upper half circle of radius 3 about (-1.5, -0.75), class 1 the lower one about (1.5, 0.75)."""
+    """Without noise class 0 is the upper half circle of radius 3 about (-1.5, -0.75), class 1 the lower one about (1.5,
+    0.75).
+    """
     d = generate("moons", 200, noise=0.0)
     upper, lower = d.X[d.y == 0], d.X[d.y == 1]
     np.testing.assert_allclose(np.hypot(upper[:, 0] + 1.5, upper[:, 1] + 0.75), 3.0, rtol=1e-12)

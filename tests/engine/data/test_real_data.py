@@ -69,7 +69,11 @@ def test_shipped_dataset_is_what_load_csv_reads_from_its_file(name):
     plain = load_csv(DATA / f"{name}.csv")
     assert plain.task == "classification"
     assert d.X.tobytes() == plain.X.tobytes() and d.y.tobytes() == plain.y.tobytes()
-    assert (d.feature_names, d.target_name, d.class_names) == (plain.feature_names, plain.target_name, plain.class_names)
+    assert (d.feature_names, d.target_name, d.class_names) == (
+        plain.feature_names,
+        plain.target_name,
+        plain.class_names,
+    )
 
 
 @pytest.mark.parametrize("name", REAL_DATASETS)
@@ -119,7 +123,9 @@ def test_load_real_unknown_name_lists_the_real_datasets():
 def test_missing_resources_folder_says_to_install_from_the_source_tree(monkeypatch, tmp_path):
     """Without the resources/ folder, loading says the data files were not found and how to install."""
     monkeypatch.setattr(real_data_module, "RESOURCE_PACKAGE", "nnstudio_test_no_such_package")
-    monkeypatch.setattr(real_data_module, "__file__", str(tmp_path / "site-packages" / "nnstudio" / "engine" / "real_data.py"))
+    monkeypatch.setattr(
+        real_data_module, "__file__", str(tmp_path / "site-packages" / "nnstudio" / "engine" / "real_data.py")
+    )
     with pytest.raises(DatasetError, match=r"data files were not found.*pip install -e \."):
         resources_dir()
     with pytest.raises(DatasetError, match="pip install -e"):

@@ -37,7 +37,8 @@ def _split(vector, n_in, n_out):
 
 
 def _quadratic(X, Y, origin, d1, d2, alphas, betas, n_in, n_out):
-    """MSE at origin + α·d1 + β·d2 in closed form: the residual is r0 + α·u + β·v, so the loss is a quadratic in (α, β)."""
+    """MSE at origin + α·d1 + β·d2 in closed form: the residual is r0 + α·u + β·v, so the loss is a quadratic in (α, β).
+    """
     ones = np.ones((len(X), 1))
     Xb = np.hstack([X, ones])
 
@@ -182,7 +183,9 @@ def test_each_point_is_the_networks_own_loss(hidden, activation, output, loss):
     probe = net.copy()
     for i, beta in enumerate(grid.betas):
         for j, alpha in enumerate(grid.alphas):
-            np.copyto(probe.flat, landscape.plane.origin + alpha * landscape.plane.axes[0] + beta * landscape.plane.axes[1])
+            np.copyto(
+                probe.flat, landscape.plane.origin + alpha * landscape.plane.axes[0] + beta * landscape.plane.axes[1]
+            )
             assert landscape.losses[i, j] == probe.loss_value(X, Y)
     assert landscape.losses[2, 2] == net.loss_value(X, Y)
 
@@ -262,7 +265,10 @@ def test_bad_trajectories_and_data_are_refused_in_one_line():
         (lambda: pca_plane([[0.0, 1.0], [0.0]]), "trajectory must be an array of numbers"),
         (lambda: compute_landscape(LandscapeSpec(), net, X, Y), "PCA directions need the trajectory"),
         (lambda: landscape_plane(LandscapeSpec(), net, np.eye(4)), "have 4 parameters; the network has 3"),
-        (lambda: compute_landscape(LandscapeSpec(directions="random"), net, X[:, :1], Y), r"inputs has shape \(50, 1\)"),
+        (
+            lambda: compute_landscape(LandscapeSpec(directions="random"), net, X[:, :1], Y),
+            r"inputs has shape \(50, 1\)",
+        ),
         (lambda: compute_landscape(LandscapeSpec(directions="random"), net, X, Y[:10]), r"targets has shape \(10, 1\)"),
         (lambda: compute_landscape(LandscapeSpec(directions="random"), net, X[:0], Y[:0]), "at least one data row"),
         (lambda: list(iter_landscape(LandscapeSpec(), net, X, Y, random_plane((2, 1), start), 0)), "rows per chunk"),

@@ -78,7 +78,9 @@ def export_script(model: ModelFile, path: Path) -> Path:
 def run_python(code: str, cwd: Path, timeout: float = 120) -> str:
     """Run ``code`` in a fresh interpreter in ``cwd`` without the repository on the path; its stdout."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONWARNINGS")}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -99,7 +101,8 @@ def load_case(name):
 
 # -- numpy script ----------------------------------------------------------------------------
 def test_numpy_scripts_in_a_fresh_interpreter_predict_like_the_engine(tmp_path):
-    """Each numpy script, imported by path in a fresh interpreter without nnstudio, matches ModelFile.predict to 1e-12."""
+    """Each numpy script, imported by path in a fresh interpreter without nnstudio, matches ModelFile.predict to 1e-12.
+    """
     X = raw_inputs(40)
     np.save(tmp_path / "X.npy", X)
     for case in CASES:
@@ -139,7 +142,8 @@ def test_numpy_script_holds_the_exact_weights_and_normalisation(tmp_path):
 
 
 def test_numpy_script_run_on_a_csv_prints_the_predictions(tmp_path):
-    """`python script.py data.csv` (columns shuffled, an extra column) prints y0..y2,label rows equal to the engine's."""
+    """`python script.py data.csv` (columns shuffled, an extra column) prints y0..y2,label rows equal to the engine's.
+    """
     model = make_model("softmax")
     script = export_script(model, tmp_path / "iris_model.py")
     X = raw_inputs(7)
@@ -206,7 +210,9 @@ def engine_sgd_step(model: ModelFile, X, Y, lr: float) -> list[np.ndarray]:
 
 
 def test_torch_scripts_predict_like_the_engine_and_train_one_step_as_it_would(tmp_path):
-    """Each PyTorch script, in a fresh interpreter, predicts like the engine to 1e-6 and its train_more makes the engine's step."""
+    """Each PyTorch script, in a fresh interpreter, predicts like the engine to 1e-6 and its train_more makes the
+    engine's step.
+    """
     pytest.importorskip("torch")
     X, lr = raw_inputs(30), 0.1
     np.save(tmp_path / "X.npy", X)

@@ -46,7 +46,9 @@ PAYLOADS = [
 
 # Unicode text without surrogates (a CSV file decodes to valid text); every other character may appear.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=16)
-NAME = st.one_of(st.sampled_from(PAYLOADS), TEXT, st.lists(st.sampled_from(PAYLOADS), min_size=2, max_size=4).map("".join))
+NAME = st.one_of(
+    st.sampled_from(PAYLOADS), TEXT, st.lists(st.sampled_from(PAYLOADS), min_size=2, max_size=4).map("".join)
+)
 # A file name's stem: anything a file system accepts in one name.
 STEM = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"), max_size=12)
 
@@ -63,7 +65,11 @@ NUMPY_SCRIPT_NAMES = {
     "N_INPUTS", "N_OUTPUTS", "FEATURE_NAMES", "TARGET_NAME", "TASK", "CLASS_NAMES", "LOSS", "MEAN", "STD",
     "W0", "b0", "W1", "b1", "LAYERS", "MEAN_ARRAY", "STD_ARRAY", "predict", "predict_labels", "read_csv", "main",
 }
-ACTIVATION_FUNCTIONS = {"softmax": {"tanh", "softmax"}, "binary": {"relu", "sigmoid"}, "regression": {"leaky_relu", "linear"}}
+ACTIVATION_FUNCTIONS = {
+    "softmax": {"tanh", "softmax"},
+    "binary": {"relu", "sigmoid"},
+    "regression": {"leaky_relu", "linear"},
+}
 TORCH_SCRIPT_NAMES = {
     "__builtins__", "__doc__", "__name__", "csv", "sys", "OrderedDict", "np", "torch", "nn",
     "N_INPUTS", "N_OUTPUTS", "FEATURE_NAMES", "TARGET_NAME", "TASK", "CLASS_NAMES", "LOSS", "MEAN", "STD",
@@ -148,7 +154,9 @@ def check_docstring_shows_the_names(doc: str, model: ModelFile) -> None:
 )
 @pytest.mark.slow
 def test_scripts_carry_any_names_as_data_only(case, features, classes, target, stem):
-    """Whatever the names and file name, each script defines only its model objects, writes no file, reads the names back and predicts like the engine."""
+    """Whatever the names and file name, each script defines only its model objects, writes no file, reads the names
+    back and predicts like the engine.
+    """
     model = make_model(case, features, classes[: CASES[case][4]], target)
     expected = model.predict(X)
     reference = reference_model(case)
@@ -205,7 +213,8 @@ def test_onnx_holds_any_names_only_as_metadata(features, classes, target):
 
 
 def test_lone_surrogates_from_a_json_weights_file_export_everywhere(tmp_path):
-    """A .json weights file may spell a lone surrogate (\\ud800); every export writes, the scripts read the names back."""
+    """A .json weights file may spell a lone surrogate (\\ud800); every export writes, the scripts read the names back.
+    """
     model = make_model("softmax", ("t\ud800", "u", "v"), ("a\udfff", '"""\ud83d', "c"), "y\ud800")
     save_weights(tmp_path / "w.json", model)
     loaded = load_weights(tmp_path / "w.json")
@@ -236,7 +245,8 @@ def write_payload_csv(path: Path) -> Path:
 
 
 def test_crafted_class_name_runs_nothing_when_the_cli_exports_are_run(tmp_path):
-    """nnstudio train --export on a CSV whose class name is a code payload: running the scripts creates no PWNED file."""
+    """nnstudio train --export on a CSV whose class name is a code payload: running the scripts creates no PWNED file.
+    """
     data = write_payload_csv(tmp_path / "inj.csv")
     for name in ("inj.py", "inj_torch.py"):
         assert main(["train", "--dataset", str(data), "--steps", "5", "--export", str(tmp_path / name)]) == 0

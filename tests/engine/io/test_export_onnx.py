@@ -49,7 +49,9 @@ def run_onnxruntime(path: Path, X: np.ndarray) -> np.ndarray:
 
 
 def test_exported_graph_passes_the_checker_with_opset_17_or_newer_and_named_io(tmp_path):
-    """The file passes onnx.checker (full check), imports opset >= 17, and has float32 'input' ['batch', 3] and 'output' ['batch', 3]."""
+    """The file passes onnx.checker (full check), imports opset >= 17, and has float32 'input' ['batch', 3] and 'output'
+    ['batch', 3].
+    """
     onnx = pytest.importorskip("onnx")
     path = tmp_path / "m.onnx"
     export_onnx(make_model(("tanh", "relu"), "softmax"), path)
@@ -86,7 +88,9 @@ def test_metadata_props_hold_version_task_and_names(tmp_path):
         zip(HIDDEN_ACTIVATIONS, HIDDEN_ACTIVATIONS[1:] + HIDDEN_ACTIVATIONS[:1]), ACTIVATIONS)],
 )
 def test_onnxruntime_on_raw_inputs_matches_the_engine(tmp_path, hidden, output):
-    """For every hidden and output activation (two hidden layers), onnxruntime on raw inputs equals ModelFile.predict to 1e-5."""
+    """For every hidden and output activation (two hidden layers), onnxruntime on raw inputs equals ModelFile.predict to
+    1e-5.
+    """
     model = make_model(hidden, output)
     path = tmp_path / "m.onnx"
     export_onnx(model, path)
@@ -106,7 +110,8 @@ def test_any_batch_size_runs_including_one_row(tmp_path):
 
 
 def test_softmax_rows_sum_to_one_and_the_normalizer_is_applied(tmp_path):
-    """Softmax outputs sum to 1 per row; with an identity normalizer the outputs change (the graph really standardises)."""
+    """Softmax outputs sum to 1 per row; with an identity normalizer the outputs change (the graph really standardises).
+    """
     model = make_model(("relu", "relu"), "softmax")
     path, plain = tmp_path / "m.onnx", tmp_path / "plain.onnx"
     export_onnx(model, path)
@@ -238,7 +243,9 @@ def test_float32_input_rounds_unix_times_to_multiples_of_128_and_float64_does_no
 
 
 def test_float32_stays_the_default_and_an_unknown_input_type_is_refused(tmp_path):
-    """Without input_dtype the file is the float32 one, byte for byte; 'float16' is refused with FormatError and no file."""
+    """Without input_dtype the file is the float32 one, byte for byte; 'float16' is refused with FormatError and no
+    file.
+    """
     pytest.importorskip("onnx")
     model = make_model(("tanh", "relu"), "softmax")
     export_onnx(model, tmp_path / "default.onnx")

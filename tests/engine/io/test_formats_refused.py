@@ -184,7 +184,9 @@ def _valid_bytes(suffix: str) -> bytes:
 
 @cache
 def _structure_offsets(suffix: str) -> tuple[int, ...]:
-    """Offsets of the zip headers' fields (for .npz; signatures excluded), where a flipped bit changes how the file is read."""
+    """Offsets of the zip headers' fields (for .npz; signatures excluded), where a flipped bit changes how the file is
+    read.
+    """
     data = _valid_bytes(suffix)
     offsets: set[int] = set()
     for signature, length in ((b"PK\x03\x04", 30), (b"PK\x01\x02", 46), (b"PK\x05\x06", 22)):
@@ -218,7 +220,9 @@ def corruptions(draw, suffix: str) -> bytes:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_corrupted_file_loads_or_raises_format_error_only(suffix, data):
-    """Truncating or overwriting bytes of a valid file: load_weights returns a ModelFile or raises FormatError, nothing else."""
+    """Truncating or overwriting bytes of a valid file: load_weights returns a ModelFile or raises FormatError, nothing
+    else.
+    """
     corrupted = data.draw(corruptions(suffix))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"w{suffix}"

@@ -238,8 +238,10 @@ def corrupted(draw, text: str):
             lines[i] = lines[i].rstrip(b"\r") + b"," + (b"\r" if lines[i].endswith(b"\r") else b"")
             data, harmless = b"\n".join(lines), False
         elif how == "trailing_all":
-            data = b"\n".join(line.rstrip(b"\r") + b";" + (b"\r" if line.endswith(b"\r") else b"") if line.strip() else line
-                              for line in lines)
+            data = b"\n".join(
+                line.rstrip(b"\r") + b";" + (b"\r" if line.endswith(b"\r") else b"") if line.strip() else line
+                for line in lines
+            )
             harmless = False
         elif how == "huge":
             i = draw(st.integers(1, max(1, len(lines) - 1)))
@@ -278,7 +280,8 @@ def assert_sound(d: Dataset) -> None:
 @FUZZ
 @given(data=st.data())
 def test_a_corrupted_csv_loads_soundly_or_raises_dataset_error_only(data):
-    """Dropped cells, garbage, truncation, NUL, BOM, CRLF, trailing delimiters, huge numbers: Dataset or DatasetError."""
+    """Dropped cells, garbage, truncation, NUL, BOM, CRLF, trailing delimiters, huge numbers: Dataset or DatasetError.
+    """
     table = data.draw(tables(), "table")
     dialect = data.draw(dialects(), "dialect")
     text = render(table, dict(dialect, bom=False))

@@ -111,7 +111,9 @@ def meta_corruptions(draw, meta: dict) -> dict:
         how = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add"]))
         if how == "replace":
             path = draw(st.sampled_from(_META_PATHS))
-            with contextlib.suppress(KeyError, IndexError, TypeError):  # an earlier change removed or retyped the parent
+            with contextlib.suppress(
+                KeyError, IndexError, TypeError
+            ):  # an earlier change removed or retyped the parent
                 _set_path(meta, path, draw(_WRONG))
         elif how == "delete":
             key = draw(st.sampled_from(sorted(meta) or ["sizes"]))

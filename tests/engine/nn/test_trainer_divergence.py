@@ -66,7 +66,8 @@ def test_roll_back_returns_to_the_last_checkpoint_whose_loss_was_sane():
 
 
 def test_a_loss_far_above_the_start_is_not_a_checkpoint_to_return_to():
-    """lr 5 (e·(−19) a cycle): cycles 1 and 2 (losses 90.25, 32580.25) are finite but no sane return: back to cycle 0."""
+    """lr 5 (e·(−19) a cycle): cycles 1 and 2 (losses 90.25, 32580.25) are finite but no sane return: back to cycle 0.
+    """
     trainer = _one_weight_line(5.0)
     _step_with_checkpoints(trainer, 10)
     rollback = trainer.roll_back()
@@ -130,7 +131,8 @@ def test_after_a_roll_back_training_goes_on_exactly_as_from_that_cycle():
 
 
 def test_a_loaded_run_rolls_back_no_further_than_where_it_was_loaded():
-    """A trainer continued from state() forgets the other run's checkpoints: a divergence returns to the loaded cycle."""
+    """A trainer continued from state() forgets the other run's checkpoints: a divergence returns to the loaded cycle.
+    """
     first = _one_weight_line(0.1)
     first.step_cycle(4)
     second = _one_weight_line(0.1, w=3.0)

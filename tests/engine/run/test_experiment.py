@@ -231,7 +231,9 @@ def test_model_file_folds_the_scaling_into_the_output_layer():
 def test_weights_in_data_units_are_unfolded_to_continue_training():
     """An Experiment started from a model file (as --init does) trains on where the file left off."""
     data = _prices(80)
-    first = Experiment(data, _net(n_in=1, hidden=(3,), output="linear", seed=5), hyper=Hyperparameters(learning_rate=0.1))
+    first = Experiment(
+        data, _net(n_in=1, hidden=(3,), output="linear", seed=5), hyper=Hyperparameters(learning_rate=0.1)
+    )
     first.trainer.step_cycle(40)
     model = first.model_file()
     network = Network(model.network.spec, model.network.weights, model.network.biases)

@@ -27,7 +27,8 @@ def test_reimporting_the_weights_shown_then_training_on_is_the_same_run_bit_for_
 
 
 def test_a_divergence_right_after_an_import_goes_back_to_the_import_not_to_cycle_zero(tmp_path):
-    """No checkpoint since the import proved sane (a huge weight first): the run goes back to where the import put it."""
+    """No checkpoint since the import proved sane (a huge weight first): the run goes back to where the import put it.
+    """
     config = SessionConfig(data=DataSpec(name="plane"), hidden=(4,), hyper=Hyperparameters(learning_rate=0.1),
                            batch_size=10)
     trained = TrainingSession(config)

@@ -115,8 +115,13 @@ def test_bad_pins_are_refused_naming_the_problem(bad, named):
 def test_a_pin_with_a_hostile_curve_is_refused():
     good = _pin(_trained(cycles=2)).to_dict()
     assert len(good["cycles"]) >= 2
-    for change in ({"cycles": good["cycles"] + [10**6]}, {"cycles": [7] * len(good["cycles"])}, {"evaluations": [["1", 2, 3, 4]] * len(good["cycles"])},
-                   {"delta_rule": "<script>"}, {"cycle": -1}):
+    for change in (
+        {"cycles": good["cycles"] + [10**6]},
+        {"cycles": [7] * len(good["cycles"])},
+        {"evaluations": [["1", 2, 3, 4]] * len(good["cycles"])},
+        {"delta_rule": "<script>"},
+        {"cycle": -1},
+    ):
         with pytest.raises(ValueError):
             PinnedRun.from_dict({**good, **change})
 

@@ -41,26 +41,57 @@ XOR = drawn_xor_dataset()
 
 # For every command, arguments it must refuse and a fragment of the answer that says why.
 BAD_ARGUMENTS = {
-    "step": [(("cycle", 0), "n must be a whole number ≥ 1"), (("hour", 1), "kind must be one of cycle, epoch"),
-             (("cycle", 2.5), "n must be"), (("cycle", True), "n must be"), (("cycle", 1, 2), "takes 0 to 2")],
+    "step": [
+        (("cycle", 0), "n must be a whole number ≥ 1"),
+        (("hour", 1), "kind must be one of cycle, epoch"),
+        (("cycle", 2.5), "n must be"),
+        (("cycle", True), "n must be"),
+        (("cycle", 1, 2), "takes 0 to 2"),
+    ],
     "run": [((1,), "takes no arguments")],
     "pause": [(("now",), "takes no arguments")],
-    "reset": [((-1,), "seed must be a whole number from 0 to 2147483647"), (("seed",), "seed must be"), ((1.5,), "seed must be"), ((2**31,), "got 2147483648")],
-    "set_network": [(((0,), ("sigmoid", "sigmoid")), "neurons"), (("4", ("sigmoid", "sigmoid")), "hidden must be"),
-                    (((4,),), "takes 2 to 3"), (((4,), "sigmoid"), "activations must be a list of names"),
-                    (((4,), ("bogus", "sigmoid")), "bogus"), (((4,), ("sigmoid", "sigmoid"), 3), "loss must be")],
+    "reset": [
+        ((-1,), "seed must be a whole number from 0 to 2147483647"),
+        (("seed",), "seed must be"),
+        ((1.5,), "seed must be"),
+        ((2**31,), "got 2147483648"),
+    ],
+    "set_network": [
+        (((0,), ("sigmoid", "sigmoid")), "neurons"),
+        (("4", ("sigmoid", "sigmoid")), "hidden must be"),
+        (((4,),), "takes 2 to 3"),
+        (((4,), "sigmoid"), "activations must be a list of names"),
+        (((4,), ("bogus", "sigmoid")), "bogus"),
+        (((4,), ("sigmoid", "sigmoid"), 3), "loss must be"),
+    ],
     "set_data": [(("xor",), "data must be a DataSpec, got str"), ((DataSpec("nope"),), "unknown dataset 'nope'")],
     "set_dataset": [((None,), "dataset must be a Dataset"), ((XOR, 1.5), "test_fraction must be a number in [0, 1)")],
     "set_hyper": [(({"learning_rate": 1.0},), "hyper must be Hyperparameters, got dict"), ((), "takes 1 argument")],
-    "set_batch_size": [((0,), "batch_size must be a whole number ≥ 1"), (("full",), "batch_size must be"),
-                       ((), "takes 1 argument")],
-    "set_weight": [((0, 0, 0, float("nan")), "value must be a finite number"), ((0, 5, 0, 1.0), "no weight [5, 0]"),
-                   ((7, 0, 0, 1.0), "no weight layer 7"), ((0, 0, 0), "takes 4 arguments"),
-                   ((0, -1, 0, 1.0), "i must be a whole number ≥ 0")],
-    "set_speed": [((0,), "speed must be a number of cycles per second > 0"), ((-5,), "speed must be"),
-                  ((float("inf"),), "speed must be"), (("fast",), "speed must be"), ((), "takes 1 argument")],
-    "export": [((None,), "path must be a file path"), (("",), "path must be a file path"), ((3,), "path must be"),
-               (("w.onnx", "int8"), "onnx_input must be one of float32, float64")],
+    "set_batch_size": [
+        ((0,), "batch_size must be a whole number ≥ 1"),
+        (("full",), "batch_size must be"),
+        ((), "takes 1 argument"),
+    ],
+    "set_weight": [
+        ((0, 0, 0, float("nan")), "value must be a finite number"),
+        ((0, 5, 0, 1.0), "no weight [5, 0]"),
+        ((7, 0, 0, 1.0), "no weight layer 7"),
+        ((0, 0, 0), "takes 4 arguments"),
+        ((0, -1, 0, 1.0), "i must be a whole number ≥ 0"),
+    ],
+    "set_speed": [
+        ((0,), "speed must be a number of cycles per second > 0"),
+        ((-5,), "speed must be"),
+        ((float("inf"),), "speed must be"),
+        (("fast",), "speed must be"),
+        ((), "takes 1 argument"),
+    ],
+    "export": [
+        ((None,), "path must be a file path"),
+        (("",), "path must be a file path"),
+        ((3,), "path must be"),
+        (("w.onnx", "int8"), "onnx_input must be one of float32, float64"),
+    ],
     "snapshot": [((1,), "takes no arguments")],
     "save_session": [((None,), "path must be a file path"), (("a\0b.nnstudio",), "path must be a file path")],
     "open_session": [((42,), "path must be a file path"), (("/no/such/folder/x.nnstudio",), "x.nnstudio")],
@@ -71,12 +102,18 @@ BAD_ARGUMENTS = {
     "undo": [((1,), "takes no arguments")],
     "continue_from_here": [((1,), "takes no arguments")],
     "check_gradients": [((1,), "takes no arguments")],
-    "set_layer_view": [((0, 0, 0), "layer must be a whole number ≥ 1"), ((1, 0), "takes None (off) or 3"),
-                       ((2, 0, 9), "layer view")],
-    "landscape": [((), "takes 1 to 4 arguments"), ((-1,), "request must be a whole number ≥ 0"),
-                  ((1, "up"), "directions must be one of pca, random"),
-                  ((1, "pca", 1), "resolution must be a whole number from 2 to 1001"),
-                  ((1, "pca", 41, -2), "seed must be a whole number from 0 to 2147483647")],
+    "set_layer_view": [
+        ((0, 0, 0), "layer must be a whole number ≥ 1"),
+        ((1, 0), "takes None (off) or 3"),
+        ((2, 0, 9), "layer view"),
+    ],
+    "landscape": [
+        ((), "takes 1 to 4 arguments"),
+        ((-1,), "request must be a whole number ≥ 0"),
+        ((1, "up"), "directions must be one of pca, random"),
+        ((1, "pca", 1), "resolution must be a whole number from 2 to 1001"),
+        ((1, "pca", 41, -2), "seed must be a whole number from 0 to 2147483647"),
+    ],
     "landscape_cut": [((), "takes 1 argument"), (("a",), "request must be a whole number ≥ 0")],
     "set_delta_rule": [(("add",), "rule must be one of set, accumulate"), ((), "takes 1 argument")],
     "set_pinned_runs": [(([{"config": 1}],), "pinned run 1"), (("pins",), "at most 4")],
@@ -108,9 +145,20 @@ def test_bad_arguments_are_refused_by_name_and_the_trainer_goes_on(name):
     stop_service(conn, thread)
 
 
-@pytest.mark.parametrize("message", [
-    "step", ("step",), ("step", ("cycle", 1), 3, 4), ("step", ("cycle", 1), 0), ("step", ("cycle", 1), True), (3, ()), (["step"], ()), ("step", "cycle"), ("step", None),
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "step",
+        ("step",),
+        ("step", ("cycle", 1), 3, 4),
+        ("step", ("cycle", 1), 0),
+        ("step", ("cycle", 1), True),
+        (3, ()),
+        (["step"], ()),
+        ("step", "cycle"),
+        ("step", None),
+    ],
+)
 def test_a_malformed_message_is_refused_and_the_trainer_goes_on(message):
     conn, thread = start_service()
     receive(conn, "snapshot")

@@ -20,7 +20,9 @@ XOR = drawn_xor_dataset()
 # -- sequence numbers ----------------------------------------------------------------------
 
 def test_snapshots_acknowledge_the_last_numbered_command_dealt_with():
-    """Numbered commands: each snapshot echoes the last number applied; a command with no snapshot is acknowledged by the next."""
+    """Numbered commands: each snapshot echoes the last number applied; a command with no snapshot is acknowledged by
+    the next.
+    """
     conn, thread = start_service()
     assert receive(conn, "snapshot").acknowledged == 0
     conn.send(("step", ("cycle", 2), 1))
@@ -36,7 +38,8 @@ def test_snapshots_acknowledge_the_last_numbered_command_dealt_with():
 
 
 def test_numbered_commands_are_applied_in_order():
-    """A burst of numbered commands read during a long step: each snapshot shows exactly the commands up to its number."""
+    """A burst of numbered commands read during a long step: each snapshot shows exactly the commands up to its number.
+    """
     burst = [("step", ("cycle", ENDLESS), 1), ("step", ("cycle", 1), 2), ("step", ("cycle", 2), 3),
              ("reset", (), 4), ("step", ("cycle", 3), 5)]
     conn, thread = start_service_with(waiting=burst)

@@ -77,7 +77,8 @@ if __name__ == "__main__":
 @pytest.mark.parametrize("kernel_help", ["0", "1"], ids=["watchdog-only", "watchdog-and-pdeathsig"])
 @pytest.mark.parametrize("state", ["idle", "full_pipe", "long_step"])
 def test_the_trainer_ends_within_two_seconds_of_its_window_process_dying(state, kernel_help, tmp_path):
-    """Idle, blocked writing into a full pipe, or deep in Step ×10⁸: the trainer is gone 2 s after a SIGKILLed window."""
+    """Idle, blocked writing into a full pipe, or deep in Step ×10⁸: the trainer is gone 2 s after a SIGKILLed window.
+    """
     script = tmp_path / "window.py"
     script.write_text(WINDOW_STAND_IN, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO))

@@ -253,5 +253,7 @@ def test_a_regression_session_reopens_and_continues_bit_for_bit(tmp_path):
     session.step("cycle", 40)
     reopened.step("cycle", 40)
     assert np.array_equal(session.network.flat, reopened.network.flat)
-    assert np.array_equal(session.trainer.history.batch_loss.arrays()[1], reopened.trainer.history.batch_loss.arrays()[1])
+    assert np.array_equal(
+        session.trainer.history.batch_loss.arrays()[1], reopened.trainer.history.batch_loss.arrays()[1]
+    )
     assert np.array_equal(session.snapshot().predictions[1], reopened.snapshot().predictions[1])

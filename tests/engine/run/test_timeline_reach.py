@@ -121,7 +121,8 @@ def test_a_long_run_rewinds_exactly_to_its_first_cycles_and_its_latest_within_th
 
 
 def test_the_latest_and_a_cut_run_go_on_exactly():
-    """Continuing from an early cycle of a thinned run, with a weight edit there, gives the run that never went further."""
+    """Continuing from an early cycle of a thinned run, with a weight edit there, gives the run that never went further.
+    """
     trainer = tiny_trainer()
     timeline = Timeline.for_trainer(trainer, budget=20_000)
     drive(trainer, 6_000, EVENTS, timeline)

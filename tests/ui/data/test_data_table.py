@@ -34,7 +34,9 @@ def iris() -> Dataset:
 
 def housing() -> Dataset:
     X = np.array([[3.0, 72.5], [4.0, 101.25], [2.0, 48.0], [5.0, 130.0]])
-    return Dataset("housing", X, np.array([215000.0, 289500.5, 142000.0, 1 / 3]), "regression", ("rooms", "area"), "price")
+    return Dataset(
+        "housing", X, np.array([215000.0, 289500.5, 142000.0, 1 / 3]), "regression", ("rooms", "area"), "price"
+    )
 
 
 @pytest.fixture

@@ -197,7 +197,8 @@ def test_a_real_dataset_disables_noise_samples_seed_and_the_extra_inputs(real_pa
 
 
 def test_feature_toggles_have_their_names_and_labels_in_reading_order(panel):
-    """Five check boxes x1², x2², x1·x2, sin x1, sin x2, found by objectName, unchecked, read left to right, top down."""
+    """Five check boxes x1², x2², x1·x2, sin x1, sin x2, found by objectName, unchecked, read left to right, top down.
+    """
     checks = [panel.findChild(QCheckBox, f"featureCheck_{name}") for name in FEATURES]
     assert [c.text() for c in checks] == ["x1\u00b2", "x2\u00b2", "x1\u00b7x2", "sin x1", "sin x2"]
     assert not any(c.isChecked() for c in checks)

@@ -1,4 +1,4 @@
-"""Tests for the network diagram's activation menus: the choices each layer offers, why some are refused, a header click."""
+"""The network diagram's activation menus: the choices each layer offers, why some are refused, a header click."""
 
 from __future__ import annotations
 

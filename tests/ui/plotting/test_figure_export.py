@@ -1,4 +1,4 @@
-"""File › Export's figures: figure_export and image_export (PNG/SVG) of the loss plot and the heatmaps, failures, the file dialog."""
+"""File › Export's figures: figure_export and image_export (PNG/SVG) of the loss plot and heatmaps; failures."""
 
 from __future__ import annotations
 

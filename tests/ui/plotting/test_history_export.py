@@ -40,7 +40,11 @@ def test_history_csv_keeps_evaluation_only_cycles(tmp_path):
     """An evaluated cycle without a batch point gets a row with an empty batch_loss; no points, only the header."""
     path = tmp_path / "history.csv"
     export_history_csv(([1.0], [0.5], [0.0, 3.0], [[0.4, NAN, NAN, NAN], [0.1, 0.2, 1.0, 1.0]]), path)
-    assert path.read_text(encoding="utf-8").splitlines()[1:] == ["0,,0.4,nan,nan,nan", "1,0.5,,,,", "3,,0.1,0.2,1.0,1.0"]
+    assert path.read_text(encoding="utf-8").splitlines()[1:] == [
+        "0,,0.4,nan,nan,nan",
+        "1,0.5,,,,",
+        "3,,0.1,0.2,1.0,1.0",
+    ]
     export_history_csv(([], [], [], np.empty((0, 4))), path)
     assert path.read_text(encoding="utf-8") == HAND_MADE_CSV.splitlines(keepends=True)[0]
 

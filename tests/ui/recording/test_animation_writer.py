@@ -102,7 +102,8 @@ def test_a_missing_encoder_names_the_pip_command(monkeypatch, tmp_path):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now fails as if it were not installed
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
-    gif = "Recording an animated GIF needs Pillow, which is not installed: pip install 'nnstudio[record]' (or pip install Pillow)"
+    gif = ("Recording an animated GIF needs Pillow, which is not installed: "
+           "pip install 'nnstudio[record]' (or pip install Pillow)")
     mp4 = ("Recording an MP4 video needs imageio-ffmpeg, which is not installed: "
            "pip install 'nnstudio[record-mp4]' (or pip install imageio-ffmpeg)")
     assert library_problem(".gif") == INSTALL_HINTS[".gif"] == gif

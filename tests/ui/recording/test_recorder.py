@@ -132,7 +132,9 @@ def test_the_menu_entry_records_with_the_chosen_settings(make_window, qtbot, mon
     window = make_window()
     action = window.findChild(type(window.record_action), "recordAnimationAction")
     path = tmp_path / "menu.gif"
-    monkeypatch.setattr(action, "ask_settings", lambda note: RecordSettings(panels="loss", cycles=12, every=4, height=150))
+    monkeypatch.setattr(
+        action, "ask_settings", lambda note: RecordSettings(panels="loss", cycles=12, every=4, height=150)
+    )
     monkeypatch.setattr(action, "ask_path", lambda filters: str(path) if ".gif" in filters.values() else None)
     action.trigger()
     assert action.progress is not None and action.progress.isVisible()

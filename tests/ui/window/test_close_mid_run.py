@@ -170,7 +170,9 @@ def check_clean_exit(code: int, report: dict, stderr: str, exit_s: float) -> Non
     assert report["close_to_exec_return_s"] < CLOSE_LIMIT_S, report
     assert exit_s < CLOSE_LIMIT_S, f"the process exited {exit_s:.3f} s after the close began {trainer}"
     # The trainer must leave when asked ("quit"), not be killed when it failed to (-15: SIGTERM).
-    assert report["trainer_exitcode"] == 0, f"the trainer's process was terminated, exit code {report['trainer_exitcode']}"
+    assert report["trainer_exitcode"] == 0, (
+        f"the trainer's process was terminated, exit code {report['trainer_exitcode']}"
+    )
 
 
 @pytest.mark.slow
@@ -192,7 +194,9 @@ def test_closing_during_a_long_step_exits_zero_within_a_second(tmp_path):
     busy inside one command and cannot read "quit" until it is done.
     """
     code, report, stderr, exit_s = run_child(tmp_path, LONG_STEP="100000")
-    print(f"close {report.get('close_s', float('nan')) * 1000:.0f} ms, exit {exit_s * 1000:.0f} ms after the close began")
+    print(
+        f"close {report.get('close_s', float('nan')) * 1000:.0f} ms, exit {exit_s * 1000:.0f} ms after the close began"
+    )
     check_clean_exit(code, report, stderr, exit_s)
 
 

@@ -36,7 +36,9 @@ def test_model_formats_are_written_by_the_trainer(make_window, qtbot, monkeypatc
         wait_acknowledged(qtbot, window)
         assert path.stat().st_size > 0
     namespace = {}
-    exec(compile((tmp_path / "model.py").read_text(), "model.py", "exec"), namespace)  # the exported script, run as its user would
+    exec(
+        compile((tmp_path / "model.py").read_text(), "model.py", "exec"), namespace
+    )  # the exported script, run as its user would
     X = np.array([[1.0, -1.0], [-1.0, -1.0]])
     from nnstudio.engine.io.formats import load_weights
 

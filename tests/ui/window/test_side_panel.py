@@ -1,4 +1,4 @@
-"""The side panel: scrolls up and down only, follows what its content needs, and keeps still while a read-out's text changes.
+"""The side panel: scrolls up and down only, follows its content, and keeps still while a read-out's text changes.
 
 Every change of the panel's width moves the main splitter, and with it relays out and
 repaints every view beside it: a read-out such as "predicted: 3 (87%)" must not do that

@@ -73,7 +73,9 @@ def test_opening_a_csv_trains_on_it_and_the_table_lists_it(make_window, qtbot, t
     window = make_window()
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
-    dataset = Dataset("mine", X, (X[:, 0] > 0).astype(np.int64), "classification", ("a", "b", "c"), "label", ("no", "yes"))
+    dataset = Dataset(
+        "mine", X, (X[:, 0] > 0).astype(np.int64), "classification", ("a", "b", "c"), "label", ("no", "yes")
+    )
     monkeypatch.setattr(window.data, "_ask_dataset", lambda: dataset)
     window.open_dataset_action.trigger()
     qtbot.waitUntil(lambda: window.data_view.name == "mine", timeout=TIMEOUT)

@@ -12,7 +12,8 @@ TIMEOUT = 20_000
 
 
 def new_run_snapshot(run, acknowledged: int, config: SessionConfig | None = None):
-    """The first snapshot of a new run, as the trainer would send it having dealt with commands up to ``acknowledged``."""
+    """The first snapshot of a new run, as the trainer would send it having dealt with commands up to ``acknowledged``.
+    """
     snapshot = run.session.snapshot()
     return replace(snapshot, generation=run.window.latest.generation + 1, acknowledged=acknowledged,
                    config=config or snapshot.config)

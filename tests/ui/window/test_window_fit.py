@@ -173,7 +173,9 @@ def test_the_layout_comes_back_exactly_on_the_next_start(qtbot, remembered_layou
     first.views_split.setSizes([views - 213, 213])
     right = sum(first.right_split.sizes())
     first.right_split.setSizes([right - 150, 150])
-    qtbot.waitUntil(lambda: first.main_split.sizes()[0] == side and first.views_split.sizes()[1] == 213, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: first.main_split.sizes()[0] == side and first.views_split.sizes()[1] == 213, timeout=TIMEOUT
+    )
     expected = (first.geometry(), first.main_split.sizes(), first.views_split.sizes(), first.right_split.sizes(),
                 first.data_dock.height())
     first.close()
@@ -216,7 +218,8 @@ def _weights_after(config, *steps):
 
 
 def test_the_learning_rate_demo_trains_50_cycles_at_ten_times_the_rate_then_puts_it_back(make_window, qtbot):
-    """The weights are those of 50 cycles at lr ×10 (as a headless run computes them); then lr is the learner's again."""
+    """The weights are those of 50 cycles at lr ×10 (as a headless run computes them); then lr is the learner's again.
+    """
     window = make_window()
     config = window.config
     lr = config.hyper.learning_rate
