@@ -170,7 +170,8 @@ def checked_arguments(message) -> tuple:
     if command is None:
         raise ValueError(f"unknown command {command_name!r}")
     if len(parts) == 3 and sequence_of(parts) is None:
-        raise ValueError(f"{command_name}: the command's sequence number must be a whole number ≥ 1, got {shown(parts[2])}")
+        raise ValueError(f"{command_name}: the command's sequence number must be a whole number ≥ 1, "
+                         f"got {shown(parts[2])}")
     if not isinstance(args, (tuple, list)):
         raise ValueError(f"{command_name}: the arguments must be a tuple, got {shown(args)}")
     try:

@@ -90,7 +90,7 @@ class Keyframe:
         return own
 
     @classmethod
-    def patch_from(cls, before: Array, after: TrainerState) -> "Keyframe | None":
+    def patch_from(cls, before: Array, after: TrainerState) -> Keyframe | None:
         """The event that made ``after`` from a state whose vectors were ``before`` (3, n), as a
         patch; None if it changed more than a patch may hold."""
         bits = np.dtype(f"u{before.itemsize}")
@@ -104,13 +104,13 @@ class Keyframe:
         return cls(replace(after, vectors=_NO_VECTORS), tuple(patch))
 
 
-def live_vectors(trainer: "Trainer") -> tuple[Array, Array, Array]:
+def live_vectors(trainer: Trainer) -> tuple[Array, Array, Array]:
     """The trainer's parameters, momentum and last update, as it trains (what a patch patches)."""
     opt = trainer.optimizer
     return trainer.network.flat, opt.velocity, opt.updates
 
 
-def apply_patch(trainer: "Trainer", frame: Keyframe) -> None:
+def apply_patch(trainer: Trainer, frame: Keyframe) -> None:
     """Apply the event ``frame`` to a trainer replayed up to its cycle (the last workspace stays)."""
     vectors = np.stack(live_vectors(trainer))
     for row, (indices, values) in zip(vectors, frame.patch):
@@ -120,7 +120,7 @@ def apply_patch(trainer: "Trainer", frame: Keyframe) -> None:
     trainer.last_workspace = workspace
 
 
-def replay(trainer: "Trainer", cycles: int) -> None:
+def replay(trainer: Trainer, cycles: int) -> None:
     """Run ``cycles`` cycles as training would, leaving the history and evaluations alone."""
     if cycles <= 0:
         return

@@ -66,7 +66,7 @@ class PinnedRun:
                 "evaluations": [[float(v) for v in row] for row in self.evaluations]}
 
     @classmethod
-    def from_dict(cls, value: Any) -> "PinnedRun":
+    def from_dict(cls, value: Any) -> PinnedRun:
         """A pin as ``to_dict`` gave it; ValueError names the first thing wrong."""
         if not isinstance(value, dict) or set(value) != {"config", "delta_rule", "data_digest", "cycle", "cycles",
                                                          "evaluations"}:
@@ -137,7 +137,9 @@ def add_pin(pins: tuple[PinnedRun, ...], pin: PinnedRun) -> tuple[tuple[PinnedRu
 
 
 def _shown(value: Any) -> str:
-    return format_setting("", float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_setting("", float(value))
+    return str(value)
 
 
 def differences(pinned: PinnedRun, config: SessionConfig, delta_rule: str = "set", data_digest: str = "") -> list[str]:

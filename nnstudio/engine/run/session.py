@@ -112,8 +112,8 @@ class TrainingSession(SessionStepping, SessionRewinding):
         rows = f"{dataset.n_samples} rows, {dataset.n_features} inputs"
         targets = self.experiment.describe_targets()
         targets = targets[:1].upper() + targets[1:] + "." if targets else ""
-        self._message = " ".join(part for part in (f"Data: {dataset.name}, {rows}. Training starts over.", note, targets)
-                                 if part)
+        parts = (f"Data: {dataset.name}, {rows}. Training starts over.", note, targets)
+        self._message = " ".join(part for part in parts if part)
 
     @property
     def trainer(self):
@@ -260,7 +260,7 @@ class TrainingSession(SessionStepping, SessionRewinding):
         return session_state(self)
 
     @classmethod
-    def from_state(cls, state: dict) -> "TrainingSession":
+    def from_state(cls, state: dict) -> TrainingSession:
         """A new session continuing from ``state()``, paused; ValueError names what is wrong.
 
         Generated and shipped data are made again and must hash to the saved SHA-256, and

@@ -38,7 +38,10 @@ class SessionStepping:
         target_epoch = trainer.epoch + n
         try:
             while trainer.diverged_at is None:
-                left = cycles if kind == "cycle" else (trainer.cycles_left_in_epoch if trainer.epoch < target_epoch else 0)
+                if kind == "cycle":
+                    left = cycles
+                else:
+                    left = trainer.cycles_left_in_epoch if trainer.epoch < target_epoch else 0
                 if left <= 0:
                     break
                 self.checkpoint()

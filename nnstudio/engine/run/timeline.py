@@ -105,7 +105,7 @@ class Timeline(KeyframeMemory):
         self.clear()
 
     @classmethod
-    def for_trainer(cls, trainer: "Trainer", **kwargs) -> "Timeline":
+    def for_trainer(cls, trainer: Trainer, **kwargs) -> Timeline:
         flat = trainer.network.flat
         return cls(flat.size, flat.itemsize, len(trainer.X_train), **kwargs)
 
@@ -168,7 +168,7 @@ class Timeline(KeyframeMemory):
         return max(1, self.interval - (cycle - last))
 
     # -- recording ------------------------------------------------------------------------
-    def record(self, trainer: "Trainer", event: bool = False, force: bool = False) -> bool:
+    def record(self, trainer: Trainer, event: bool = False, force: bool = False) -> bool:
         """Take a full keyframe if one is due (or ``force``), or keep an ``event``.
 
         Call after training cycles and after every event that replay would miss (see the
@@ -195,7 +195,7 @@ class Timeline(KeyframeMemory):
             self._fit_budget(trainer)
         return taken
 
-    def _record_event(self, trainer: "Trainer") -> None:
+    def _record_event(self, trainer: Trainer) -> None:
         cycle = trainer.cycle
         after = trainer.capture()
         frame = Keyframe.patch_from(self._head, after) if self._head_cycle == cycle else None
@@ -213,7 +213,7 @@ class Timeline(KeyframeMemory):
         self._append(frame)
 
     # -- travelling -----------------------------------------------------------------------
-    def _reach(self, trainer: "Trainer", full: int, last: int, cycle: int) -> None:
+    def _reach(self, trainer: Trainer, full: int, last: int, cycle: int) -> None:
         """Restore frame ``full``, replay through the patches after it up to frame ``last``, then to ``cycle``."""
         frames = self._frames
         trainer.restore(frames[full].state)
@@ -222,7 +222,7 @@ class Timeline(KeyframeMemory):
             apply_patch(trainer, frames[k])
         replay(trainer, cycle - trainer.cycle)
 
-    def rewind(self, trainer: "Trainer", cycle: int) -> None:
+    def rewind(self, trainer: Trainer, cycle: int) -> None:
         """Show cycle ``cycle``: the trainer holds exactly the state it had then.
 
         The first rewind from the head keeps the head as a keyframe if the budget has room

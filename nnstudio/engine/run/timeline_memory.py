@@ -73,7 +73,7 @@ class KeyframeMemory:
                 return frame.cycle
         return None
 
-    def _keep_head(self, trainer: "Trainer", frame: Keyframe | None = None) -> None:
+    def _keep_head(self, trainer: Trainer, frame: Keyframe | None = None) -> None:
         """Remember the state at the trainer's cycle as training (or replay) reached it."""
         if frame is not None:
             self._head = frame.state.vectors
@@ -173,7 +173,7 @@ class KeyframeMemory:
                 return True
         return False
 
-    def _fit_budget(self, trainer: "Trainer") -> None:
+    def _fit_budget(self, trainer: Trainer) -> None:
         """Back under the budget: a doubled stride first, the oldest keyframes only when nothing else is left."""
         while self._bytes > self.budget and self.stride <= self.latest and self._thinnable():
             self.stride *= 2

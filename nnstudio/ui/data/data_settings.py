@@ -45,7 +45,7 @@ _TIPS = {
 
 
 class DataSettings:
-    """The controls, under the names the panel gives them (see :class:`~nnstudio.ui.data.dataset_panel.DatasetPanel`)."""
+    """The controls, under the names the panel (:class:`~nnstudio.ui.data.dataset_panel.DatasetPanel`) gives them."""
 
     def __init__(self, style: QStyle) -> None:
         self.dataset_combo = DatasetCombo(objectName="datasetCombo", toolTip=_TIPS["dataset"])

@@ -1,1 +1,1 @@
-"""How learning is driven and explained: training controls, the timeline, the guide, compare runs, the loss landscape."""
+"""How learning is driven and explained: training controls, timeline, guide, compare runs, loss landscape."""

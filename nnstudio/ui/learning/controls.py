@@ -151,7 +151,8 @@ class TrainingControls(QWidget):
         self.momentum_spin = _double_spin("momentumSpin", 0.0, 0.99, 0.05, 2,
                                           "Keeps part of the last step's direction (v ← μ·v + g)")
         self.noise_spin = _double_spin("updateNoiseSpin", 0.0, 10.0, 0.01, 3,
-                                       "Gaussian noise added to each update, decaying over time: helps escape poor minima")
+                                       "Gaussian noise added to each update, decaying over time: "
+                                       "helps escape poor minima")
         self.l1_spin = _double_spin("l1Spin", 0.0, 1.0, 0.001, 4,
                                     "L1 regularisation: pulls every weight towards zero by the same amount, "
                                     "so small ones end at zero (adds l1·sign(w) to the gradient)")
@@ -244,7 +245,7 @@ class TrainingControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(run_box)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QEvent) -> None:
         # The descent box sits elsewhere in the window, so it does not inherit our state.
         if event.type() == QEvent.Type.EnabledChange:
             self.descent_box.setEnabled(self.isEnabled())

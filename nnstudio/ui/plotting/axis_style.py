@@ -1,4 +1,4 @@
-"""The window's axis look: axis lines and tick labels in the theme's colours, in a font a little smaller than the text."""
+"""The window's axis look: axis lines and tick labels in the theme's colours, in a font a little smaller."""
 
 from __future__ import annotations
 

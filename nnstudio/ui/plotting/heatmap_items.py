@@ -1,4 +1,4 @@
-"""The graphics items a heatmap is drawn with: cell-numbered axes, the colour bar's look, the "not computed yet" cover."""
+"""What a heatmap is drawn with: cell-numbered axes, the colour bar's look, the "not computed yet" cover."""
 
 from __future__ import annotations
 
