@@ -11,19 +11,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtWidgets import QToolButton, QWidget
+from support.window_size import resize_window
 
 from nnstudio.engine.run.session import TrainingSession
 
 TIMEOUT = 20_000
 #: What a window manager's title bar and a panel may take from a 700-pixel-high screen.
 TITLE_BAR = 40
-
-
-def _resize(window, qtbot, width: int, height: int) -> None:
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=TIMEOUT)
-    # every splitter and layout has followed the new size
-    qtbot.waitUntil(lambda: window.centralWidget().geometry().right() < width, timeout=TIMEOUT)
 
 
 def _in_window(window, widget: QWidget) -> QRect:
@@ -48,13 +42,13 @@ def test_the_window_fits_a_1024_by_700_screen(in_process_window, qtbot):
     qtbot.waitUntil(window.guide_dock.isVisible, timeout=TIMEOUT)
     hint = window.minimumSizeHint()
     assert hint.width() <= 1024 and hint.height() <= 700 - TITLE_BAR
-    _resize(window, qtbot, 1024, 700)
+    resize_window(window, qtbot, 1024, 700)
 
 
 def test_step_and_run_stay_in_view_at_1024_by_700_with_the_data_table(in_process_window, qtbot):
     """With the data table docked on a 1024×700 window, Step, Run and Reset are whole and on screen."""
     window = in_process_window().window
-    _resize(window, qtbot, 1024, 700)
+    resize_window(window, qtbot, 1024, 700)
     window.data_table_action.trigger()
     qtbot.waitUntil(window.data_dock.isVisible, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: window.data_dock.height() > 100, timeout=TIMEOUT)
@@ -68,7 +62,7 @@ def test_step_and_run_stay_in_view_at_1024_by_700_with_the_data_table(in_process
 def test_the_side_panel_scrolls_rather_than_clips_at_1024_by_700(in_process_window, qtbot):
     """The data and learning settings are as wide as the side panel shows; the rest is a scroll away."""
     window = in_process_window().window
-    _resize(window, qtbot, 1024, 700)
+    resize_window(window, qtbot, 1024, 700)
     side = window.findChild(QWidget, "sidePanel")
     content = side.widget()
     assert content.width() <= side.viewport().width()
@@ -80,7 +74,7 @@ def test_the_side_panel_scrolls_rather_than_clips_at_1024_by_700(in_process_wind
 def test_the_side_panel_widens_for_the_digits_views_instead_of_clipping_them(make_window, qtbot):
     """Digits bring wider views into the side panel: it grows to hold them, and the window still fits 1024 pixels."""
     window = make_window()
-    _resize(window, qtbot, 1024, 700)
+    resize_window(window, qtbot, 1024, 700)
     combo = window.dataset_panel.dataset_combo
     combo.setCurrentIndex(combo.findData("digits"))
     qtbot.waitUntil(window.insight_stack.isVisible, timeout=TIMEOUT)
@@ -94,7 +88,7 @@ def test_the_side_panel_widens_for_the_digits_views_instead_of_clipping_them(mak
 def test_the_timeline_slider_is_long_at_1366_by_768(in_process_window, qtbot):
     """At 1366×768 the rewind slider is at least 300 pixels long."""
     window = in_process_window().window
-    _resize(window, qtbot, 1366, 768)
+    resize_window(window, qtbot, 1366, 768)
     slider = window.timeline_bar.slider
     qtbot.waitUntil(lambda: slider.width() >= 300, timeout=TIMEOUT)
     assert _wholly_shown(window, slider)
@@ -104,7 +98,7 @@ def test_the_timeline_slider_is_long_at_1366_by_768(in_process_window, qtbot):
 def test_every_heatmap_tab_shows_without_scrolling(in_process_window, qtbot, size):
     """All six tabs, the last one (Layer view) included, fit their bar: no scroll arrows."""
     window = in_process_window().window
-    _resize(window, qtbot, *size)
+    resize_window(window, qtbot, *size)
     bar = window.heatmap_tabs.tabBar()
     assert bar.count() == 6 and bar.tabText(5) == "Layer view"
     qtbot.waitUntil(lambda: bar.tabRect(5).right() < bar.width(), timeout=TIMEOUT)
@@ -115,7 +109,7 @@ def test_every_heatmap_tab_shows_without_scrolling(in_process_window, qtbot, siz
 def test_the_guide_docks_beside_the_views_and_not_over_them(in_process_window, qtbot):
     """At 1440×900 the guide opens docked on the right, clear of the canvas, the loss plot and the heatmaps."""
     window = in_process_window().window
-    _resize(window, qtbot, 1440, 900)
+    resize_window(window, qtbot, 1440, 900)
     side_width = window.main_split.sizes()[0]
     window.guide_action.trigger()
     guide = window.learning.guide
@@ -131,7 +125,7 @@ def test_the_guide_docks_beside_the_views_and_not_over_them(in_process_window, q
 def test_on_a_narrow_window_the_guide_borrows_the_side_panel_and_gives_it_back(in_process_window, qtbot):
     """At 1024×700 the side panel makes room while the guide is open, and comes back as it was when it closes."""
     window = in_process_window().window
-    _resize(window, qtbot, 1024, 700)
+    resize_window(window, qtbot, 1024, 700)
     side_width = window.main_split.sizes()[0]
     assert side_width > 0
     window.guide_action.trigger()
@@ -252,7 +246,7 @@ def test_the_noise_demo_does_not_follow_into_the_next_dataset(make_window, qtbot
 def test_the_guide_offers_step_and_run_when_it_takes_the_side_panel(make_window, qtbot):
     """At 1024 px the open guide takes the side panel's room, so Step phase, Step and Run move into it."""
     window = make_window()
-    _resize(window, qtbot, 1024, 700)
+    resize_window(window, qtbot, 1024, 700)
     window.guide_action.trigger()
     row = window.guide_dock.training_row
     qtbot.waitUntil(row.isVisible, timeout=TIMEOUT)
