@@ -85,6 +85,11 @@ class LearningPresenter(QObject):
             self._layer_view_on = wanted
             self._send("set_layer_view", *(wanted if wanted is not None else (None,)))
 
+    def resend_layer_view(self) -> None:
+        """Ask a trainer that has just started (it maps no layer) for the layer view shown, if one is."""
+        if self._layer_view_on is not None:
+            self._send("set_layer_view", *self._layer_view_on)
+
     def show_guide(self) -> None:
         if self.guide is None:
             self.guide = GuideDock(self.parent())

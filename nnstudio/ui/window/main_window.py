@@ -23,7 +23,7 @@ from nnstudio.ui.window.session_menu import SessionFiles
 from nnstudio.ui.window.settings import load_config, save_config
 from nnstudio.ui.window.snapshot_panels import OptionalPanel, SnapshotFeed, SnapshotPanel
 from nnstudio.ui.window.status_bar import WindowStatus
-from nnstudio.ui.window.trainer_link import start_worker
+from nnstudio.ui.window.trainer_link import resend_controls, start_worker
 from nnstudio.ui.window.window_geometry import restore_geometry, save_geometry
 from nnstudio.ui.window.window_layout import build_panels
 from nnstudio.ui.window.worker import default_log_path, exit_if_trainer_bootstrapping
@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         self.restart_trainer_action.setEnabled(restartable)
 
     def restart_trainer(self) -> None:
-        """Start a new trainer after the last one died: from its last checkpoint, else from the settings."""
+        """A new trainer after the last died: from its last checkpoint (else the settings), given the speed shown."""
         if self.trainer_running:
             return
         # Drawn or imported data lived in the trainer: without a checkpoint, the default data.
@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.status.say("Restarting the trainer…")
         self.sig_restart.emit(config)
         self.worker.restart(config)
+        resend_controls(self)
 
     # -- drawing -----------------------------------------------------------------------
     def _draw_pending(self) -> None:

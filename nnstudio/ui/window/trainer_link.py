@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMainWindow
 from nnstudio.engine.run.config import SessionConfig
 from nnstudio.ui.window.worker import TrainingWorker
 
-__all__ = ["start_worker"]
+__all__ = ["resend_controls", "start_worker"]
 
 
 def start_worker(window: QMainWindow, config: SessionConfig, start: bool) -> None:
@@ -36,3 +36,14 @@ def start_worker(window: QMainWindow, config: SessionConfig, start: bool) -> Non
     worker.sig_opened.connect(window._show_opened_pins)
     if start:
         thread.start()
+
+
+def resend_controls(window: QMainWindow) -> None:
+    """Tell a trainer that has just started what the controls show and its checkpoint does not hold.
+
+    The run speed and the layer view live in the trainer's process only: a restarted one
+    would run flat out and map no layer while the controls still show them. Sent before
+    any command the learner gives it.
+    """
+    window.send("set_speed", window.controls.speed())
+    window.learning.resend_layer_view()
