@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -45,10 +47,19 @@ __all__ = ["PinnedRunsPanel", "AuthorVariantDemo", "TABLE_COLUMNS", "DEFAULT_DEM
 
 #: The Unpin buttons first and what differs next: in view however narrow the table and its scrolling.
 TABLE_COLUMNS = ("", "pin", "differs from now", "train loss", "test loss", "train acc", "test acc", "gap", "cycles")
+#: What each column holds, as its header's tooltip (the headers are short to fit a narrow pane).
+_COLUMN_TIPS = ("", "The pin's number and the line pattern of its curves",
+                "What the pinned run set differently from now", "Training loss at the pin", "Test loss at the pin",
+                "Training accuracy at the pin", "Test accuracy at the pin",
+                "Test loss minus training loss: how much the run overfits", "Cycles the run had trained when pinned")
 #: Cycles the author's-variant demonstration trains when the current run has none yet.
 DEFAULT_DEMO_CYCLES = 300
 #: How the table names each pin's line pattern (``PINNED_STYLES``' order).
 _PATTERN_NAMES = ("dotted", "dashed", "dash-dot", "dot pairs")
+#: Pixels either side of a table cell's text: the style's margin and one to spare, so no number is elided.
+_CELL_PADDING = 4
+#: The columns of what differs (it takes the width left) and of the cycles (hidden first when narrow).
+_CHANGED_COLUMN, _CYCLES_COLUMN = TABLE_COLUMNS.index("differs from now"), TABLE_COLUMNS.index("cycles")
 
 
 def pin_label(number: int, pin: PinnedRun, config: SessionConfig | None, delta_rule: str, digest: str) -> str:
@@ -100,8 +111,17 @@ class PinnedRunsPanel(QWidget):
         row.addWidget(self.hint, 1)
 
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self, objectName="pinnedRunsTable")
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        for column, (name, tip) in enumerate(zip(TABLE_COLUMNS, _COLUMN_TIPS)):
+            header_item = QTableWidgetItem(name.replace(" ", "\n", 1))  # two short lines: narrow columns
+            header_item.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(column, header_item)
         self.table.verticalHeader().hide()
+        # a point smaller, and the cells padded less: nine columns fit the pane of a 1024-pixel window
+        small = self.table.font()
+        small.setPointSizeF(small.pointSizeF() - 1)
+        self.table.setFont(small)
+        self.table.horizontalHeader().setFont(small)
+        self.table.setItemDelegate(_CompactCells(self.table))
         # Compact rows: the table shares the loss plot's pane.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
@@ -110,8 +130,11 @@ class PinnedRunsPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(self.table.fontMetrics().height())  # the style's minimum is wider than "1"
+        # what differs takes the width the numbers leave; a cut text is whole in its tooltip
+        header.setSectionResizeMode(_CHANGED_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.horizontalScrollBar().rangeChanged.connect(lambda _low, _high: self._fit_height())
         self.table.hide()
 
         layout = QVBoxLayout(self)
@@ -165,6 +188,32 @@ class PinnedRunsPanel(QWidget):
         return [PinnedCurves(label, pin.cycles, pin.evaluations) for label, pin in zip(self.labels, self.pins)]
 
     # -- drawing -----------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Hide the cycles column when the pane is too narrow for all; the pin's tooltip names its cycle."""
+        table, header = self.table, self.table.horizontalHeader()
+        if not self.pins:
+            return
+        shortest_change = table.fontMetrics().horizontalAdvance("same set-up") + 2 * _CELL_PADDING
+        needed = sum(shortest_change if column == _CHANGED_COLUMN
+                     else max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+                     for column in range(table.columnCount()))
+        table.setColumnHidden(_CYCLES_COLUMN, needed > table.viewport().width())
+
+    def _fit_height(self) -> None:
+        """The header and every row; room for the horizontal scroll bar only while the columns overflow."""
+        table = self.table
+        if not self.pins:
+            return
+        rows_height = table.verticalHeader().defaultSectionSize() * table.rowCount()
+        bar = table.horizontalScrollBar()
+        scroll = bar.sizeHint().height() if bar.maximum() > 0 else 0
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows_height + 2 * table.frameWidth()
+                             + scroll)
+
     def _refresh(self) -> None:
         s = self.latest
         config, rule = (s.config, s.delta_rule) if s is not None else (None, "set")
@@ -174,25 +223,26 @@ class PinnedRunsPanel(QWidget):
         for row, (label, pin) in enumerate(zip(self.labels, self.pins)):
             train_loss, test_loss, train_acc, test_acc = pin.final
             name, changed = label.split(": ", 1)
-            cells = (f"{name[4:]} {_PATTERN_NAMES[row % len(PINNED_STYLES)]}", changed, _number(train_loss),
-                     _number(test_loss), _percent(train_acc), _percent(test_acc), _number(pin.gap), str(pin.cycle))
-            for column, text in enumerate(cells, start=1):
+            # (shown, tooltip): short enough for a narrow pane, the tooltip whole
+            pattern = _PATTERN_NAMES[row % len(PINNED_STYLES)]
+            cells = ((name[4:], f"{name}: {pattern} curves, pinned at cycle {pin.cycle}"), (changed, changed),
+                     *((_short(value), _number(value)) for value in (train_loss, test_loss)),
+                     (_percent(train_acc), ""), (_percent(test_acc), ""),
+                     (_short(pin.gap, 2), _number(pin.gap)), (str(pin.cycle), ""))
+            for column, (text, tip) in enumerate(cells, start=1):
                 item = QTableWidgetItem(text)  # plain text: a data name from a file is never markup here
                 if column >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if column == 2:
-                    item.setToolTip(changed)  # the whole of it, when the column is narrow
+                item.setToolTip(tip)
                 table.setItem(row, column, item)
-            button = QToolButton(objectName=f"unpinButton_{row}", text="Unpin", autoRaise=True)
-            button.setToolTip("Remove this run from the plot and the table")
+            button = QToolButton(objectName=f"unpinButton_{row}", text="\u2715", autoRaise=True)
+            button.setToolTip("Unpin: remove this run from the plot and the table")
+            button.setFixedWidth(button.fontMetrics().horizontalAdvance(button.text()) + 2 * _CELL_PADDING)
             button.clicked.connect(lambda _checked=False, index=row: self.unpin(index))
             table.setCellWidget(row, 0, button)
         table.setVisible(bool(self.pins))
-        if self.pins:
-            rows_height = table.verticalHeader().defaultSectionSize() * table.rowCount()
-            scroll = table.horizontalScrollBar().sizeHint().height()  # room for it when the columns overflow
-            table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows_height + 2 * table.frameWidth()
-                                 + scroll)
+        self._fit_columns()
+        self._fit_height()
         self.sig_curves_changed.emit(self.curves())
         self.hint.setText("Pinned: thick line train, thin line test."
                           if self.pins else
@@ -200,6 +250,23 @@ class PinnedRunsPanel(QWidget):
 
 
 _number, _percent = format_number, format_percent  # both show a missing value as "–"
+
+
+class _CompactCells(QStyledItemDelegate):
+    """Cells as wide as their text and a few pixels, not the style's wider padding."""
+
+    def sizeHint(self, option, index):
+        hint = super().sizeHint(option, index)
+        cell = QStyleOptionViewItem(option)
+        self.initStyleOption(cell, index)
+        if cell.text:
+            hint.setWidth(cell.fontMetrics.horizontalAdvance(cell.text) + 2 * _CELL_PADDING)
+        return hint
+
+
+def _short(value: float, digits: int = 3) -> str:
+    """A table number: a few figures tell runs apart; its tooltip has four."""
+    return format_number(value, digits)
 
 
 def _stuck_units(s: Snapshot) -> tuple[int, int]:

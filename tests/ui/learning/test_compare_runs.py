@@ -55,8 +55,13 @@ def test_pin_change_lr_run_again_names_lr_and_shows_both_runs_numbers(make_windo
     row = table_row(window, 0)
     e = first.evaluation
     assert row[1] == "lr 2 → 0.5"
-    assert row[2:8] == [format_number(e.train_loss), format_number(e.test_loss), format_percent(e.train_accuracy),
-                        format_percent(e.test_accuracy), format_number(e.test_loss - e.train_loss), "40"]
+    gap = e.test_loss - e.train_loss
+    assert row[2:8] == [format_number(e.train_loss, 3), format_number(e.test_loss, 3), format_percent(e.train_accuracy),
+                        format_percent(e.test_accuracy), format_number(gap, 2), "40"]
+    # a table number is short; its tooltip has the four figures used elsewhere
+    table = window.pinned_runs.table
+    assert [table.item(0, column).toolTip() for column in (3, 4, 7)] == [
+        format_number(e.train_loss), format_number(e.test_loss), format_number(gap)]
     # Overlaid in the loss plot, named in its legend, the curve the pinned snapshot's.
     assert "pin 1: lr 2 → 0.5" in legend_texts(window.loss_plot.loss_plot)
     curve = window.loss_plot.pinned_curves()[0]
