@@ -15,12 +15,13 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from nnstudio.ui.plotting.colormaps import CLASS_COLORS, MUTED_TEXT_COLOR, TEXT_COLOR
 from nnstudio.ui.plotting.cycle_plot import style_plot
+from nnstudio.ui.plotting.panel_heading import panel_heading
 
-__all__ = ["LayerView", "layer_names"]
+__all__ = ["LayerView", "TITLE", "layer_names"]
 
 #: Grid lines: thin and translucent so the points stay the headline.
 _GRID_PEN = pg.mkPen((95, 99, 104, 110), width=1)
@@ -28,6 +29,8 @@ _POINT_SIZE = 7
 #: Points without a class (regression, or no labels given).
 _NEUTRAL_COLOR = "#80868b"
 _EMPTY = np.empty(0, dtype=np.float64)
+#: The panel's heading.
+TITLE = "How a layer bends the input plane"
 _CAPTION = (
     "Grey lines: a square grid over the input plane, bent by the layer. "
     "The layer has done its job when a straight line can split the colours."
@@ -92,6 +95,8 @@ class LayerView(QWidget):
         The data points; per-point brushes from :data:`CLASS_COLORS`.
     message : QLabel
         Shown instead of the plot (controls and caption hidden) after :meth:`set_unavailable`.
+    heading : QLabel
+        What the panel shows (:data:`TITLE`), object name ``"layerViewHeading"``.
     caption : QLabel
         One-line explanation under the plot.
     """
@@ -110,19 +115,26 @@ class LayerView(QWidget):
                                         toolTip="Neuron along the horizontal axis")
         self.neuron_y_combo = QComboBox(self, objectName="layerViewNeuronYCombo",
                                         toolTip="Neuron along the vertical axis")
+        for combo in (self.layer_combo, self.neuron_x_combo, self.neuron_y_combo):
+            # as wide as the longest item ("Hidden 1", "neuron 12"), never squeezed below it
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.layer_combo.activated.connect(self._on_layer_picked)
         # activated, not currentIndexChanged: it fires for the user's picks only
         self.neuron_x_combo.activated.connect(self._emit_choice)
         self.neuron_y_combo.activated.connect(self._emit_choice)
 
+        # The tab's label is short on a narrow window ("Layers"): the heading says what is drawn.
+        self.heading = panel_heading(TITLE, self, "layerViewHeading")
+        self.heading.setContentsMargins(8, 6, 8, 0)
         self._controls = QWidget(self)
         controls = QHBoxLayout(self._controls)
-        controls.setContentsMargins(6, 4, 6, 2)
+        controls.setContentsMargins(4, 2, 4, 2)
         controls.setSpacing(4)
         pairs = (("Layer", self.layer_combo), ("x", self.neuron_x_combo), ("y", self.neuron_y_combo))
         for k, (text, combo) in enumerate(pairs):
             if k:
-                controls.addSpacing(10)  # a gap between pairs, so each label reads with its combo
+                controls.addSpacing(6)  # a gap between pairs, so each label reads with its combo
             label = QLabel(text, self._controls)
             label.setBuddy(combo)
             controls.addWidget(label)
@@ -164,6 +176,7 @@ class LayerView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.heading)
         layout.addWidget(self._controls)
         layout.addWidget(self._stack, 1)
         layout.addWidget(self.caption)

@@ -32,8 +32,12 @@ from nnstudio.ui.plotting.cycle_plot import (
 from nnstudio.ui.plotting.cycle_series import EMPTY, nearest_index, value_at
 from nnstudio.ui.plotting.hover import HoverCursor, PlotHover, view_x
 from nnstudio.ui.plotting.numbers import MISSING, format_value
+from nnstudio.ui.plotting.panel_heading import panel_heading
 
-__all__ = ["GradientNormPlot"]
+__all__ = ["GradientNormPlot", "TITLE"]
+
+#: The panel's heading.
+TITLE = "Gradient norm of each layer"
 
 #: Legend entries per row (above the plot); deeper networks wrap to more rows.
 _LEGEND_COLUMNS = 4
@@ -54,8 +58,10 @@ class GradientNormPlot(LogScaleSwitch, QWidget):
         Above the data area (in the plot's title row), as many entries per row as fit.
     log_checkbox : QCheckBox
         "Log scale" toggle, object name ``"gradientNormLogCheck"``, checked by default.
+    heading : QLabel
+        What the panel shows (:data:`TITLE`), object name ``"gradientNormHeading"``; the log switch beside it.
     readout : QLabel
-        Hover read-out, e.g. ``"cycle 120 · W0 3.210e-06 · W1 0.0123"``.
+        Hover read-out under the plot, e.g. ``"cycle 120 · W0 3.210e-06 · W1 0.0123"``.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -78,15 +84,18 @@ class GradientNormPlot(LogScaleSwitch, QWidget):
                                "Logarithmic axis: layers whose gradients differ by decades stay readable", checked=True)
         self.readout = readout_label(self, "gradientNormReadout")
 
-        footer = QHBoxLayout()
-        footer.setContentsMargins(0, 0, 4, 0)
-        footer.addWidget(self.readout, 1)
-        footer.addWidget(self.log_checkbox)
+        # The tab's label is short on a narrow window ("Norms"): the heading says what is drawn.
+        self.heading = panel_heading(TITLE, self, "gradientNormHeading")
+        header = QHBoxLayout()
+        header.setContentsMargins(8, 6, 4, 0)
+        header.addWidget(self.heading, 1)
+        header.addWidget(self.log_checkbox)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addLayout(header)
         layout.addWidget(self.plot, 1)
-        layout.addLayout(footer)
+        layout.addWidget(self.readout)  # the whole width: the log switch sits by the heading
 
         self.plot.getPlotItem().setLogMode(x=False, y=True)
         self._pin = ShortHistoryView(self.plot)
