@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.network.network_canvas import NetworkCanvas
 from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR
 
-__all__ = ["NetworkArea", "network_summary"]
+__all__ = ["NetworkArea", "SummaryLabel", "network_summary", "summary_variants"]
 
 
 def network_summary(sizes: tuple[int, ...], loss: str) -> str:
@@ -17,6 +19,53 @@ def network_summary(sizes: tuple[int, ...], loss: str) -> str:
     return (
         f"{'-'.join(map(str, sizes))} · {loss.upper() if loss == 'mse' else 'cross-entropy'} · {parameters} parameters"
     )
+
+
+def summary_variants(text: str) -> list[str]:
+    """``text`` and its shorter forms, longest first: "parameters" as "params", then without the count."""
+    variants = [text]
+    if text.endswith(" parameters"):
+        variants.append(text.removesuffix(" parameters") + " params")
+    head, separator, _count = text.rpartition(" \u00b7 ")
+    if separator:
+        variants.append(head)
+    return variants
+
+
+class SummaryLabel(QLabel):
+    """A one-line label that paints the longest form of its text that fits, the rest elided.
+
+    ``text()`` stays the whole summary; when a shorter form is painted, the tooltip holds the whole.
+    """
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__(objectName=object_name)
+        # the bar gives it what is left: it never widens the window
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def shown_text(self) -> str:
+        """What is painted at the current width."""
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        variants = summary_variants(self.text())
+        fitting = next((v for v in variants if metrics.horizontalAdvance(v) <= width), None)
+        return fitting if fitting is not None else metrics.elidedText(variants[-1], Qt.TextElideMode.ElideRight, width)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._name_the_whole()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._name_the_whole()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         self.shown_text())
+
+    def _name_the_whole(self) -> None:
+        self.setToolTip("" if self.shown_text() == self.text() else self.text())
 
 
 class NetworkArea(QWidget):
@@ -33,7 +82,7 @@ class NetworkArea(QWidget):
                                             toolTip="Add a hidden layer before the output (re-initialises the weights)")
         self.remove_layer_button = QPushButton("− Layer", objectName="removeLayerButton",
                                                toolTip="Remove the last hidden layer (re-initialises the weights)")
-        self.summary = QLabel(objectName="networkSummary")
+        self.summary = SummaryLabel("networkSummary")
         # Never train with the author's rule unknowingly: it is named beside the network.
         self.delta_rule_badge = QLabel(
             "Delta rule: += (author's variant)",
@@ -51,9 +100,6 @@ class NetworkArea(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("<b>Network</b>"))
-        # On a narrow canvas the summary wraps rather than widen the window.
-        self.summary.setWordWrap(True)
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.delta_rule_badge)
         for button in (self.remove_layer_button, self.add_layer_button):
