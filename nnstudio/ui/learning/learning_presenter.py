@@ -126,6 +126,8 @@ class LearningPresenter(QObject):
         self.timeline.set_range(first, last, s.cycle, s.rewound)
         if previous is None or previous.spec.sizes != s.spec.sizes:
             self.layer_view.set_layers(s.spec.sizes)
+        if previous is not None and previous.generation != s.generation and s.layer_view is None:
+            self._layer_view_on = None  # a reopened session starts with no layer view: asked for again below
         self._show_current_tab()
         self._update_layer_view_request()
 

@@ -1,4 +1,4 @@
-"""A restarted trainer gets the run speed and the layer view the controls show, before the learner's next command."""
+"""The trainer gets the speed and layer view the controls show again: after Restart trainer, and a reopened session."""
 
 import os
 import signal
@@ -54,3 +54,20 @@ def test_a_restarted_trainer_paces_and_maps_the_layer_as_the_controls_say(make_w
     assert window.latest.acknowledged >= max(seq for _name, _args, seq in before_run)
     assert window.latest.layer_view is not None
     assert window.latest.running
+
+
+def test_a_reopened_session_maps_the_layer_view_shown(make_window, qtbot, monkeypatch, tmp_path):
+    window = make_window()
+    window.heatmap_tabs.setCurrentWidget(window.layer_view)
+    settle(qtbot, window)
+    assert window.latest.layer_view is not None
+    path = tmp_path / "kept.nnstudio"
+    monkeypatch.setattr(window.sessions, "ask_save_path", lambda: str(path))
+    window.sessions.save_as()
+    qtbot.waitUntil(lambda: window.sessions.path == path, timeout=TIMEOUT)
+
+    generation = window.latest.generation
+    window.sessions.open(path)
+    qtbot.waitUntil(lambda: window.latest.generation > generation, timeout=TIMEOUT)
+    settle(qtbot, window)
+    assert window.latest.layer_view is not None
