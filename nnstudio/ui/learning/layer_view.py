@@ -218,6 +218,11 @@ class LayerView(QWidget):
             self.layer_combo.setCurrentIndex(layer - 1)
         self._fill_neurons(i, j)
 
+    @property
+    def has_layers(self) -> bool:
+        """Whether :meth:`set_layers` has given the view a network to choose from."""
+        return bool(self._sizes)
+
     def choice(self) -> tuple[int, int, int]:
         """``(layer, i, j)``: layer 1..L (1 = first hidden), neurons i (x axis) and j (y axis).
 

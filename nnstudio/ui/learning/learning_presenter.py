@@ -80,7 +80,9 @@ class LearningPresenter(QObject):
         self._show_inspector()  # already current: the tab change above does not redraw it
 
     def _update_layer_view_request(self) -> None:
-        wanted = self.layer_view.choice() if self.tabs.currentWidget() is self.layer_view else None
+        # Before the first snapshot there is no network to map yet: the first snapshot asks again.
+        shown = self.tabs.currentWidget() is self.layer_view and self.layer_view.has_layers
+        wanted = self.layer_view.choice() if shown else None
         if wanted != self._layer_view_on:
             self._layer_view_on = wanted
             self._send("set_layer_view", *(wanted if wanted is not None else (None,)))
