@@ -11,15 +11,16 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.engine.run.snapshot import Snapshot
 from nnstudio.ui.learning.cycle_progress import snapshot_progress
-from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, TEXT_COLOR, activation_levels, symmetric_levels
+from nnstudio.ui.plotting.colormaps import MUTED_TEXT_COLOR, activation_levels, symmetric_levels
 from nnstudio.ui.plotting.heatmap import Heatmap
 from nnstudio.ui.plotting.heatmap_items import NOT_COMPUTED
 from nnstudio.ui.plotting.heatmap_levels import EPSILON, layer_title
+from nnstudio.ui.plotting.panel_heading import panel_heading
 
 __all__ = ["LayerHeatmaps"]
 
@@ -94,15 +95,7 @@ class LayerHeatmaps(QWidget):
         palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.white)
         self.setPalette(palette)
 
-        self.heading_label = QLabel(default_heading if heading is None else heading, self)
-        heading_font = QFont(self.font())
-        heading_font.setBold(True)
-        heading_font.setPointSizeF(heading_font.pointSizeF() + 1.0)
-        self.heading_label.setFont(heading_font)
-        self.heading_label.setWordWrap(True)
-        self.heading_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.heading_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.heading_label.setStyleSheet(f"color: {TEXT_COLOR};")
+        self.heading_label = panel_heading(default_heading if heading is None else heading, self)
 
         self.empty_message = QLabel(self._empty_text, self)
         self.empty_message.setAlignment(Qt.AlignmentFlag.AlignCenter)

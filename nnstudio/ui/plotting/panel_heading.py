@@ -11,7 +11,7 @@ from nnstudio.ui.plotting.colormaps import TEXT_COLOR
 __all__ = ["panel_heading"]
 
 
-def panel_heading(text: str, parent: QWidget, object_name: str) -> QLabel:
+def panel_heading(text: str, parent: QWidget, object_name: str = "") -> QLabel:
     """A heading as the layer heatmaps' own: bold, a point larger, in the text colour; never widens its panel."""
     label = QLabel(text, parent, objectName=object_name)
     font = QFont(label.font())
