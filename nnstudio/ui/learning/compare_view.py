@@ -226,9 +226,9 @@ class PinnedRunsPanel(QWidget):
             # (shown, tooltip): short enough for a narrow pane, the tooltip whole
             pattern = _PATTERN_NAMES[row % len(PINNED_STYLES)]
             cells = ((name[4:], f"{name}: {pattern} curves, pinned at cycle {pin.cycle}"), (changed, changed),
-                     *((_short(value), _number(value)) for value in (train_loss, test_loss)),
+                     *((_number(value, 3), _number(value)) for value in (train_loss, test_loss)),
                      (_percent(train_acc), ""), (_percent(test_acc), ""),
-                     (_short(pin.gap, 2), _number(pin.gap)), (str(pin.cycle), ""))
+                     (_number(pin.gap, 2), _number(pin.gap)), (str(pin.cycle), ""))
             for column, (text, tip) in enumerate(cells, start=1):
                 item = QTableWidgetItem(text)  # plain text: a data name from a file is never markup here
                 if column >= 3:
@@ -262,11 +262,6 @@ class _CompactCells(QStyledItemDelegate):
         if cell.text:
             hint.setWidth(cell.fontMetrics.horizontalAdvance(cell.text) + 2 * _CELL_PADDING)
         return hint
-
-
-def _short(value: float, digits: int = 3) -> str:
-    """A table number: a few figures tell runs apart; its tooltip has four."""
-    return format_number(value, digits)
 
 
 def _stuck_units(s: Snapshot) -> tuple[int, int]:
